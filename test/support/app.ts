@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Express, Router } from 'express';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config';
+import { compose } from '../../src/composition-root';
+import type { Logger } from '../../src/platform/logger';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    SESSION_SECRET: 'test-secret-that-is-long-enough-0123456789',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'agora-test-data-')),
+    BASE_URL: 'http://agora.test',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+/** A logger whose JSON lines are kept in memory, for tests that assert on what was logged. */
+export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  const logger = pino({ level: 'info' }, stream);
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+export interface TestApp {
+  app: Express;
+  db: TestDatabase;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  config?: Config;
+  logger?: Logger;
+  /** Extra routers mounted before the app's own (test-only endpoints). */
+  routers?: Router[];
+}
+
+/** The real app, composed as in production, on a private database. */
+export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config = options.config ?? testConfig();
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const composition = compose(config, logger, db, { extraRouters: options.routers ?? [] });
+  return {
+    app: composition.app,
+    db,
+    config,
+    async close() {
+      await composition.stop();
+      await db.drop();
+    },
+  };
+}
