@@ -4,6 +4,7 @@ import type { i18n } from 'i18next';
 import type { Config } from './config';
 import type { Logger } from './platform/logger';
 import { PUBLIC_DIR, ROOT } from './platform/paths';
+import { hasRole, type Role } from './platform/http/auth';
 import { csrfProtection } from './platform/http/csrf';
 import { errorHandler, notFoundHandler } from './platform/http/error-handler';
 import { healthRouter } from './platform/http/health';
@@ -23,6 +24,15 @@ export interface AppDeps {
   sessionMiddleware?: RequestHandler[];
   /** The modules' routers, mounted in order after the platform middleware. */
   routers: Router[];
+  /** Main menu entries; an entry with `roles` shows only to users holding one of them. */
+  navigation?: NavigationItem[];
+}
+
+export interface NavigationItem {
+  href: string;
+  /** An i18n key, e.g. 'consultations:nav'. */
+  labelKey: string;
+  roles?: Role[];
 }
 
 /** Request body limits: a survey page or a long comment fits; anything bigger is refused with 413. */
@@ -70,6 +80,10 @@ export function createApp(deps: AppDeps): Express {
   for (const middleware of deps.sessionMiddleware ?? []) app.use(middleware);
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;
+    res.locals.user = req.user;
+    res.locals.navigation = (deps.navigation ?? [])
+      .filter((item) => !item.roles || hasRole(req.user, ...item.roles))
+      .map((item) => ({ href: item.href, label: req.t(item.labelKey) }));
     next();
   });
 
