@@ -6,13 +6,16 @@ import { createWriteSerializer, type WriteSerializer } from './platform/db/write
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
-import { homeRouter } from './modules/home';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
+import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
+import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 
 export interface Composition {
   app: Express;
   /** The email outbox: send() for modules, drain() for tests. */
   notifications: OutboxService;
+  /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
+  consultations: ConsultationsModule;
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -25,6 +28,9 @@ export interface ComposeOptions {
   /** Tests may render email templates from a fixtures folder. */
   emailTemplatesDir?: string;
 }
+
+/** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
+const CONSULTATION_NOTICES_INTERVAL_MS = 5 * 60 * 1000;
 
 /** Builds models -> services -> routers in one place, and the app from them. */
 export function compose(
@@ -53,9 +59,26 @@ export function compose(
     templatesDir: options.emailTemplatesDir,
   });
 
-  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter()];
+  // The public API's one OpenAPI document; each module adds its paths (GET /api/v1/openapi.json).
+  const openApi = createOpenApiRegistry({ title: 'Agora public API', version: '1.0.0' });
+  const consultations = createConsultationsModule({
+    connection,
+    i18n,
+    logger,
+    baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
+    notifications: mail.notifications,
+    openApi,
+    serializer,
+  });
+
+  const routers: Router[] = [
+    ...(options.extraRouters ?? []),
+    ...consultations.routers,
+    openApiRouter(openApi, config.baseUrl),
+  ];
   if (mail.router) routers.push(mail.router);
-  const navigation: NavigationItem[] = [];
+  const navigation: NavigationItem[] = [...consultations.navigation];
 
   const app = createApp({
     config,
@@ -65,14 +88,18 @@ export function compose(
     session: session.middleware,
     routers,
     navigation,
+    csrfExempt: consultations.csrfExempt,
   });
   return {
     app,
     notifications: mail.notifications,
+    consultations,
     start() {
       mail.start();
+      consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
     },
     async stop() {
+      consultations.stopScheduler();
       await mail.stop();
       await session.store.close().catch(() => undefined);
     },

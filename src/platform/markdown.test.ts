@@ -2,7 +2,9 @@ import { markdownToText, renderMarkdown } from './markdown';
 
 describe('renderMarkdown', () => {
   it('when given ordinary Markdown, then it renders headings, emphasis, lists and links', () => {
-    const html = renderMarkdown('# Why\n\nWe want **your** views:\n\n- one\n- two\n\n[Read more](https://example.ca/a)');
+    const html = renderMarkdown(
+      '# Why\n\nWe want **your** views:\n\n- one\n- two\n\n[Read more](https://example.ca/a)',
+    );
     expect(html).toContain('<h2>Why</h2>');
     expect(html).toContain('<strong>your</strong>');
     expect(html).toContain('<li>one</li>');
@@ -17,7 +19,9 @@ describe('renderMarkdown', () => {
   });
 
   it('when a block of HTML is given, then no element or event handler survives', () => {
-    const html = renderMarkdown('<div onclick="steal()"><iframe src="https://evil.example"></iframe></div>\n\ntext');
+    const html = renderMarkdown(
+      '<div onclick="steal()"><iframe src="https://evil.example"></iframe></div>\n\ntext',
+    );
     expect(html).not.toMatch(/<div|<iframe/i);
     expect(html).toContain('<p>&lt;div onclick=');
   });

@@ -47,6 +47,8 @@ export interface TestApp {
   config: Config;
   /** The email outbox; call notifications.drain() to deliver queued emails (to the test SMTP server). */
   notifications: Composition['notifications'];
+  /** The consultations module (services, and notices.runScheduledNotifications(now) for the periodic job). */
+  consultations: Composition['consultations'];
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     db,
     config,
     notifications: composition.notifications,
+    consultations: composition.consultations,
     async close() {
       await composition.stop();
       await db.drop();

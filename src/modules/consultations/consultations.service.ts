@@ -579,6 +579,24 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     return docs.map((doc) => toConsultation(doc, opts.now ?? clock()));
   }
 
+  /**
+   * Published consultations with an opening or closing date near `now` (from `now - lookbackMs` to
+   * `now + aheadMs`), for the scheduled notices.
+   */
+  async function listForNotices(now: Date, lookbackMs: number, aheadMs: number): Promise<Consultation[]> {
+    const from = new Date(now.getTime() - lookbackMs);
+    const docs = await Consultations.find({
+      publication: 'published',
+      $or: [
+        { opensAt: mongoose.trusted({ $gte: from, $lte: now }) },
+        { closesAt: mongoose.trusted({ $gte: from, $lte: new Date(now.getTime() + aheadMs) }) },
+      ],
+    })
+      .sort({ _id: 1 })
+      .lean<ConsultationDoc[]>();
+    return docs.map((doc) => toConsultation(doc, now));
+  }
+
   /** Every consultation with its round, for the officer workspace. */
   async function listAll(now: Date = clock()): Promise<Consultation[]> {
     const docs = await Consultations.find({}).sort({ closesAt: 1, _id: 1 }).lean<ConsultationDoc[]>();
@@ -610,6 +628,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     listOpen,
     listByRound,
     listPublished,
+    listForNotices,
     listAll,
   };
 }

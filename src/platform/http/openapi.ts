@@ -20,7 +20,11 @@ export interface OpenApiRegistry {
   document(baseUrl: string): OpenApiObject;
 }
 
-export function createOpenApiRegistry(info: { title: string; version: string; description?: string }): OpenApiRegistry {
+export function createOpenApiRegistry(info: {
+  title: string;
+  version: string;
+  description?: string;
+}): OpenApiRegistry {
   const paths = new Map<string, Map<HttpMethod, OpenApiObject>>();
   const schemas = new Map<string, OpenApiObject>();
   const parameters = new Map<string, OpenApiObject>();
@@ -69,7 +73,11 @@ export function createOpenApiRegistry(info: { title: string; version: string; de
       const sortedPaths = [...paths.entries()].sort(([a], [b]) => a.localeCompare(b));
       return {
         openapi: '3.1.0',
-        info: { title: info.title, version: info.version, ...(info.description ? { description: info.description } : {}) },
+        info: {
+          title: info.title,
+          version: info.version,
+          ...(info.description ? { description: info.description } : {}),
+        },
         servers: [{ url: baseUrl }],
         tags: [...tags.entries()].map(([name, description]) => ({ name, description })),
         paths: Object.fromEntries(sortedPaths.map(([path, item]) => [path, Object.fromEntries(item)])),
