@@ -243,7 +243,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
       if (error instanceof ClosedError) {
         return renderConsultation(req, res, consultation, {
           status: 410,
-          errors: [{ field: 'comment', message: req.t('consultations:comments.closed') }],
+          errors: [{ field: 'discussion', message: req.t('consultations:comments.closed') }],
           form: { comment: form.comment, notifyReport: form.notifyReport },
         });
       }
