@@ -102,7 +102,7 @@ describe('feeds, calendar and JSON API', () => {
     for (const line of res.text.split('\r\n'))
       expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
     const events = Object.values(ical.sync.parseICS(res.text)).filter(
-      (c) => c.type === 'VEVENT',
+      (c) => c?.type === 'VEVENT',
     ) as ical.VEvent[];
     expect(events).toHaveLength(4);
     const summaries = events.map((e) => String(e.summary));
