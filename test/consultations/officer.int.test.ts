@@ -133,6 +133,27 @@ describe('officer workspace', () => {
     expect(res.text).toContain('value="2026-06-30"');
   });
 
+  it('when a round is made public without its French texts, then it is refused; as a draft it is kept', async () => {
+    const officer = agentAs(ctx.app, 'officer');
+    await officer.get('/officer/rounds/new');
+    const fields = {
+      titleEn: 'English only round',
+      titleFr: '',
+      descriptionEn: 'English only.',
+      descriptionFr: '',
+      startsOn: '2026-01-01',
+      endsOn: '2026-12-31',
+      slug: 'english-only-round',
+    };
+    const refused = await officer.post('/officer/rounds', { ...fields, status: 'active' });
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.text)).toContain('Title in French is missing: a public round needs both languages');
+    expect(refused.text).toContain('href="#descriptionFr"');
+    const draft = await officer.post('/officer/rounds', { ...fields, status: 'draft' });
+    expect(draft.status).toBe(303);
+    expect((await request(ctx.app).get('/rounds/english-only-round')).status).toBe(404);
+  });
+
   describe('consultation form', () => {
     function form(roundId: string, overrides: Record<string, string | string[]> = {}) {
       return {

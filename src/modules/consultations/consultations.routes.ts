@@ -8,6 +8,7 @@ import {
   citation,
   consultationCard,
   consultationDetail,
+  dateView,
   pick,
   roundView,
   translateErrors,
@@ -291,12 +292,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
       consultation: { title, href: `/consultations/${consultation.slug}`, organisation },
       report: {
         introductionHtml: renderMarkdown(pick(report.introduction, locale)),
-        publishedAt: report.publishedAt
-          ? {
-              iso: report.publishedAt.toISOString(),
-              text: consultationDetail(consultation, locale, req.t, report.publishedAt).publishedAt?.text,
-            }
-          : undefined,
+        publishedAt: report.publishedAt ? dateView(report.publishedAt, locale, false) : undefined,
         themes: report.themes.map((theme, index) => ({
           id: `theme-${index + 1}`,
           title: pick(theme.title, locale),

@@ -171,9 +171,8 @@ export function buildIcs(
       'BEGIN:VEVENT',
       `UID:${event.uid}`,
       `DTSTAMP:${icsDate(event.stamp)}`,
+      // A moment, not a span (the opening or the closing): no DTEND, so it ends when it starts (RFC 5545 3.6.1).
       `DTSTART:${icsDate(event.start)}`,
-      // A moment, not a span: the opening or the closing of a consultation.
-      `DTEND:${icsDate(event.start)}`,
       `SUMMARY:${escapeIcsText(event.summary)}`,
       `DESCRIPTION:${escapeIcsText(event.description)}`,
       `URL:${event.url}`,

@@ -1,9 +1,8 @@
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { ForbiddenError, ValidationError, type FieldError } from '../../platform/errors';
-import { hasRole } from '../../platform/http/auth';
 import type { Locale } from '../../platform/i18n';
 import type { ConsultationsService } from './consultations.service';
-import type { Actor, BilingualText } from './consultations.types';
+import { isOfficer, type Actor, type BilingualText } from './consultations.types';
 import type { NoticesService } from './notices.service';
 import { reportModel, type ReportDoc } from './report.model';
 
@@ -75,7 +74,7 @@ export function createReportsService(options: ReportsServiceOptions) {
   const clock = options.clock ?? (() => new Date());
 
   function requireOfficer(actor: Actor) {
-    if (!hasRole(actor as never, 'officer')) throw new ForbiddenError();
+    if (!isOfficer(actor)) throw new ForbiddenError();
   }
 
   function normalise(input: ReportInput): ReportInput {
