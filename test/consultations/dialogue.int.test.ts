@@ -229,6 +229,19 @@ describe('two-way dialogue', () => {
     expect(participantPage.text).not.toContain('/officer/comments/');
   });
 
+  it('when someone posts many comments in a few minutes, then the next is refused with 429 and the text kept', async () => {
+    const { consultation } = await createRoundAndConsultation(ctx);
+    for (let i = 0; i < 10; i += 1) {
+      const { res } = await comment(consultation.slug, 'participant:chatty', `Comment ${i}`);
+      expect(res.status).toBe(303);
+    }
+    const { res } = await comment(consultation.slug, 'participant:chatty', 'One more');
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('600');
+    expect(textOf(res.text)).toContain('Wait a few minutes before posting again.');
+    expect(res.text).toContain('One more</textarea>');
+  });
+
   it('when a moderation route names an unknown comment, then it is 404', async () => {
     const officer = agentAs(ctx.app, 'officer');
     expect((await officer.get('/officer/comments/64b7f0000000000000000000')).status).toBe(404);

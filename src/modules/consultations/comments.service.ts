@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
-import { ClosedError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import {
+  ClosedError,
+  ForbiddenError,
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../../platform/errors';
 import { hasRole, type AuthenticatedUser } from '../../platform/http/auth';
 import type { Notifications } from '../notifications/notifications.types';
 import { commentModel, HIDE_REASONS, type CommentDoc, type HideReason } from './comment.model';
@@ -8,6 +14,9 @@ import type { ConsultationsService } from './consultations.service';
 import type { Consultation } from './consultations.types';
 
 export const COMMENT_MAX = 5000;
+/** At most this many comments per person in COMMENT_WINDOW_MS (an approximate count is enough for a limit). */
+export const COMMENT_LIMIT = 10;
+export const COMMENT_WINDOW_MS = 10 * 60 * 1000;
 
 export interface Comment {
   id: string;
@@ -107,6 +116,13 @@ export function createCommentsService(options: CommentsServiceOptions) {
     const body = validateBody(input.body);
     const current = await consultations.getConsultationById(input.consultation.id);
     if (!current.isOpen) throw new ClosedError({ key: 'consultations:comments.closed' });
+    const recent = await Comments.countDocuments({
+      authorId: input.user.id,
+      createdAt: mongoose.trusted({ $gt: new Date(Date.now() - COMMENT_WINDOW_MS) }),
+    });
+    if (recent >= COMMENT_LIMIT) {
+      throw new TooManyRequestsError(COMMENT_WINDOW_MS / 1000, { key: 'consultations:comments.tooMany' });
+    }
     const comment = await insert({
       consultationId: new mongoose.Types.ObjectId(current.id),
       authorId: input.user.id,

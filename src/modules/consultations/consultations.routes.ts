@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { NotFoundError, ValidationError, ClosedError } from '../../platform/errors';
+import { ClosedError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { isStaff, requireSignedIn } from '../../platform/http/auth';
 import { renderMarkdown } from '../../platform/markdown';
 import type { CommentsService } from './comments.service';
@@ -238,6 +238,14 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
         return renderConsultation(req, res, consultation, {
           status: 422,
           errors,
+          form: { comment: form.comment, notifyReport: form.notifyReport },
+        });
+      }
+      if (error instanceof TooManyRequestsError) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        return renderConsultation(req, res, consultation, {
+          status: 429,
+          errors: [{ field: 'comment', message: req.t('consultations:comments.tooMany') }],
           form: { comment: form.comment, notifyReport: form.notifyReport },
         });
       }
