@@ -7,10 +7,15 @@ import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { homeRouter } from './modules/home';
+import { createConsultationsService } from './modules/consultations';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
+import { createParticipationModule, type ParticipationModule } from './modules/participation';
 
 export interface Composition {
   app: Express;
+  participation: ParticipationModule;
+  /** Creates indexes (unique constraints carry correctness, so they must exist before the first request). */
+  init(): Promise<void>;
   /** The email outbox: send() for modules, drain() for tests. */
   notifications: OutboxService;
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
@@ -53,9 +58,25 @@ export function compose(
     templatesDir: options.emailTemplatesDir,
   });
 
-  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter()];
+  const consultations = createConsultationsService({ connection });
+  const participation = createParticipationModule({
+    connection,
+    serializer,
+    rounds: consultations,
+    suppressionThreshold: config.suppressionThreshold,
+  });
+
+  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter(), participation.router];
   if (mail.router) routers.push(mail.router);
-  const navigation: NavigationItem[] = [];
+  const navigation: NavigationItem[] = [
+    { href: '/participation', labelKey: 'participation:nav' },
+    { href: '/indicators', labelKey: 'participation:indicators.nav' },
+    {
+      href: '/analysis/indicators',
+      labelKey: 'participation:indicators.manageNav',
+      roles: ['officer', 'analyst'],
+    },
+  ];
 
   const app = createApp({
     config,
@@ -68,6 +89,11 @@ export function compose(
   });
   return {
     app,
+    participation,
+    async init() {
+      await consultations.init();
+      await participation.init();
+    },
     notifications: mail.notifications,
     start() {
       mail.start();
