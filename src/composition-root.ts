@@ -8,10 +8,14 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
+import { createParticipationModule, type ParticipationModule } from './modules/participation';
 import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 
 export interface Composition {
   app: Express;
+  participation: ParticipationModule;
+  /** Creates indexes (unique constraints carry correctness, so they must exist before the first request). */
+  init(): Promise<void>;
   /** The email outbox: send() for modules, drain() for tests. */
   notifications: OutboxService;
   /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
@@ -71,14 +75,30 @@ export function compose(
     openApi,
     serializer,
   });
+  const participation = createParticipationModule({
+    connection,
+    serializer,
+    rounds: consultations.consultations,
+    suppressionThreshold: config.suppressionThreshold,
+  });
 
   const routers: Router[] = [
     ...(options.extraRouters ?? []),
     ...consultations.routers,
+    participation.router,
     openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);
-  const navigation: NavigationItem[] = [...consultations.navigation];
+  const navigation: NavigationItem[] = [
+    ...consultations.navigation,
+    { href: '/participation', labelKey: 'participation:nav' },
+    { href: '/indicators', labelKey: 'participation:indicators.nav' },
+    {
+      href: '/analysis/indicators',
+      labelKey: 'participation:indicators.manageNav',
+      roles: ['officer', 'analyst'],
+    },
+  ];
 
   const app = createApp({
     config,
@@ -92,6 +112,11 @@ export function compose(
   });
   return {
     app,
+    participation,
+    async init() {
+      await consultations.init();
+      await participation.init();
+    },
     notifications: mail.notifications,
     consultations,
     start() {

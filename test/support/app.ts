@@ -43,6 +43,7 @@ export function memoryLogger(): { logger: Logger; lines: () => Record<string, un
 
 export interface TestApp {
   app: Express;
+  composition: Composition;
   db: TestDatabase;
   config: Config;
   /** The email outbox; call notifications.drain() to deliver queued emails (to the test SMTP server). */
@@ -70,8 +71,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     extraRouters: options.routers ?? [],
     emailTemplatesDir: options.emailTemplatesDir,
   });
+  await composition.init();
   return {
     app: composition.app,
+    composition,
     db,
     config,
     notifications: composition.notifications,
