@@ -2,14 +2,24 @@ import path from 'node:path';
 import sanitizeHtml from 'sanitize-html';
 import type * as MarkedModule from 'marked';
 
-/*
- * marked ships as an ES module only, which Jest (CommonJS, Node 20) cannot require; its UMD build is the same
- * code packaged for require(). The package's export map hides lib/, so the file is loaded by its absolute path.
+/**
+ * marked ships as an ES module only. Node (20.19+) loads it through require(); Jest's CommonJS runtime cannot, so
+ * there the package's UMD build (the same code, hidden by the export map, hence the absolute path) is used.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Marked } = require(
-  path.join(path.dirname(require.resolve('marked/package.json')), 'lib', 'marked.umd.js'),
-) as typeof MarkedModule;
+function loadMarked(): typeof MarkedModule {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require('marked') as typeof MarkedModule;
+    if (typeof loaded.Marked === 'function') return loaded;
+  } catch {
+    // fall through to the UMD build
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(
+    path.join(path.dirname(require.resolve('marked/package.json')), 'lib', 'marked.umd.js'),
+  ) as typeof MarkedModule;
+}
+const { Marked } = loadMarked();
 
 function escapeHtml(text: string): string {
   return text
