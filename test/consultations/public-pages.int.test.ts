@@ -175,6 +175,56 @@ describe('public consultation pages', () => {
     });
   });
 
+  it('when anyone, signed in or not, opens the public pages, then each answers 200', async () => {
+    const { round, consultation } = await createRoundAndConsultation(ctx, {
+      consultation: { opensAt: new Date(Date.now() - 10 * DAY), closesAt: new Date(Date.now() - DAY) },
+    });
+    await ctx.consultations.reports.publishReport(
+      consultation.id,
+      {
+        introduction: { en: 'Intro', fr: 'Intro' },
+        themes: [
+          { title: { en: 'T', fr: 'T' }, heard: { en: 'H', fr: 'H' }, response: { en: 'R', fr: 'R' } },
+        ],
+      },
+      { id: 'o', roles: ['officer'] },
+    );
+    const paths = [
+      '/',
+      '/consultations',
+      `/consultations/${consultation.slug}`,
+      `/consultations/${consultation.slug}/report`,
+      '/rounds',
+      `/rounds/${round.slug}`,
+      '/feeds/consultations/en.rss',
+      `/feeds/rounds/${round.slug}/fr.ics`,
+      '/api/v1/consultations',
+      `/api/v1/consultations/${consultation.slug}`,
+      '/api/v1/openapi.json',
+    ];
+    for (const who of ['', 'participant', 'analyst', 'officer', 'admin']) {
+      for (const path of paths) {
+        const res = await agentAs(ctx.app, who).get(path);
+        expect({ who, path, status: res.status }).toEqual({ who, path, status: 200 });
+      }
+    }
+  });
+
+  it('when an anonymous visitor posts to follow, unfollow or comment, then nothing is recorded', async () => {
+    const { round, consultation } = await createRoundAndConsultation(ctx);
+    // Anonymous visitors have no form token either: refused with 401 (sign in) or 403 (no token), never a write.
+    for (const path of [
+      `/consultations/${consultation.slug}/follow`,
+      `/consultations/${consultation.slug}/unfollow`,
+      `/consultations/${consultation.slug}/comments`,
+      `/rounds/${round.slug}/follow`,
+    ]) {
+      const res = await request(ctx.app).post(path).type('form').send('comment=x');
+      expect([401, 403]).toContain(res.status);
+    }
+    expect(await ctx.consultations.comments.listThreads(consultation.id)).toHaveLength(0);
+  });
+
   describe('rounds', () => {
     it('when a round is public, then its page lists its published consultations only', async () => {
       const { round, consultation } = await createRoundAndConsultation(ctx);
