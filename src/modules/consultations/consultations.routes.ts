@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ClosedError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { isStaff, requireSignedIn } from '../../platform/http/auth';
+import { formatDate } from '../../platform/i18n';
 import { renderMarkdown } from '../../platform/markdown';
 import type { CommentsService } from './comments.service';
 import {
@@ -172,11 +173,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
         ...thread,
         date: thread.createdAt.toISOString(),
         dateText: req.t('consultations:comments.postedOn', {
-          date: new Intl.DateTimeFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', {
-            dateStyle: 'long',
-            timeStyle: 'short',
-            timeZone: 'America/Toronto',
-          }).format(thread.createdAt),
+          date: formatDate(thread.createdAt, locale, true),
         }),
         hiddenReason: thread.hidden
           ? req.t(`consultations:moderation.reasons.${thread.hidden.reason}`)
