@@ -8,7 +8,11 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
-import { createParticipationModule, type ParticipationModule } from './modules/participation';
+import {
+  createParticipationModule,
+  registerParticipationOpenApi,
+  type ParticipationModule,
+} from './modules/participation';
 import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 
 export interface Composition {
@@ -81,6 +85,7 @@ export function compose(
     rounds: consultations.consultations,
     suppressionThreshold: config.suppressionThreshold,
   });
+  registerParticipationOpenApi(openApi);
 
   const routers: Router[] = [
     ...(options.extraRouters ?? []),

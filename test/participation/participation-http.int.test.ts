@@ -280,3 +280,23 @@ describe('participation pages and API', () => {
     });
   });
 });
+
+describe('participation in the OpenAPI document', () => {
+  it('when the document is fetched, then the participation paths are described', async () => {
+    const ctx = await buildTestApp();
+    try {
+      const res = await request(ctx.app).get('/api/v1/openapi.json');
+      expect(Object.keys(res.body.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/v1/rounds',
+          '/api/v1/rounds/{slug}/participation',
+          '/api/v1/participation/trend',
+          '/api/v1/indicators',
+        ]),
+      );
+      expect(res.body.components.schemas.RoundParticipation.required).toContain('bySector');
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -17,6 +17,7 @@ export { ParticipationReports } from './reports.service';
 export { IndicatorsService } from './indicators.service';
 export { breakdown, ratio, mean, median, suppressTotal, type BreakdownCell } from './metrics';
 export { formatCount, formatShare } from './participation.presenter';
+export { registerParticipationOpenApi } from './participation.openapi';
 
 export interface ParticipationModule {
   participation: ParticipationService;

@@ -1,0 +1,168 @@
+import type { OpenApiRegistry } from '../../platform/http/openapi';
+import { REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
+
+/** Describes the participation API (routes in participation.routes.ts) in the shared OpenAPI document. */
+export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
+  const json = (schema: object, description: string) => ({
+    description,
+    content: { 'application/json': { schema } },
+  });
+  const bilingual = { type: 'object', properties: { en: { type: 'string' }, fr: { type: 'string' } } };
+  const cell = (name: string, keys: readonly string[]) => ({
+    type: 'object',
+    required: [name, 'count', 'share'],
+    properties: {
+      [name]: { type: 'string', enum: [...keys] },
+      count: { type: ['integer', 'null'], description: 'Participants; null when suppressed for the public.' },
+      share: {
+        type: ['number', 'null'],
+        minimum: 0,
+        maximum: 1,
+        description: 'count / participants of the round.',
+      },
+      shareOfAnswered: {
+        type: ['number', 'null'],
+        description:
+          'Share among those who answered (prefer not to say and not asked left out); null for those.',
+      },
+    },
+  });
+
+  registry.addTag('participation', 'Who took part in each round of engagement, and the key indicators.');
+  registry.addSchema('RoundParticipation', {
+    type: 'object',
+    required: ['round', 'participants', 'bySector', 'byRegion', 'byLanguage'],
+    properties: {
+      round: { type: 'string', description: 'The round slug.' },
+      participants: {
+        type: ['integer', 'null'],
+        description: 'Distinct participants; null when suppressed.',
+      },
+      responses: { type: ['integer', 'null'] },
+      suppressed: { type: 'boolean', description: 'True for public callers: small counts are null.' },
+      suppressionThreshold: { type: ['integer', 'null'] },
+      bySector: { type: 'array', items: cell('sector', SECTOR_CATEGORIES) },
+      byRegion: { type: 'array', items: cell('region', REGION_CATEGORIES) },
+      byLanguage: { type: 'array', items: cell('language', ['en', 'fr']) },
+      byChannel: { type: 'array', items: cell('channel', ['open', 'invited']) },
+    },
+  });
+
+  registry.addOperation('/api/v1/rounds', 'get', {
+    tags: ['participation'],
+    summary: 'Published rounds of engagement, oldest first.',
+    responses: {
+      200: json(
+        {
+          type: 'object',
+          properties: {
+            rounds: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  slug: { type: 'string' },
+                  title: bilingual,
+                  startsOn: { type: 'string', format: 'date' },
+                  endsOn: { type: 'string', format: 'date' },
+                  status: { type: 'string' },
+                  participation: { type: 'string', description: 'Path of the round’s participation.' },
+                },
+              },
+            },
+          },
+        },
+        'The rounds.',
+      ),
+    },
+  });
+  registry.addOperation('/api/v1/rounds/{slug}/participation', 'get', {
+    tags: ['participation'],
+    summary: 'Who took part in a round, by sector, region, language and channel.',
+    parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+    responses: {
+      200: json({ $ref: '#/components/schemas/RoundParticipation' }, 'The breakdowns.'),
+      404: problem('No published round has this slug.'),
+    },
+  });
+  registry.addOperation('/api/v1/participation/trend', 'get', {
+    tags: ['participation'],
+    summary: "A sector's share of participants, round by round.",
+    parameters: [
+      {
+        name: 'sector',
+        in: 'query',
+        required: false,
+        schema: { type: 'string', enum: [...SECTOR_CATEGORIES], default: 'civil_society' },
+      },
+    ],
+    responses: {
+      200: json(
+        {
+          type: 'object',
+          properties: {
+            sector: { type: 'string' },
+            rounds: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  round: { type: 'string' },
+                  title: bilingual,
+                  participants: { type: ['integer', 'null'] },
+                  count: { type: ['integer', 'null'] },
+                  share: { type: ['number', 'null'] },
+                  shareOfAnswered: { type: ['number', 'null'] },
+                },
+              },
+            },
+          },
+        },
+        'One entry per round, oldest first.',
+      ),
+      400: problem('Unknown sector.'),
+    },
+  });
+  registry.addOperation('/api/v1/indicators', 'get', {
+    tags: ['participation'],
+    summary: 'Key indicators with baseline, target, latest actual data and series.',
+    responses: {
+      200: json(
+        {
+          type: 'object',
+          properties: {
+            indicators: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  slug: { type: 'string' },
+                  name: bilingual,
+                  description: bilingual,
+                  unit: {
+                    type: 'string',
+                    enum: ['percent', 'number'],
+                    description: 'Percent values are fractions (0.2 = 20%).',
+                  },
+                  kind: { type: 'string', enum: ['sector_share', 'participants', 'manual'] },
+                  baseline: { type: ['object', 'null'] },
+                  target: {
+                    type: 'object',
+                    properties: { value: { type: 'number' }, date: { type: 'string', format: 'date' } },
+                  },
+                  latest: { type: ['object', 'null'] },
+                  series: { type: 'array', items: { type: 'object' } },
+                },
+              },
+            },
+          },
+        },
+        'The published indicators.',
+      ),
+    },
+  });
+}
