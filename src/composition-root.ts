@@ -3,11 +3,13 @@ import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
 import { createWriteSerializer, type WriteSerializer } from './platform/db/write-serializer';
+import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { homeRouter } from './modules/home';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
+import { createAccountsModule } from './modules/accounts';
 
 export interface Composition {
   app: Express;
@@ -53,9 +55,19 @@ export function compose(
     templatesDir: options.emailTemplatesDir,
   });
 
-  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter()];
+  const limiter = new RateLimiter(connection, { serializer });
+  const accounts = createAccountsModule({
+    connection,
+    baseUrl: config.baseUrl,
+    notifications: mail.notifications,
+    logger,
+    limiter,
+    serializer,
+  });
+
+  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter(), ...accounts.routers];
   if (mail.router) routers.push(mail.router);
-  const navigation: NavigationItem[] = [];
+  const navigation: NavigationItem[] = [...accounts.navigation];
 
   const app = createApp({
     config,
@@ -63,6 +75,7 @@ export function compose(
     i18n,
     ping: () => ping(connection),
     session: session.middleware,
+    sessionMiddleware: accounts.sessionMiddleware,
     routers,
     navigation,
   });
@@ -74,6 +87,7 @@ export function compose(
     },
     async stop() {
       await mail.stop();
+      limiter.stop();
       await session.store.close().catch(() => undefined);
     },
   };

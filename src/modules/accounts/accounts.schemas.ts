@@ -3,7 +3,7 @@ import { AGE_RANGES, GENDERS, REGIONS, SECTORS } from '../../platform/classifica
 import { ValidationError, type FieldError } from '../../platform/errors';
 import { ROLES } from '../../platform/http/auth';
 import { LOCALES } from '../../platform/i18n';
-import { PASSWORD_MAX_LENGTH } from './passwords';
+import { PASSWORD_MAX_LENGTH, passwordProblem } from './passwords';
 
 /**
  * Input schemas. Every field is declared as a string (forms are parsed flat; JSON bodies may carry anything), so an
@@ -20,10 +20,16 @@ const email = text('accounts:errors.email.invalid')
   .max(254, { error: 'accounts:errors.email.invalid' })
   .pipe(z.email({ error: 'accounts:errors.email.invalid' }));
 
-/** Passwords are taken as typed (no trimming); the policy itself is checked by the service. */
+/**
+ * Passwords are taken as typed (no trimming). The policy is checked here, so its message shows with the form's other
+ * problems, and again by the service with the user's name and email as words to avoid.
+ */
 const newPassword = text('accounts:errors.password.required')
   .min(1, { error: 'accounts:errors.password.required' })
-  .max(PASSWORD_MAX_LENGTH, { error: 'accounts:errors.password.tooLong' });
+  .superRefine((value, ctx) => {
+    const problem = passwordProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.key, params: problem.values ?? {} });
+  });
 
 const password = text('accounts:errors.password.required')
   .min(1, { error: 'accounts:errors.password.required' })
@@ -109,7 +115,9 @@ export function parseForm<S extends z.ZodType>(schema: S, input: unknown): z.inf
     const field = String(issue.path[0] ?? 'form');
     if (fieldErrors.some((e) => e.field === field)) continue;
     const key = /^[a-z]+:[\w.]+$/.test(issue.message) ? issue.message : 'errors:400.body';
-    fieldErrors.push({ field, message: { key } });
+    const values =
+      issue.code === 'custom' ? (issue.params as Record<string, string | number> | undefined) : undefined;
+    fieldErrors.push({ field, message: values ? { key, values } : { key } });
   }
   throw new ValidationError(fieldErrors);
 }

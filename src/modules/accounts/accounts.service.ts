@@ -3,6 +3,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import { isAgeRange, isGender } from '../../platform/classifications';
 import { ForbiddenError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
 import type { AuthenticatedUser, Role } from '../../platform/http/auth';
+import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type { Locale } from '../../platform/i18n';
 import type { Logger } from '../../platform/logger';
 import type { Notifications } from '../notifications/notifications.types';
@@ -78,6 +79,8 @@ export interface AccountsServiceDeps {
   baseUrl: string;
   notifications: Notifications;
   logger: Logger;
+  /** Makes conditional updates exact on FerretDB (see platform/db/write-serializer.ts). */
+  serializer: WriteSerializer;
   now?: () => Date;
 }
 
@@ -174,6 +177,7 @@ export class AccountsService {
   async signUp(input: { name: string; email: string; password: string; locale: Locale }): Promise<void> {
     const problem = passwordProblem(input.password, [input.email, input.name]);
     if (problem) throw fieldError('password', problem);
+    await this.ready;
     const passwordHash = await hashPassword(input.password);
     const existing = await this.users.findOne({ email: input.email }).lean();
     if (existing) return this.sendAccountExists(existing);
@@ -441,6 +445,7 @@ export class AccountsService {
     const problem = passwordProblem(input.password, [input.email, input.name]);
     if (problem) throw fieldError('password', problem);
     const roles = [...new Set<Role>(['participant', ...input.roles])];
+    await this.ready;
     let user: UserDocument;
     try {
       user = (
@@ -502,9 +507,11 @@ export class AccountsService {
   async deactivate(actor: Actor, id: string): Promise<void> {
     const user = await this.requireUser(id);
     if (user._id.toString() === actor.id) throw new ForbiddenError({ key: 'admin:errors.ownAccount' });
-    const result = await this.users.updateOne(
-      { _id: user._id, status: 'active' },
-      { $set: { status: 'deactivated', deactivatedAt: this.now() } },
+    const result = await this.deps.serializer.run(`user-status:${id}`, () =>
+      this.users.updateOne(
+        { _id: user._id, status: 'active' },
+        { $set: { status: 'deactivated', deactivatedAt: this.now() } },
+      ),
     );
     await this.sessions.endSessions(user._id.toString());
     if (result.modifiedCount) await this.writeAudit('user.deactivated', actor, user, [], []);
@@ -512,9 +519,11 @@ export class AccountsService {
 
   async reactivate(actor: Actor, id: string): Promise<void> {
     const user = await this.requireUser(id);
-    const result = await this.users.updateOne(
-      { _id: user._id, status: 'deactivated' },
-      { $set: { status: 'active', deactivatedAt: null } },
+    const result = await this.deps.serializer.run(`user-status:${id}`, () =>
+      this.users.updateOne(
+        { _id: user._id, status: 'deactivated' },
+        { $set: { status: 'active', deactivatedAt: null } },
+      ),
     );
     if (result.modifiedCount) await this.writeAudit('user.reactivated', actor, user, [], []);
   }
@@ -599,19 +608,22 @@ export class AccountsService {
       .lean();
   }
 
-  /** Marks the token used, atomically: of two simultaneous uses, one wins. */
+  /** Marks the token used: of two simultaneous uses, one wins (serialised per token on FerretDB). */
   private async spendToken(purpose: TokenPurpose, token: string): Promise<AccountTokenDocument | null> {
-    return this.tokens
-      .findOneAndUpdate(
-        {
-          tokenHash: sha256(token),
-          purpose,
-          usedAt: null,
-          expiresAt: mongoose.trusted({ $gt: this.now() }),
-        },
-        { $set: { usedAt: this.now() } },
-        { returnDocument: 'after' },
-      )
-      .lean();
+    const tokenHash = sha256(token);
+    return this.deps.serializer.run(`account-token:${tokenHash}`, () =>
+      this.tokens
+        .findOneAndUpdate(
+          {
+            tokenHash,
+            purpose,
+            usedAt: null,
+            expiresAt: mongoose.trusted({ $gt: this.now() }),
+          },
+          { $set: { usedAt: this.now() } },
+          { returnDocument: 'after' },
+        )
+        .lean(),
+    );
   }
 }

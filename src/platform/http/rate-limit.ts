@@ -1,13 +1,16 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import type { WriteSerializer } from '../db/write-serializer';
 import { TooManyRequestsError } from '../errors';
 
 /**
  * A fixed-window rate limiter whose counters live in MongoDB, so every app instance shares them.
  *
  * One document per (key, window): `{ key, windowStart, count, expiresAt }`, created or incremented with a single
- * upsert + `$inc` under a unique index, so concurrent requests never lose a count (no check-then-insert).
+ * upsert + `$inc` under a unique index (no check-then-insert). On FerretDB, whose `$inc` upserts are not atomic, the
+ * increment goes through the WriteSerializer (per key, in this process: exact for the one embedded instance); on
+ * MongoDB it is atomic across instances.
  * FerretDB has no TTL indexes, so windows that have ended are deleted on an interval instead.
  * Keys are hashed: a limit keyed on an email address does not store the address.
  */
@@ -40,6 +43,8 @@ counterSchema.index({ key: 1, windowStart: 1 }, { unique: true });
 counterSchema.index({ expiresAt: 1 });
 
 export interface RateLimiterOptions {
+  /** Serialises the read-modify-write where the database does not make it atomic (FerretDB). */
+  serializer?: WriteSerializer;
   /** How often ended windows are deleted. */
   cleanupIntervalMs?: number;
   now?: () => Date;
@@ -52,6 +57,7 @@ function isDuplicateKey(error: unknown): boolean {
 export class RateLimiter {
   private readonly counters: Model<RateLimitCounter>;
   private readonly now: () => Date;
+  private readonly serializer: WriteSerializer | undefined;
   private readonly timer: NodeJS.Timeout;
   /** Resolves once the unique index exists. */
   readonly ready: Promise<void>;
@@ -59,7 +65,9 @@ export class RateLimiter {
   constructor(connection: Connection, options: RateLimiterOptions = {}) {
     this.counters = connection.model<RateLimitCounter>('RateLimitCounter', counterSchema);
     this.now = options.now ?? (() => new Date());
+    this.serializer = options.serializer;
     this.ready = this.counters.init().then(() => undefined);
+    this.ready.catch(() => undefined); // awaited (and so reported) by the first consume()
     this.timer = setInterval(
       () => void this.deleteEnded().catch(() => undefined),
       options.cleanupIntervalMs ?? 60_000,
