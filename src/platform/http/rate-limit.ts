@@ -97,19 +97,19 @@ export class RateLimiter {
     const w = this.window(rule, subject);
     const filter = { key: w.key, windowStart: w.windowStart };
     const update = { $inc: { count: 1 }, $setOnInsert: { expiresAt: w.expiresAt } };
-    let counter: RateLimitCounter | null;
-    try {
-      counter = await this.counters
-        .findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' })
-        .lean();
-    } catch (error) {
-      // Two first attempts raced to insert the window; the loser's upsert fails on the unique index. Retry once:
-      // the document now exists, so it is a plain increment.
-      if (!isDuplicateKey(error)) throw error;
-      counter = await this.counters
-        .findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' })
-        .lean();
-    }
+    const increment = () =>
+      this.counters.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean();
+    const run = async () => {
+      try {
+        return await increment();
+      } catch (error) {
+        // Two first attempts raced to insert the window; the loser's upsert fails on the unique index. Retry once:
+        // the document now exists, so it is a plain increment.
+        if (!isDuplicateKey(error)) throw error;
+        return increment();
+      }
+    };
+    const counter = this.serializer ? await this.serializer.run(`rate-limit:${w.key}`, run) : await run();
     const count = counter?.count ?? 1;
     if (count > rule.limit) throw new TooManyRequestsError(w.retryAfterSeconds);
     return { remaining: rule.limit - count };
