@@ -1,3 +1,4 @@
+import { UNIFORM_ANSWER_MS } from '../../src/modules/accounts';
 import { agentFor, createUser, signIn } from '../support/factories/users';
 import {
   lastEmailTo,
@@ -35,6 +36,21 @@ describe('password reset and change', () => {
     await t.ctx.notifications.drain();
     expect(t.smtp.to(user.email)).toHaveLength(1);
     expect(t.smtp.to('no-such-person@example.ca')).toHaveLength(0);
+  });
+
+  it('when a reset is asked for a known and an unknown email, then both answers take the same minimum time', async () => {
+    const user = await createUser(t.ctx);
+    const agent = agentFor(t.ctx);
+    await agent.get('/password-reset');
+    const time = async (email: string) => {
+      const started = process.hrtime.bigint();
+      await agent.post('/password-reset', { email });
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const known = [await time(user.email), await time(user.email)];
+    const unknown = [await time('unknown.one@example.ca'), await time('unknown.two@example.ca')];
+    for (const ms of [...known, ...unknown]) expect(ms).toBeGreaterThanOrEqual(UNIFORM_ANSWER_MS - 5);
+    expect(Math.abs(Math.min(...known) - Math.min(...unknown))).toBeLessThan(100);
   });
 
   it('when the request carries a forged Host header, then the emailed link still uses BASE_URL', async () => {

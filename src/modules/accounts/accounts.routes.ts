@@ -47,6 +47,23 @@ function notice(req: Request): string | undefined {
 
 const ONE_YEAR_MS = 365 * 24 * 3600_000;
 
+/**
+ * Sign-up, reset and resend do different work for known and unknown emails (a user, a token and an email to queue,
+ * or nothing), a few milliseconds apart. Their answers are held back to this floor so the clock cannot tell
+ * which case it was (sign-in instead verifies a dummy hash, since it must stay fast).
+ */
+export const UNIFORM_ANSWER_MS = 250;
+
+/** Runs `work`, and resolves no sooner than UNIFORM_ANSWER_MS after the start, whatever `work` did. */
+async function uniformly<T>(work: () => Promise<T>): Promise<T> {
+  const floor = new Promise((resolve) => setTimeout(resolve, UNIFORM_ANSWER_MS));
+  try {
+    return await work();
+  } finally {
+    await floor;
+  }
+}
+
 function clientAddress(req: Request): string {
   return req.ip ?? 'unknown';
 }
@@ -103,7 +120,7 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
     const values = keptValues(req.body, ['name', 'email']);
     try {
       const input = parseForm(signUpSchema, req.body);
-      await accounts.signUp({ ...input, locale: req.locale });
+      await uniformly(() => accounts.signUp({ ...input, locale: req.locale }));
       res.render('accounts/check-email', {
         title: req.t('accounts:checkEmail.title'),
         message: req.t('accounts:checkEmail.signUp'),
@@ -220,7 +237,7 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
     try {
       const { email } = parseForm(emailOnlySchema, req.body);
       await limiter.consume(LIMITS.resendAccount, email);
-      await accounts.resendVerification(email);
+      await uniformly(() => accounts.resendVerification(email));
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderForm(
@@ -253,7 +270,7 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
     try {
       const { email } = parseForm(emailOnlySchema, req.body);
       await limiter.consume(LIMITS.resetAccount, email);
-      await accounts.requestPasswordReset(email);
+      await uniformly(() => accounts.requestPasswordReset(email));
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderForm(

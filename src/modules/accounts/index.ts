@@ -19,6 +19,7 @@ export type {
   UserSummary,
 } from './accounts.service';
 export { ACCOUNT_RATE_LIMITS } from './rate-limits';
+export { UNIFORM_ANSWER_MS } from './accounts.routes';
 export { PASSWORD_MIN_LENGTH, passwordProblem } from './passwords';
 
 export interface AccountsModuleDeps {
