@@ -1,7 +1,10 @@
 import { ACCOUNT_RATE_LIMITS } from '../../src/modules/accounts';
 import { createWriteSerializer } from '../../src/platform/db/write-serializer';
 import { TooManyRequestsError } from '../../src/platform/errors';
-import { RateLimiter } from '../../src/platform/http/rate-limit';
+import { Router } from 'express';
+import request from 'supertest';
+import { rateLimit, RateLimiter } from '../../src/platform/http/rate-limit';
+import { buildTestApp, testConfig } from '../support/app';
 import { agentFor, createUser, signIn } from '../support/factories/users';
 import { startAccountsApp, stopAccountsApp, type AccountsTestContext } from './helpers';
 
@@ -114,6 +117,36 @@ describe('rate limits', () => {
       const refused = results.filter((r) => r.status === 'rejected');
       expect(refused).toHaveLength(10);
       expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(TooManyRequestsError);
+    });
+
+    it('when a module uses the middleware, then the route answers 429 with Retry-After over the limit', async () => {
+      let limiter: RateLimiter | undefined;
+      const router = Router();
+      const app = await buildTestApp({
+        config: testConfig({ TRUST_PROXY: 'true' }),
+        routers: [router],
+      });
+      try {
+        limiter = new RateLimiter(app.db.connection);
+        router.get(
+          '/test/limited',
+          rateLimit(limiter, { name: 'test:mw', limit: 2, windowSeconds: 600 }),
+          (_req, res) => {
+            res.send('ok');
+          },
+        );
+        const hit = () => request(app.app).get('/test/limited').set('X-Forwarded-For', '192.0.2.200');
+        expect((await hit()).status).toBe(200);
+        expect((await hit()).status).toBe(200);
+        const refused = await hit();
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        const other = await request(app.app).get('/test/limited').set('X-Forwarded-For', '192.0.2.201');
+        expect(other.status).toBe(200);
+      } finally {
+        limiter?.stop();
+        await app.close();
+      }
     });
 
     it('when a window ends, then the count starts again and the old window is deleted', async () => {
