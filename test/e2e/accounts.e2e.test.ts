@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { buildTestApp, testConfig, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser, listen, screenshot } from '../support/browser';
+import { createUser } from '../support/factories/users';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 describe('accounts in a real browser', () => {
@@ -94,6 +95,34 @@ describe('accounts in a real browser', () => {
     await page.click('.account-menu button');
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(await page.textContent('.notice')).toContain('Vous êtes déconnecté.');
+  });
+
+  it('when an admin changes a role and deactivates an account, then the admin pages pass WCAG 2.1 AA', async () => {
+    const admin = await createUser(ctx, { name: 'Ada Admin', roles: ['admin'] });
+    const officer = await createUser(ctx, { name: 'Omar Officer' });
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.fill('#email', admin.email);
+    await page.fill('#password', admin.password);
+    await page.click('main button[type=submit]');
+    await page.click('.site-nav a[href="/admin/users"]');
+    expect(await page.textContent('h1')).toBe('Users');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.fill('#q', 'omar');
+    await page.click('.admin-search button');
+    await page.click('text=Omar Officer');
+    await page.check('#role-officer');
+    await page.click('text=Save roles');
+    expect(await page.textContent('.notice')).toContain('The roles were saved.');
+    await page.click('text=Deactivate this account');
+    expect(await page.textContent('.notice')).toContain('The account was deactivated');
+    expect(await page.textContent('.account-menu')).toContain('Ada Admin');
+    await screenshot(page, 'accounts-admin-user');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.goto(`${baseUrl}/admin/audit`);
+    expect(await page.textContent('table')).toContain(officer.email);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('when a phone-sized screen shows the profile and privacy pages, then nothing scrolls sideways', async () => {

@@ -54,7 +54,8 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
       'admin/user',
       {
         title: req.t('admin:user.title', { name: user.name }),
-        user,
+        // Not `user`: that local is the signed-in user, shown in the header.
+        account: user,
         audit: audit.items,
         roles: ROLES,
         isSelf: user.id === req.user!.id,
