@@ -47,10 +47,16 @@ describe('password reset and change', () => {
       await agent.post('/password-reset', { email });
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
-    const known = [await time(user.email), await time(user.email)];
-    const unknown = [await time('unknown.one@example.ca'), await time('unknown.two@example.ca')];
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      known.push(await time(user.email));
+      unknown.push(await time(`unknown.${i}@example.ca`));
+    }
     for (const ms of [...known, ...unknown]) expect(ms).toBeGreaterThanOrEqual(UNIFORM_ANSWER_MS - 5);
-    expect(Math.abs(Math.min(...known) - Math.min(...unknown))).toBeLessThan(100);
+    // The work (~20 ms) fits inside the floor, so the fastest answers of each kind are close; the margin is for
+    // a loaded test machine.
+    expect(Math.abs(Math.min(...known) - Math.min(...unknown))).toBeLessThan(150);
   });
 
   it('when the request carries a forged Host header, then the emailed link still uses BASE_URL', async () => {

@@ -38,6 +38,24 @@ describe('rate limits', () => {
     await signIn(t.ctx, other, agentFor(t.ctx, '198.51.100.201'));
   });
 
+  it('when a signed-in session guesses the current password too often, then it is refused with 429', async () => {
+    const user = await createUser(t.ctx);
+    const agent = await signIn(t.ctx, user, agentFor(t.ctx, '198.51.100.220'));
+    await agent.get('/profile/password');
+    for (let i = 0; i < ACCOUNT_RATE_LIMITS.signInAccount.limit; i++) {
+      const res = await agent.post('/profile/password', {
+        currentPassword: `guess number ${i}`,
+        newPassword: 'silver birch by the lake',
+      });
+      expect(res.status).toBe(422);
+    }
+    const res = await agent.post('/profile/password', {
+      currentPassword: user.password,
+      newPassword: 'silver birch by the lake',
+    });
+    expect(res.status).toBe(429);
+  });
+
   it('when an unknown email gets too many attempts, then it is limited the same way (no enumeration)', async () => {
     const agent = agentFor(t.ctx, '198.51.100.210');
     await agent.get('/sign-in');

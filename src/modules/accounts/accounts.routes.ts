@@ -64,6 +64,14 @@ async function uniformly<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** True when the service refused the current password (counted like a failed sign-in). */
+function isWrongPassword(error: unknown): boolean {
+  return (
+    error instanceof ValidationError &&
+    error.fieldErrors.some((f) => f.message.key === 'accounts:errors.password.incorrect')
+  );
+}
+
 function clientAddress(req: Request): string {
   return req.ip ?? 'unknown';
 }
@@ -403,10 +411,13 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
 
   /** POST /profile/password: the user's other sessions end. */
   router.post('/profile/password', requireSignedIn(), async (req, res) => {
+    // Someone holding an open session must not get unlimited guesses at the password either.
+    await limiter.check(LIMITS.signInAccount, req.user!.email);
     try {
       const input = parseForm(changePasswordSchema, req.body);
       await accounts.changePassword(req.user!, input, req.sessionID);
     } catch (error) {
+      if (isWrongPassword(error)) await limiter.consume(LIMITS.signInAccount, req.user!.email);
       if (error instanceof ValidationError) {
         return renderForm(
           req,
@@ -428,10 +439,12 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
 
   /** POST /profile/delete */
   router.post('/profile/delete', requireSignedIn(), async (req, res, next) => {
+    await limiter.check(LIMITS.signInAccount, req.user!.email);
     try {
       const { password } = parseForm(deleteAccountSchema, req.body);
       await accounts.deleteAccount(req.user!, password);
     } catch (error) {
+      if (isWrongPassword(error)) await limiter.consume(LIMITS.signInAccount, req.user!.email);
       if (error instanceof ValidationError) {
         return renderForm(
           req,
