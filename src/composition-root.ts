@@ -88,6 +88,8 @@ export function compose(
     async stop() {
       await mail.stop();
       limiter.stop();
+      // Index builds started at composition must finish before the client closes, or they fail unhandled.
+      await Promise.allSettled([accounts.ready, limiter.ready]);
       await session.store.close().catch(() => undefined);
     },
   };
