@@ -5,6 +5,11 @@ import { axeViolations, launchBrowser, listen, screenshot } from '../support/bro
 import { createUser } from '../support/factories/users';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
+/** Clicks something that loads a new page (a link or a form), and waits until that page has loaded. */
+async function follow(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+}
+
 describe('accounts in a real browser', () => {
   let ctx: TestApp;
   let smtp: TestSmtpServer;
@@ -43,7 +48,7 @@ describe('accounts in a real browser', () => {
 
   it('when a person signs up, verifies, signs in and edits their profile, then every page passes WCAG 2.1 AA', async () => {
     await page.goto(`${baseUrl}/`);
-    await page.click('text=Create an account');
+    await follow(page, 'text=Create an account');
     expect(await page.textContent('h1')).toBe('Create an account');
     expect(await axeViolations(page)).toEqual([]);
 
@@ -51,7 +56,7 @@ describe('accounts in a real browser', () => {
     await page.fill('#name', 'Élise Gagnon');
     await page.fill('#email', 'elise.gagnon@example.ca');
     await page.fill('#password', 'short');
-    await page.click('button[type=submit]');
+    await follow(page, 'button[type=submit]');
     expect(await page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
     expect(await page.inputValue('#name')).toBe('Élise Gagnon');
     await screenshot(page, 'accounts-sign-up-error');
@@ -60,21 +65,21 @@ describe('accounts in a real browser', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('password');
 
     await page.fill('#password', 'northern lights over the bay');
-    await page.click('button[type=submit]');
+    await follow(page, 'button[type=submit]');
     expect(await page.textContent('h1')).toBe('Check your email');
     expect(await axeViolations(page)).toEqual([]);
 
     await page.goto(await emailedLink('elise.gagnon@example.ca', '/verify-email/'));
     expect(await page.textContent('h1')).toBe('Confirm your email address');
     expect(await axeViolations(page)).toEqual([]);
-    await page.click('button[type=submit]');
+    await follow(page, 'button[type=submit]');
     expect(await page.textContent('.notice')).toContain('Your email address is confirmed');
     await screenshot(page, 'accounts-sign-in');
     expect(await axeViolations(page)).toEqual([]);
 
     await page.fill('#email', 'elise.gagnon@example.ca');
     await page.fill('#password', 'northern lights over the bay');
-    await page.click('main button[type=submit]');
+    await follow(page, 'main button[type=submit]');
     expect(new URL(page.url()).pathname).toBe('/profile');
     expect(await page.textContent('.account-menu')).toContain('Élise Gagnon');
 
@@ -84,7 +89,7 @@ describe('accounts in a real browser', () => {
     await page.check('#demographicsConsent');
     await page.selectOption('#ageRange', '25_34');
     await page.selectOption('#locale', 'fr');
-    await page.click('.profile-form button[type=submit]');
+    await follow(page, '.profile-form button[type=submit]');
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     expect(await page.textContent('.notice')).toContain('Votre profil a été enregistré.');
     expect(await page.inputValue('#sector')).toBe('civil_society');
@@ -92,7 +97,7 @@ describe('accounts in a real browser', () => {
     await screenshot(page, 'accounts-profile-fr');
     expect(await axeViolations(page)).toEqual([]);
 
-    await page.click('.account-menu button');
+    await follow(page, '.account-menu button');
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(await page.textContent('.notice')).toContain('Vous êtes déconnecté.');
   });
@@ -103,18 +108,18 @@ describe('accounts in a real browser', () => {
     await page.goto(`${baseUrl}/sign-in`);
     await page.fill('#email', admin.email);
     await page.fill('#password', admin.password);
-    await page.click('main button[type=submit]');
-    await page.click('.site-nav a[href="/admin/users"]');
+    await follow(page, 'main button[type=submit]');
+    await follow(page, '.site-nav a[href="/admin/users"]');
     expect(await page.textContent('h1')).toBe('Users');
     expect(await axeViolations(page)).toEqual([]);
 
     await page.fill('#q', 'omar');
-    await page.click('.admin-search button');
-    await page.click('text=Omar Officer');
+    await follow(page, '.admin-search button');
+    await follow(page, 'text=Omar Officer');
     await page.check('#role-officer');
-    await page.click('text=Save roles');
+    await follow(page, 'text=Save roles');
     expect(await page.textContent('.notice')).toContain('The roles were saved.');
-    await page.click('text=Deactivate this account');
+    await follow(page, 'text=Deactivate this account');
     expect(await page.textContent('.notice')).toContain('The account was deactivated');
     expect(await page.textContent('.account-menu')).toContain('Ada Admin');
     await screenshot(page, 'accounts-admin-user');
