@@ -7,14 +7,21 @@ import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
-import { homeRouter } from './modules/home';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createAccountsModule } from './modules/accounts';
+import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
+import { createParticipationModule, type ParticipationModule } from './modules/participation';
+import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 
 export interface Composition {
   app: Express;
+  participation: ParticipationModule;
+  /** Creates indexes (unique constraints carry correctness, so they must exist before the first request). */
+  init(): Promise<void>;
   /** The email outbox: send() for modules, drain() for tests. */
   notifications: OutboxService;
+  /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
+  consultations: ConsultationsModule;
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -27,6 +34,9 @@ export interface ComposeOptions {
   /** Tests may render email templates from a fixtures folder. */
   emailTemplatesDir?: string;
 }
+
+/** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
+const CONSULTATION_NOTICES_INTERVAL_MS = 5 * 60 * 1000;
 
 /** Builds models -> services -> routers in one place, and the app from them. */
 export function compose(
@@ -65,9 +75,44 @@ export function compose(
     serializer,
   });
 
-  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter(), ...accounts.routers];
+  // The public API's one OpenAPI document; each module adds its paths (GET /api/v1/openapi.json).
+  const openApi = createOpenApiRegistry({ title: 'Agora public API', version: '1.0.0' });
+  const consultations = createConsultationsModule({
+    connection,
+    i18n,
+    logger,
+    baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
+    notifications: mail.notifications,
+    openApi,
+    serializer,
+  });
+  const participation = createParticipationModule({
+    connection,
+    serializer,
+    rounds: consultations.consultations,
+    suppressionThreshold: config.suppressionThreshold,
+  });
+
+  const routers: Router[] = [
+    ...(options.extraRouters ?? []),
+    ...consultations.routers,
+    ...accounts.routers,
+    participation.router,
+    openApiRouter(openApi, config.baseUrl),
+  ];
   if (mail.router) routers.push(mail.router);
-  const navigation: NavigationItem[] = [...accounts.navigation];
+  const navigation: NavigationItem[] = [
+    ...consultations.navigation,
+    { href: '/participation', labelKey: 'participation:nav' },
+    { href: '/indicators', labelKey: 'participation:indicators.nav' },
+    {
+      href: '/analysis/indicators',
+      labelKey: 'participation:indicators.manageNav',
+      roles: ['officer', 'analyst'],
+    },
+    ...accounts.navigation,
+  ];
 
   const app = createApp({
     config,
@@ -78,14 +123,25 @@ export function compose(
     sessionMiddleware: accounts.sessionMiddleware,
     routers,
     navigation,
+    csrfExempt: consultations.csrfExempt,
   });
   return {
     app,
+    participation,
+    async init() {
+      await consultations.init();
+      await participation.init();
+      await accounts.ready;
+      await limiter.ready;
+    },
     notifications: mail.notifications,
+    consultations,
     start() {
       mail.start();
+      consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
     },
     async stop() {
+      consultations.stopScheduler();
       await mail.stop();
       limiter.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.

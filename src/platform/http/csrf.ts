@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { CsrfError } from '../errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -17,7 +17,7 @@ function sameToken(a: string, b: string): boolean {
  * (res.locals.csrfToken(), created on first use) and required on every
  * state-changing request, in the `_csrf` field or the X-CSRF-Token header.
  */
-export function csrfProtection(): RequestHandler {
+export function csrfProtection(options: { exempt?: (req: Request) => boolean } = {}): RequestHandler {
   return (req, res, next) => {
     // A function, not a value: views call csrfToken() only where they render a form, so a page without a form
     // creates no session (Express copies res.locals when rendering, which would trigger a getter).
@@ -26,6 +26,9 @@ export function csrfProtection(): RequestHandler {
       return req.session.csrfToken;
     };
     if (SAFE_METHODS.has(req.method)) return next();
+    // A request that carries its own unforgeable capability (a signed one-click unsubscribe link, RFC 8058,
+    // posted by a mail client that has no session) is exempted by the module that owns it.
+    if (options.exempt?.(req)) return next();
     const body = req.body as Record<string, unknown> | undefined;
     const sent = typeof body?.[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : req.get(CSRF_HEADER);
     const expected = req.session.csrfToken;
