@@ -3,10 +3,12 @@ import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
 import { createWriteSerializer, type WriteSerializer } from './platform/db/write-serializer';
+import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
+import { createAccountsModule } from './modules/accounts';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import {
   createParticipationModule,
@@ -67,6 +69,16 @@ export function compose(
     templatesDir: options.emailTemplatesDir,
   });
 
+  const limiter = new RateLimiter(connection, { serializer });
+  const accounts = createAccountsModule({
+    connection,
+    baseUrl: config.baseUrl,
+    notifications: mail.notifications,
+    logger,
+    limiter,
+    serializer,
+  });
+
   // The public API's one OpenAPI document; each module adds its paths (GET /api/v1/openapi.json).
   const openApi = createOpenApiRegistry({ title: 'Agora public API', version: '1.0.0' });
   const consultations = createConsultationsModule({
@@ -90,6 +102,7 @@ export function compose(
   const routers: Router[] = [
     ...(options.extraRouters ?? []),
     ...consultations.routers,
+    ...accounts.routers,
     participation.router,
     openApiRouter(openApi, config.baseUrl),
   ];
@@ -103,6 +116,7 @@ export function compose(
       labelKey: 'participation:indicators.manageNav',
       roles: ['officer', 'analyst'],
     },
+    ...accounts.navigation,
   ];
 
   const app = createApp({
@@ -111,6 +125,7 @@ export function compose(
     i18n,
     ping: () => ping(connection),
     session: session.middleware,
+    sessionMiddleware: accounts.sessionMiddleware,
     routers,
     navigation,
     csrfExempt: consultations.csrfExempt,
@@ -121,6 +136,8 @@ export function compose(
     async init() {
       await consultations.init();
       await participation.init();
+      await accounts.ready;
+      await limiter.ready;
     },
     notifications: mail.notifications,
     consultations,
@@ -131,6 +148,9 @@ export function compose(
     async stop() {
       consultations.stopScheduler();
       await mail.stop();
+      limiter.stop();
+      // Index builds started at composition must finish before the client closes, or they fail unhandled.
+      await Promise.allSettled([accounts.ready, limiter.ready]);
       await session.store.close().catch(() => undefined);
     },
   };

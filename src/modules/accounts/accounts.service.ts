@@ -1,0 +1,629 @@
+import crypto from 'node:crypto';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { isAgeRange, isGender } from '../../platform/classifications';
+import { ForbiddenError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
+import type { AuthenticatedUser, Role } from '../../platform/http/auth';
+import type { WriteSerializer } from '../../platform/db/write-serializer';
+import type { Locale } from '../../platform/i18n';
+import type { Logger } from '../../platform/logger';
+import type { Notifications } from '../notifications/notifications.types';
+import { accountTokenModel, type AccountTokenDocument, type TokenPurpose } from './account-token.model';
+import type { ProfileInput } from './accounts.schemas';
+import { auditModel, type AuditAction, type AuditEntryDocument } from './audit.model';
+import { hashPassword, passwordProblem, verifyDummyPassword, verifyPassword } from './passwords';
+import { SessionRevoker } from './session-revoker';
+import { userModel, type UserDocument } from './user.model';
+
+/** How long emailed links stay valid. */
+export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
+  'verify-email': 48 * 3600_000,
+  'reset-password': 3600_000,
+};
+
+/** The email templates this module sends (views/emails/<template>/). */
+export const EMAIL_TEMPLATES = {
+  verifyEmail: 'account-verify-email',
+  accountExists: 'account-exists',
+  resetPassword: 'account-reset-password',
+  passwordChanged: 'account-password-changed',
+} as const;
+
+/** The acting user, as routes pass it to the service. */
+export type Actor = Pick<AuthenticatedUser, 'id' | 'email' | 'roles'>;
+
+/** What other modules are told when an account is deleted, so they can anonymise what they hold about it. */
+export interface AccountDeletedEvent {
+  userId: string;
+  /** The respondent key the user's responses were recorded under (`user:<id>`). */
+  respondentKey: string;
+}
+export type AccountDeletedListener = (event: AccountDeletedEvent) => Promise<void>;
+
+export type CredentialsResult =
+  | { outcome: 'signed-in'; user: AuthenticatedUser }
+  | { outcome: 'invalid' }
+  | { outcome: 'unverified'; email: string }
+  | { outcome: 'deactivated' };
+
+export interface UserSummary {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  status: 'active' | 'deactivated';
+  emailVerified: boolean;
+  createdAt: Date;
+  lastSignInAt: Date | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  action: AuditAction;
+  actorEmail: string | null;
+  targetId: string;
+  targetEmail: string | null;
+  before: string[];
+  after: string[];
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageCount: number;
+  total: number;
+}
+
+export interface AccountsServiceDeps {
+  connection: Connection;
+  baseUrl: string;
+  notifications: Notifications;
+  logger: Logger;
+  /** Makes conditional updates exact on FerretDB (see platform/db/write-serializer.ts). */
+  serializer: WriteSerializer;
+  now?: () => Date;
+}
+
+export const PAGE_SIZE = 25;
+
+function sha256(value: string): string {
+  return crypto.createHash('sha256').update(value).digest('hex');
+}
+
+function escapeRegex(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function toAuthenticatedUser(user: UserDocument): AuthenticatedUser {
+  const profile: AuthenticatedUser['profile'] = {};
+  if (user.profile?.organisation) profile.organisation = user.profile.organisation;
+  if (user.profile?.sector) profile.sector = user.profile.sector;
+  if (user.profile?.region) profile.region = user.profile.region;
+  if (user.profile?.demographicsConsentAt) {
+    if (user.profile.gender) profile.gender = user.profile.gender;
+    if (user.profile.ageRange) profile.ageRange = user.profile.ageRange;
+  }
+  return {
+    id: user._id.toString(),
+    email: user.email,
+    name: user.name,
+    roles: user.roles.length ? user.roles : ['participant'],
+    locale: user.locale,
+    profile,
+  };
+}
+
+function toSummary(user: UserDocument): UserSummary {
+  return {
+    id: user._id.toString(),
+    email: user.email,
+    name: user.name,
+    roles: user.roles,
+    status: user.status,
+    emailVerified: Boolean(user.emailVerifiedAt),
+    createdAt: user.createdAt,
+    lastSignInAt: user.lastSignInAt,
+  };
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+function fieldError(field: string, message: MessageRef): ValidationError {
+  return new ValidationError([{ field, message }]);
+}
+
+/**
+ * Accounts: sign-up, credentials, email verification, password reset and change, profile, deletion, and the
+ * administration of roles and status. No HTTP here: routes pass typed input and the acting user.
+ */
+export class AccountsService {
+  private readonly users: Model<UserDocument>;
+  private readonly tokens: Model<AccountTokenDocument>;
+  private readonly audit: Model<AuditEntryDocument>;
+  private readonly sessions: SessionRevoker;
+  private readonly now: () => Date;
+  private readonly deletedListeners: AccountDeletedListener[] = [];
+  /** Resolves once the unique indexes exist. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly deps: AccountsServiceDeps) {
+    this.users = userModel(deps.connection);
+    this.tokens = accountTokenModel(deps.connection);
+    this.audit = auditModel(deps.connection);
+    this.sessions = new SessionRevoker(deps.connection);
+    this.now = deps.now ?? (() => new Date());
+    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.init()]).then(
+      () => undefined,
+    );
+  }
+
+  /**
+   * Registers a listener called when an account is deleted, before the user document goes. Listeners must be
+   * idempotent: if one fails, deletion stops and the user can try again.
+   */
+  onAccountDeleted(listener: AccountDeletedListener): void {
+    this.deletedListeners.push(listener);
+  }
+
+  // ---- Sign-up and sign-in -------------------------------------------------------------------------------------
+
+  /**
+   * Creates an unverified account and emails a verification link. When the email is already registered, nothing is
+   * created and the owner gets an email saying so instead; the caller cannot tell the two apart, and the same
+   * password hashing is done either way, so neither can the clock.
+   */
+  async signUp(input: { name: string; email: string; password: string; locale: Locale }): Promise<void> {
+    const problem = passwordProblem(input.password, [input.email, input.name]);
+    if (problem) throw fieldError('password', problem);
+    await this.ready;
+    const passwordHash = await hashPassword(input.password);
+    const existing = await this.users.findOne({ email: input.email }).lean();
+    if (existing) return this.sendAccountExists(existing);
+    let user: UserDocument;
+    try {
+      user = (
+        await this.users.create({
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          locale: input.locale,
+          roles: ['participant'],
+        })
+      ).toObject();
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // A simultaneous sign-up with the same email won the race: same answer as for an existing account.
+      const winner = await this.users.findOne({ email: input.email }).lean();
+      if (winner) await this.sendAccountExists(winner);
+      return;
+    }
+    await this.sendVerification(user);
+  }
+
+  private async sendAccountExists(user: UserDocument): Promise<void> {
+    await this.deps.notifications.send({
+      template: EMAIL_TEMPLATES.accountExists,
+      to: user.email,
+      locale: user.locale,
+      data: {
+        name: user.name,
+        signInUrl: `${this.deps.baseUrl}/sign-in`,
+        resetUrl: `${this.deps.baseUrl}/password-reset`,
+      },
+    });
+  }
+
+  private async sendVerification(user: UserDocument): Promise<void> {
+    const token = await this.issueToken(user, 'verify-email');
+    await this.deps.notifications.send({
+      template: EMAIL_TEMPLATES.verifyEmail,
+      to: user.email,
+      locale: user.locale,
+      data: {
+        name: user.name,
+        url: `${this.deps.baseUrl}/verify-email/${token}`,
+        hours: TOKEN_LIFETIME_MS['verify-email'] / 3600_000,
+      },
+    });
+  }
+
+  /**
+   * Checks an email and password. Unknown emails cost the same time as wrong passwords. Only the holder of the
+   * right password learns that the account is unverified or deactivated.
+   */
+  async verifyCredentials(email: string, password: string): Promise<CredentialsResult> {
+    const user = await this.users.findOne({ email }).lean();
+    if (!user) {
+      await verifyDummyPassword(password);
+      return { outcome: 'invalid' };
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) return { outcome: 'invalid' };
+    if (user.status !== 'active') return { outcome: 'deactivated' };
+    if (!user.emailVerifiedAt) return { outcome: 'unverified', email: user.email };
+    await this.users.updateOne({ _id: user._id }, { $set: { lastSignInAt: this.now() } });
+    return { outcome: 'signed-in', user: toAuthenticatedUser(user) };
+  }
+
+  /** The signed-in user for a session's user id; undefined when the account is gone or deactivated. */
+  async findAuthenticatedUser(id: string): Promise<AuthenticatedUser | undefined> {
+    if (!mongoose.isValidObjectId(id) || !/^[0-9a-f]{24}$/.test(id)) return undefined;
+    const user = await this.users.findOne({ _id: id, status: 'active' }).lean();
+    return user ? toAuthenticatedUser(user) : undefined;
+  }
+
+  // ---- Email verification --------------------------------------------------------------------------------------
+
+  /** Sends a new verification link if `email` belongs to an unverified account; otherwise does nothing, silently. */
+  async resendVerification(email: string): Promise<void> {
+    const user = await this.users.findOne({ email, emailVerifiedAt: null, status: 'active' }).lean();
+    if (user) await this.sendVerification(user);
+  }
+
+  /** True when `token` is an unused, unexpired link of this kind (to show the confirmation form). */
+  async isTokenUsable(purpose: TokenPurpose, token: string): Promise<boolean> {
+    return Boolean(await this.findUsableToken(purpose, token));
+  }
+
+  /** Marks the email as verified and spends the token; false when the link is unknown, used or expired. */
+  async verifyEmail(token: string): Promise<boolean> {
+    const spent = await this.spendToken('verify-email', token);
+    if (!spent) return false;
+    await this.users.updateOne(
+      { _id: spent.userId, emailVerifiedAt: null },
+      { $set: { emailVerifiedAt: this.now() } },
+    );
+    return true;
+  }
+
+  // ---- Passwords -----------------------------------------------------------------------------------------------
+
+  /** Emails a reset link when the account exists; answers the same, silently, when it does not. */
+  async requestPasswordReset(email: string): Promise<void> {
+    const user = await this.users.findOne({ email, status: 'active' }).lean();
+    if (!user) return;
+    const token = await this.issueToken(user, 'reset-password');
+    await this.deps.notifications.send({
+      template: EMAIL_TEMPLATES.resetPassword,
+      to: user.email,
+      locale: user.locale,
+      data: {
+        name: user.name,
+        url: `${this.deps.baseUrl}/password-reset/${token}`,
+        minutes: TOKEN_LIFETIME_MS['reset-password'] / 60_000,
+      },
+    });
+  }
+
+  /**
+   * Sets a new password from a reset link. The link proves the email is theirs, so it also verifies it. Every
+   * session of the user ends, and every other reset link is spent.
+   * Returns false when the link is unknown, used or expired.
+   */
+  async resetPassword(token: string, password: string): Promise<boolean> {
+    const pending = await this.findUsableToken('reset-password', token);
+    if (!pending) return false;
+    const user = await this.users.findOne({ _id: pending.userId, status: 'active' }).lean();
+    if (!user) return false;
+    const problem = passwordProblem(password, [user.email, user.name]);
+    if (problem) throw fieldError('password', problem);
+    const passwordHash = await hashPassword(password);
+    if (!(await this.spendToken('reset-password', token))) return false;
+    const now = this.now();
+    await this.users.updateOne(
+      { _id: user._id },
+      { $set: { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now } },
+    );
+    await this.tokens.updateMany(
+      { userId: user._id, purpose: 'reset-password', usedAt: null },
+      { $set: { usedAt: now } },
+    );
+    await this.sessions.endSessions(user._id.toString());
+    await this.sendPasswordChanged(user);
+    return true;
+  }
+
+  /** Changes the password of the signed-in user, who gives the current one; their other sessions end. */
+  async changePassword(
+    actor: Actor,
+    input: { currentPassword: string; newPassword: string },
+    currentSessionId: string,
+  ): Promise<void> {
+    const user = await this.requireUser(actor.id);
+    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      throw fieldError('currentPassword', { key: 'accounts:errors.password.incorrect' });
+    }
+    const problem = passwordProblem(input.newPassword, [user.email, user.name]);
+    if (problem) throw fieldError('newPassword', problem);
+    const passwordHash = await hashPassword(input.newPassword);
+    await this.users.updateOne({ _id: user._id }, { $set: { passwordHash } });
+    await this.sessions.endSessions(user._id.toString(), currentSessionId);
+    await this.sendPasswordChanged(user);
+  }
+
+  private async sendPasswordChanged(user: UserDocument): Promise<void> {
+    await this.deps.notifications.send({
+      template: EMAIL_TEMPLATES.passwordChanged,
+      to: user.email,
+      locale: user.locale,
+      data: { name: user.name, resetUrl: `${this.deps.baseUrl}/password-reset` },
+    });
+  }
+
+  // ---- Profile -------------------------------------------------------------------------------------------------
+
+  /** The full profile for the profile page (including the consent date). */
+  async getProfile(actor: Actor): Promise<{
+    name: string;
+    email: string;
+    locale: Locale;
+    organisation?: string;
+    sector?: string;
+    region?: string;
+    demographicsConsentAt?: Date;
+    gender?: string;
+    ageRange?: string;
+    createdAt: Date;
+  }> {
+    const user = await this.requireUser(actor.id);
+    const p = user.profile ?? {};
+    return {
+      name: user.name,
+      email: user.email,
+      locale: user.locale,
+      organisation: p.organisation,
+      sector: p.sector,
+      region: p.region,
+      demographicsConsentAt: p.demographicsConsentAt,
+      gender: p.demographicsConsentAt ? p.gender : undefined,
+      ageRange: p.demographicsConsentAt ? p.ageRange : undefined,
+      createdAt: user.createdAt,
+    };
+  }
+
+  /**
+   * Saves the profile. Gender and age range are kept only with consent: without the box ticked they are deleted,
+   * whatever was sent.
+   */
+  async updateProfile(actor: Actor, input: ProfileInput): Promise<void> {
+    const user = await this.requireUser(actor.id);
+    const set: Record<string, unknown> = { name: input.name, locale: input.locale };
+    const unset: Record<string, ''> = {};
+    for (const field of ['organisation', 'sector', 'region'] as const) {
+      if (input[field]) set[`profile.${field}`] = input[field];
+      else unset[`profile.${field}`] = '';
+    }
+    if (input.demographicsConsent === 'yes') {
+      set['profile.demographicsConsentAt'] = user.profile?.demographicsConsentAt ?? this.now();
+      for (const [field, valid] of [
+        ['gender', isGender],
+        ['ageRange', isAgeRange],
+      ] as const) {
+        if (valid(input[field])) set[`profile.${field}`] = input[field];
+        else unset[`profile.${field}`] = '';
+      }
+    } else {
+      unset['profile.demographicsConsentAt'] = '';
+      unset['profile.gender'] = '';
+      unset['profile.ageRange'] = '';
+    }
+    const update: Record<string, unknown> = { $set: set };
+    if (Object.keys(unset).length) update.$unset = unset;
+    await this.users.updateOne({ _id: user._id }, update);
+  }
+
+  /**
+   * Deletes the account after checking the password. Other modules' listeners anonymise what they hold first;
+   * then links, sessions and the user document go, and the audit log keeps only ids.
+   */
+  async deleteAccount(actor: Actor, password: string): Promise<void> {
+    const user = await this.requireUser(actor.id);
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      throw fieldError('password', { key: 'accounts:errors.password.incorrect' });
+    }
+    const userId = user._id.toString();
+    for (const listener of this.deletedListeners) {
+      await listener({ userId, respondentKey: `user:${userId}` });
+    }
+    await this.tokens.deleteMany({ userId: user._id });
+    await this.users.deleteOne({ _id: user._id });
+    await this.sessions.endSessions(userId);
+    await this.audit.updateMany({ targetId: user._id }, { $set: { targetEmail: null } });
+    await this.audit.updateMany({ actorId: user._id }, { $set: { actorEmail: null } });
+    await this.writeAudit('user.deleted', null, user, [], []);
+    this.deps.logger.info({ userId }, 'account deleted');
+  }
+
+  // ---- Administration ------------------------------------------------------------------------------------------
+
+  /** Creates an account directly (the `user:create` command, tests): verified, with the given roles. */
+  async createUser(
+    input: { email: string; name: string; password: string; roles: Role[]; locale?: Locale },
+    actor: Actor | null = null,
+  ): Promise<UserSummary> {
+    const problem = passwordProblem(input.password, [input.email, input.name]);
+    if (problem) throw fieldError('password', problem);
+    const roles = [...new Set<Role>(['participant', ...input.roles])];
+    await this.ready;
+    let user: UserDocument;
+    try {
+      user = (
+        await this.users.create({
+          email: input.email,
+          name: input.name,
+          passwordHash: await hashPassword(input.password),
+          roles,
+          locale: input.locale ?? 'en',
+          emailVerifiedAt: this.now(),
+        })
+      ).toObject();
+    } catch (error) {
+      if (isDuplicateKey(error)) throw fieldError('email', { key: 'accounts:errors.email.taken' });
+      throw error;
+    }
+    await this.writeAudit('user.created', actor, user, [], roles);
+    return toSummary(user);
+  }
+
+  async listUsers(query: { q?: string; role?: Role; page?: number }): Promise<Page<UserSummary>> {
+    const filter: Record<string, unknown> = {};
+    if (query.q) {
+      const pattern = mongoose.trusted({ $regex: escapeRegex(query.q), $options: 'i' });
+      filter.$or = [{ email: pattern }, { name: pattern }];
+    }
+    if (query.role) filter.roles = query.role;
+    const total = await this.users.countDocuments(filter);
+    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.min(query.page ?? 1, pageCount);
+    const users = await this.users
+      .find(filter)
+      .sort({ email: 1 })
+      .skip((page - 1) * PAGE_SIZE)
+      .limit(PAGE_SIZE)
+      .lean();
+    return { items: users.map(toSummary), page, pageCount, total };
+  }
+
+  async getUser(id: string): Promise<UserSummary> {
+    return toSummary(await this.requireUser(id));
+  }
+
+  /** Replaces a user's roles (participant is always kept). An admin cannot remove their own admin role. */
+  async setRoles(actor: Actor, id: string, roles: Role[]): Promise<void> {
+    const user = await this.requireUser(id);
+    const next = [...new Set<Role>(['participant', ...roles])];
+    if (user._id.toString() === actor.id && !next.includes('admin')) {
+      throw fieldError('roles', { key: 'admin:errors.ownAdminRole' });
+    }
+    const before = [...user.roles].sort();
+    const after = [...next].sort();
+    if (before.join() === after.join()) return;
+    await this.users.updateOne({ _id: user._id }, { $set: { roles: next } });
+    await this.writeAudit('user.roles_changed', actor, user, before, after);
+  }
+
+  /** Deactivates an account: its sessions end now and sign-in is refused until an admin reactivates it. */
+  async deactivate(actor: Actor, id: string): Promise<void> {
+    const user = await this.requireUser(id);
+    if (user._id.toString() === actor.id) throw new ForbiddenError({ key: 'admin:errors.ownAccount' });
+    const result = await this.deps.serializer.run(`user-status:${id}`, () =>
+      this.users.updateOne(
+        { _id: user._id, status: 'active' },
+        { $set: { status: 'deactivated', deactivatedAt: this.now() } },
+      ),
+    );
+    await this.sessions.endSessions(user._id.toString());
+    if (result.modifiedCount) await this.writeAudit('user.deactivated', actor, user, [], []);
+  }
+
+  async reactivate(actor: Actor, id: string): Promise<void> {
+    const user = await this.requireUser(id);
+    const result = await this.deps.serializer.run(`user-status:${id}`, () =>
+      this.users.updateOne(
+        { _id: user._id, status: 'deactivated' },
+        { $set: { status: 'active', deactivatedAt: null } },
+      ),
+    );
+    if (result.modifiedCount) await this.writeAudit('user.reactivated', actor, user, [], []);
+  }
+
+  async listAudit(query: { targetId?: string; page?: number }): Promise<Page<AuditEntry>> {
+    const filter: Record<string, unknown> = {};
+    if (query.targetId) filter.targetId = query.targetId;
+    const total = await this.audit.countDocuments(filter);
+    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.min(query.page ?? 1, pageCount);
+    const entries = await this.audit
+      .find(filter)
+      .sort({ at: -1, _id: -1 })
+      .skip((page - 1) * PAGE_SIZE)
+      .limit(PAGE_SIZE)
+      .lean();
+    return {
+      items: entries.map((e) => ({
+        id: e._id.toString(),
+        at: e.at,
+        action: e.action,
+        actorEmail: e.actorEmail,
+        targetId: e.targetId.toString(),
+        targetEmail: e.targetEmail,
+        before: e.before,
+        after: e.after,
+      })),
+      page,
+      pageCount,
+      total,
+    };
+  }
+
+  // ---- Internals -----------------------------------------------------------------------------------------------
+
+  private async requireUser(id: string): Promise<UserDocument> {
+    if (!/^[0-9a-f]{24}$/.test(id)) throw new NotFoundError();
+    const user = await this.users.findOne({ _id: id }).lean();
+    if (!user) throw new NotFoundError();
+    return user;
+  }
+
+  private async writeAudit(
+    action: AuditAction,
+    actor: Actor | null,
+    target: UserDocument,
+    before: string[],
+    after: string[],
+  ): Promise<void> {
+    await this.audit.create({
+      at: this.now(),
+      action,
+      actorId: actor ? actor.id : null,
+      actorEmail: actor ? actor.email : null,
+      targetId: target._id,
+      targetEmail: action === 'user.deleted' ? null : target.email,
+      before,
+      after,
+    });
+  }
+
+  private async issueToken(user: UserDocument, purpose: TokenPurpose): Promise<string> {
+    const token = crypto.randomBytes(32).toString('base64url');
+    await this.tokens.create({
+      tokenHash: sha256(token),
+      purpose,
+      userId: user._id,
+      expiresAt: new Date(this.now().getTime() + TOKEN_LIFETIME_MS[purpose]),
+      usedAt: null,
+    });
+    return token;
+  }
+
+  private async findUsableToken(purpose: TokenPurpose, token: string): Promise<AccountTokenDocument | null> {
+    return this.tokens
+      .findOne({
+        tokenHash: sha256(token),
+        purpose,
+        usedAt: null,
+        expiresAt: mongoose.trusted({ $gt: this.now() }),
+      })
+      .lean();
+  }
+
+  /** Marks the token used: of two simultaneous uses, one wins (serialised per token on FerretDB). */
+  private async spendToken(purpose: TokenPurpose, token: string): Promise<AccountTokenDocument | null> {
+    const tokenHash = sha256(token);
+    return this.deps.serializer.run(`account-token:${tokenHash}`, () =>
+      this.tokens
+        .findOneAndUpdate(
+          {
+            tokenHash,
+            purpose,
+            usedAt: null,
+            expiresAt: mongoose.trusted({ $gt: this.now() }),
+          },
+          { $set: { usedAt: this.now() } },
+          { returnDocument: 'after' },
+        )
+        .lean(),
+    );
+  }
+}

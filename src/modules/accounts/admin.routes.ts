@@ -1,0 +1,107 @@
+import { Router, type Request } from 'express';
+import { NotFoundError, ValidationError } from '../../platform/errors';
+import { requireRole, ROLES } from '../../platform/http/auth';
+import { formatDate } from '../../platform/i18n';
+import type { AccountsService } from './accounts.service';
+import { parseForm, rolesSchema, userIdSchema, userSearchSchema } from './accounts.schemas';
+import { renderForm } from './forms';
+
+const NOTICES: Record<string, string> = {
+  roles: 'admin:notices.roles',
+  deactivated: 'admin:notices.deactivated',
+  reactivated: 'admin:notices.reactivated',
+};
+
+function userId(req: Request): string {
+  const parsed = userIdSchema.safeParse(req.params.id);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data;
+}
+
+/** Admin pages: users (list, search, roles, deactivate/reactivate) and the audit log. Admins only. */
+export function adminRouter(deps: { accounts: AccountsService }): Router {
+  const { accounts } = deps;
+  const router = Router();
+  router.use('/admin', requireRole('admin'));
+
+  const date = (req: Request) => (value: Date | null) => (value ? formatDate(value, req.locale, true) : '');
+
+  /** GET /admin/users?q=&role=&page= */
+  router.get('/admin/users', async (req, res) => {
+    const query = userSearchSchema.parse(req.query);
+    const result = await accounts.listUsers(query);
+    res.render('admin/users', {
+      title: req.t('admin:users.title'),
+      query: { q: query.q ?? '', role: query.role ?? '' },
+      result,
+      roles: ROLES,
+      formatDate: date(req),
+    });
+  });
+
+  async function renderUser(
+    req: Request,
+    res: Parameters<Parameters<Router['get']>[1]>[1],
+    error?: ValidationError,
+  ) {
+    const id = userId(req);
+    const user = await accounts.getUser(id);
+    const audit = await accounts.listAudit({ targetId: id });
+    const noticeKey = typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined;
+    renderForm(
+      req,
+      res,
+      'admin/user',
+      {
+        title: req.t('admin:user.title', { name: user.name }),
+        // Not `user`: that local is the signed-in user, shown in the header.
+        account: user,
+        audit: audit.items,
+        roles: ROLES,
+        isSelf: user.id === req.user!.id,
+        notice: noticeKey ? req.t(noticeKey) : undefined,
+        formatDate: date(req),
+      },
+      error,
+    );
+  }
+
+  /** GET /admin/users/:id */
+  router.get('/admin/users/:id', (req, res) => renderUser(req, res));
+
+  /** POST /admin/users/:id/roles */
+  router.post('/admin/users/:id/roles', async (req, res) => {
+    const id = userId(req);
+    try {
+      const { roles } = parseForm(rolesSchema, req.body);
+      await accounts.setRoles(req.user!, id, roles);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderUser(req, res, error);
+      throw error;
+    }
+    res.redirect(303, `/admin/users/${id}?notice=roles`);
+  });
+
+  /** POST /admin/users/:id/deactivate */
+  router.post('/admin/users/:id/deactivate', async (req, res) => {
+    const id = userId(req);
+    await accounts.deactivate(req.user!, id);
+    res.redirect(303, `/admin/users/${id}?notice=deactivated`);
+  });
+
+  /** POST /admin/users/:id/reactivate */
+  router.post('/admin/users/:id/reactivate', async (req, res) => {
+    const id = userId(req);
+    await accounts.reactivate(req.user!, id);
+    res.redirect(303, `/admin/users/${id}?notice=reactivated`);
+  });
+
+  /** GET /admin/audit?page= */
+  router.get('/admin/audit', async (req, res) => {
+    const { page } = userSearchSchema.parse(req.query);
+    const result = await accounts.listAudit({ page });
+    res.render('admin/audit', { title: req.t('admin:audit.title'), result, formatDate: date(req) });
+  });
+
+  return router;
+}

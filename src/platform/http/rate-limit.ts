@@ -1,0 +1,157 @@
+import crypto from 'node:crypto';
+import type { RequestHandler } from 'express';
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import type { WriteSerializer } from '../db/write-serializer';
+import { TooManyRequestsError } from '../errors';
+
+/**
+ * A fixed-window rate limiter whose counters live in MongoDB, so every app instance shares them.
+ *
+ * One document per (key, window): `{ key, windowStart, count, expiresAt }`, created or incremented with a single
+ * upsert + `$inc` under a unique index (no check-then-insert). On FerretDB, whose `$inc` upserts are not atomic, the
+ * increment goes through the WriteSerializer (per key, in this process: exact for the one embedded instance); on
+ * MongoDB it is atomic across instances.
+ * FerretDB has no TTL indexes, so windows that have ended are deleted on an interval instead.
+ * Keys are hashed: a limit keyed on an email address does not store the address.
+ */
+
+export interface RateLimitRule {
+  /** Names the counter, e.g. `sign-in:account`. */
+  name: string;
+  /** Attempts allowed in one window; the next one is refused. */
+  limit: number;
+  windowSeconds: number;
+}
+
+interface RateLimitCounter {
+  key: string;
+  windowStart: Date;
+  count: number;
+  expiresAt: Date;
+}
+
+const counterSchema = new Schema<RateLimitCounter>(
+  {
+    key: { type: String, required: true },
+    windowStart: { type: Date, required: true },
+    count: { type: Number, required: true, default: 0 },
+    expiresAt: { type: Date, required: true },
+  },
+  { collection: 'rate_limits', versionKey: false },
+);
+counterSchema.index({ key: 1, windowStart: 1 }, { unique: true });
+counterSchema.index({ expiresAt: 1 });
+
+export interface RateLimiterOptions {
+  /** Serialises the read-modify-write where the database does not make it atomic (FerretDB). */
+  serializer?: WriteSerializer;
+  /** How often ended windows are deleted. */
+  cleanupIntervalMs?: number;
+  now?: () => Date;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}
+
+export class RateLimiter {
+  private readonly counters: Model<RateLimitCounter>;
+  private readonly now: () => Date;
+  private readonly serializer: WriteSerializer | undefined;
+  private readonly timer: NodeJS.Timeout;
+  /** Resolves once the unique index exists. */
+  readonly ready: Promise<void>;
+
+  constructor(connection: Connection, options: RateLimiterOptions = {}) {
+    this.counters = connection.model<RateLimitCounter>('RateLimitCounter', counterSchema);
+    this.now = options.now ?? (() => new Date());
+    this.serializer = options.serializer;
+    this.ready = this.counters.init().then(() => undefined);
+    this.ready.catch(() => undefined); // awaited (and so reported) by the first consume()
+    this.timer = setInterval(
+      () => void this.deleteEnded().catch(() => undefined),
+      options.cleanupIntervalMs ?? 60_000,
+    );
+    this.timer.unref();
+  }
+
+  private window(rule: RateLimitRule, subject: string) {
+    const windowMs = rule.windowSeconds * 1000;
+    const now = this.now().getTime();
+    const start = Math.floor(now / windowMs) * windowMs;
+    const key = crypto.createHash('sha256').update(`${rule.name}\u0000${subject}`).digest('hex');
+    return {
+      key,
+      windowStart: new Date(start),
+      expiresAt: new Date(start + windowMs),
+      retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)),
+    };
+  }
+
+  /**
+   * Counts one attempt by `subject` (an IP address, a normalised email...). Throws TooManyRequestsError once the
+   * count goes over the rule's limit in the current window.
+   */
+  async consume(rule: RateLimitRule, subject: string): Promise<{ remaining: number }> {
+    await this.ready;
+    const w = this.window(rule, subject);
+    const filter = { key: w.key, windowStart: w.windowStart };
+    const update = { $inc: { count: 1 }, $setOnInsert: { expiresAt: w.expiresAt } };
+    const increment = () =>
+      this.counters.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean();
+    const run = async () => {
+      try {
+        return await increment();
+      } catch (error) {
+        // Two first attempts raced to insert the window; the loser's upsert fails on the unique index. Retry once:
+        // the document now exists, so it is a plain increment.
+        if (!isDuplicateKey(error)) throw error;
+        return increment();
+      }
+    };
+    const counter = this.serializer ? await this.serializer.run(`rate-limit:${w.key}`, run) : await run();
+    const count = counter?.count ?? 1;
+    if (count > rule.limit) throw new TooManyRequestsError(w.retryAfterSeconds);
+    return { remaining: rule.limit - count };
+  }
+
+  /** Throws TooManyRequestsError when `subject` is already over the limit, without counting an attempt. */
+  async check(rule: RateLimitRule, subject: string): Promise<void> {
+    await this.ready;
+    const w = this.window(rule, subject);
+    const counter = await this.counters.findOne({ key: w.key, windowStart: w.windowStart }).lean();
+    if (counter && counter.count >= rule.limit) throw new TooManyRequestsError(w.retryAfterSeconds);
+  }
+
+  /** Forgets the current window's count (e.g. after a successful sign-in). */
+  async reset(rule: RateLimitRule, subject: string): Promise<void> {
+    await this.ready;
+    const w = this.window(rule, subject);
+    await this.counters.deleteOne({ key: w.key, windowStart: w.windowStart });
+  }
+
+  /** Deletes the counters of windows that have ended. */
+  async deleteEnded(): Promise<number> {
+    const result = await this.counters.deleteMany({ expiresAt: mongoose.trusted({ $lte: this.now() }) });
+    return result.deletedCount;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/**
+ * Middleware that counts every request matching the route against `rule`, keyed by `subjectOf(req)` (the client
+ * address by default); over the limit, the error handler answers 429 with Retry-After.
+ */
+export function rateLimit(
+  limiter: RateLimiter,
+  rule: RateLimitRule,
+  subjectOf: (req: Parameters<RequestHandler>[0]) => string = (req) => req.ip ?? 'unknown',
+): RequestHandler {
+  return async (req, _res, next) => {
+    await limiter.consume(rule, subjectOf(req));
+    next();
+  };
+}
