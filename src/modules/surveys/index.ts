@@ -1,0 +1,2 @@
+export * from './survey-definition';
+export * from './survey-answers';
