@@ -1,0 +1,615 @@
+import mongoose, { isValidObjectId, type Connection } from 'mongoose';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors';
+import { hasRole } from '../../platform/http/auth';
+import type { Locale } from '../../platform/i18n';
+import { consultationModel, type ConsultationDoc, type ConsultationModel } from './consultation.model';
+import { consultationStatus, escapeRegExp, SLUG_MAX, SLUG_PATTERN, slugify } from './consultation-status';
+import {
+  CONSULTATION_STATUSES,
+  ROUND_STATUSES,
+  type Actor,
+  type BilingualText,
+  type Consultation,
+  type ConsultationInput,
+  type ConsultationStatus,
+  type Round,
+  type RoundInput,
+} from './consultations.types';
+import { roundModel, type RoundDoc, type RoundModel } from './round.model';
+import { isTheme } from './themes';
+
+export const LIMITS = { title: 200, summary: 1000, body: 50_000, organisation: 200, email: 254 } as const;
+const EMAIL_PATTERN = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+/** The bilingual text fields of a consultation, in form order; each side is a form field `<name>En` / `<name>Fr`. */
+export const CONSULTATION_TEXT_FIELDS = ['title', 'summary', 'body', 'leadOrganisation'] as const;
+const TEXT_LIMITS: Record<(typeof CONSULTATION_TEXT_FIELDS)[number], number> = {
+  title: LIMITS.title,
+  summary: LIMITS.summary,
+  body: LIMITS.body,
+  leadOrganisation: LIMITS.organisation,
+};
+
+export function fieldId(name: string, locale: Locale): string {
+  return `${name}${locale === 'en' ? 'En' : 'Fr'}`;
+}
+
+export interface ConsultationListQuery {
+  status?: ConsultationStatus;
+  theme?: string;
+  roundId?: string;
+  /** Free text, matched case-insensitively and literally against the title and summary in `locale`. */
+  q?: string;
+  locale: Locale;
+  page?: number;
+  pageSize?: number;
+  /** Staff see drafts too; the public never does. */
+  includeDrafts?: boolean;
+  now?: Date;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+  pageCount: number;
+}
+
+function toRound(doc: RoundDoc): Round {
+  return {
+    id: String(doc._id),
+    slug: doc.slug,
+    title: { en: doc.title?.en ?? '', fr: doc.title?.fr ?? '' },
+    description: { en: doc.description?.en ?? '', fr: doc.description?.fr ?? '' },
+    startsOn: doc.startsOn,
+    endsOn: doc.endsOn,
+    status: doc.status,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+function text(value: BilingualText | undefined): BilingualText {
+  return { en: value?.en ?? '', fr: value?.fr ?? '' };
+}
+
+function toConsultation(doc: ConsultationDoc, now: Date): Consultation {
+  const status = consultationStatus(doc, now);
+  return {
+    id: String(doc._id),
+    slug: doc.slug,
+    roundId: String(doc.roundId),
+    title: text(doc.title),
+    summary: text(doc.summary),
+    body: text(doc.body),
+    themes: [...(doc.themes ?? [])],
+    leadOrganisation: text(doc.leadOrganisation),
+    contactEmail: doc.contactEmail ?? '',
+    opensAt: doc.opensAt,
+    closesAt: doc.closesAt,
+    publication: doc.publication,
+    status,
+    isOpen: status === 'open',
+    publishedAt: doc.publishedAt ?? undefined,
+    createdBy: doc.createdBy,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return Boolean(error && typeof error === 'object' && (error as { code?: unknown }).code === 11000);
+}
+
+function isValidDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+function trimText(value: BilingualText | undefined): BilingualText {
+  return { en: (value?.en ?? '').trim(), fr: (value?.fr ?? '').trim() };
+}
+
+/** Mongo filter for a computed status at `now` (operators built here, never from the request). */
+function statusFilter(status: ConsultationStatus, now: Date): Record<string, unknown> {
+  switch (status) {
+    case 'draft':
+      return { publication: 'draft' };
+    case 'archived':
+      return { publication: 'archived' };
+    case 'upcoming':
+      return { publication: 'published', opensAt: mongoose.trusted({ $gt: now }) };
+    case 'open':
+      return {
+        publication: 'published',
+        opensAt: mongoose.trusted({ $lte: now }),
+        closesAt: mongoose.trusted({ $gt: now }),
+      };
+    case 'closed':
+      return { publication: 'published', closesAt: mongoose.trusted({ $lte: now }) };
+  }
+}
+
+export interface ConsultationsServiceOptions {
+  connection: Connection;
+  /** The clock; tests pass a fixed one. */
+  clock?: () => Date;
+}
+
+export type ConsultationsService = ReturnType<typeof createConsultationsService>;
+
+/** Rounds and consultations: creation, editing, publishing rules, lookups and the public listing. */
+export function createConsultationsService(options: ConsultationsServiceOptions) {
+  const Rounds: RoundModel = roundModel(options.connection);
+  const Consultations: ConsultationModel = consultationModel(options.connection);
+  const clock = options.clock ?? (() => new Date());
+
+  function requireOfficer(actor: Actor): void {
+    if (!hasRole(actor as never, 'officer')) throw new ForbiddenError();
+  }
+
+  // ---------- rounds ----------
+
+  function validateRound(input: RoundInput): { errors: FieldError[]; slug: string } {
+    const errors: FieldError[] = [];
+    const title = trimText(input.title);
+    if (!title.en && !title.fr) {
+      errors.push({ field: 'titleEn', message: { key: 'consultations:errors.titleRequired' } });
+    }
+    for (const locale of ['en', 'fr'] as const) {
+      if (title[locale].length > LIMITS.title) {
+        errors.push({
+          field: fieldId('title', locale),
+          message: { key: 'consultations:errors.tooLong', values: { max: LIMITS.title } },
+        });
+      }
+      if ((input.description?.[locale] ?? '').length > LIMITS.body) {
+        errors.push({
+          field: fieldId('description', locale),
+          message: { key: 'consultations:errors.tooLong', values: { max: LIMITS.body } },
+        });
+      }
+    }
+    const slug = (input.slug ?? '').trim() || slugify(title.en || title.fr);
+    if (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX) {
+      errors.push({ field: 'slug', message: { key: 'consultations:errors.slugFormat' } });
+    }
+    if (!isValidDate(input.startsOn)) {
+      errors.push({ field: 'startsOn', message: { key: 'consultations:errors.dateRequired' } });
+    }
+    if (!isValidDate(input.endsOn)) {
+      errors.push({ field: 'endsOn', message: { key: 'consultations:errors.dateRequired' } });
+    }
+    if (
+      isValidDate(input.startsOn) &&
+      isValidDate(input.endsOn) &&
+      input.endsOn.getTime() < input.startsOn.getTime()
+    ) {
+      errors.push({ field: 'endsOn', message: { key: 'consultations:errors.endsBeforeStarts' } });
+    }
+    if (!(ROUND_STATUSES as readonly string[]).includes(input.status)) {
+      errors.push({ field: 'status', message: { key: 'consultations:errors.unknownStatus' } });
+    }
+    return { errors, slug };
+  }
+
+  async function createRound(input: RoundInput, actor: Actor): Promise<Round> {
+    requireOfficer(actor);
+    const { errors, slug } = validateRound(input);
+    if (errors.length) throw new ValidationError(errors);
+    try {
+      const doc = await Rounds.create({
+        slug,
+        title: trimText(input.title),
+        description: { en: input.description.en.trim(), fr: input.description.fr.trim() },
+        startsOn: input.startsOn,
+        endsOn: input.endsOn,
+        status: input.status,
+        createdBy: actor.id,
+      });
+      return toRound(doc.toObject());
+    } catch (error) {
+      if (isDuplicateKey(error)) {
+        throw new ValidationError([{ field: 'slug', message: { key: 'consultations:errors.slugTaken' } }]);
+      }
+      throw error;
+    }
+  }
+
+  async function updateRound(id: string, input: RoundInput, actor: Actor): Promise<Round> {
+    requireOfficer(actor);
+    await getRoundById(id, { includeDrafts: true });
+    const { errors, slug } = validateRound(input);
+    if (errors.length) throw new ValidationError(errors);
+    try {
+      const doc = await Rounds.findOneAndUpdate(
+        { _id: id },
+        {
+          slug,
+          title: trimText(input.title),
+          description: { en: input.description.en.trim(), fr: input.description.fr.trim() },
+          startsOn: input.startsOn,
+          endsOn: input.endsOn,
+          status: input.status,
+        },
+        { returnDocument: 'after' },
+      ).lean<RoundDoc>();
+      if (!doc) throw new NotFoundError();
+      return toRound(doc);
+    } catch (error) {
+      if (isDuplicateKey(error)) {
+        throw new ValidationError([{ field: 'slug', message: { key: 'consultations:errors.slugTaken' } }]);
+      }
+      throw error;
+    }
+  }
+
+  /** A round by id; drafts only with includeDrafts (staff). Throws NotFoundError otherwise. */
+  async function getRoundById(id: string, opts: { includeDrafts?: boolean } = {}): Promise<Round> {
+    if (!isValidObjectId(id)) throw new NotFoundError();
+    const doc = await Rounds.findById(id).lean<RoundDoc>();
+    if (!doc || (doc.status === 'draft' && !opts.includeDrafts)) throw new NotFoundError();
+    return toRound(doc);
+  }
+
+  async function getRoundBySlug(slug: string, opts: { includeDrafts?: boolean } = {}): Promise<Round> {
+    const doc = await Rounds.findOne({ slug: String(slug) }).lean<RoundDoc>();
+    if (!doc || (doc.status === 'draft' && !opts.includeDrafts)) throw new NotFoundError();
+    return toRound(doc);
+  }
+
+  async function listRounds(opts: { includeDrafts?: boolean } = {}): Promise<Round[]> {
+    const filter: Record<string, unknown> = opts.includeDrafts
+      ? {}
+      : { status: mongoose.trusted({ $in: ['active', 'completed'] }) };
+    const docs = await Rounds.find(filter).sort({ startsOn: -1, _id: -1 }).lean<RoundDoc[]>();
+    return docs.map(toRound);
+  }
+
+  // ---------- consultations ----------
+
+  async function validateConsultation(
+    input: ConsultationInput,
+  ): Promise<{ errors: FieldError[]; slug: string; roundStatus: Round['status'] | undefined }> {
+    const errors: FieldError[] = [];
+    const title = trimText(input.title);
+    if (!title.en && !title.fr) {
+      errors.push({ field: 'titleEn', message: { key: 'consultations:errors.titleRequired' } });
+    }
+    for (const name of CONSULTATION_TEXT_FIELDS) {
+      for (const locale of ['en', 'fr'] as const) {
+        if ((input[name]?.[locale] ?? '').length > TEXT_LIMITS[name]) {
+          errors.push({
+            field: fieldId(name, locale),
+            message: { key: 'consultations:errors.tooLong', values: { max: TEXT_LIMITS[name] } },
+          });
+        }
+      }
+    }
+    const slug = (input.slug ?? '').trim() || slugify(title.en || title.fr);
+    if (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX) {
+      errors.push({ field: 'slug', message: { key: 'consultations:errors.slugFormat' } });
+    }
+    let roundStatus: Round['status'] | undefined;
+    if (!isValidObjectId(input.roundId)) {
+      errors.push({ field: 'roundId', message: { key: 'consultations:errors.unknownRound' } });
+    } else {
+      const round = await Rounds.findById(input.roundId).lean<RoundDoc>();
+      if (!round) errors.push({ field: 'roundId', message: { key: 'consultations:errors.unknownRound' } });
+      roundStatus = round?.status;
+    }
+    if (!Array.isArray(input.themes) || input.themes.some((theme) => !isTheme(theme))) {
+      errors.push({ field: 'themes', message: { key: 'consultations:errors.unknownTheme' } });
+    }
+    const email = (input.contactEmail ?? '').trim();
+    if (email && (email.length > LIMITS.email || !EMAIL_PATTERN.test(email))) {
+      errors.push({ field: 'contactEmail', message: { key: 'consultations:errors.email' } });
+    }
+    if (!isValidDate(input.opensAt)) {
+      errors.push({ field: 'opensAt', message: { key: 'consultations:errors.dateRequired' } });
+    }
+    if (!isValidDate(input.closesAt)) {
+      errors.push({ field: 'closesAt', message: { key: 'consultations:errors.dateRequired' } });
+    }
+    if (
+      isValidDate(input.opensAt) &&
+      isValidDate(input.closesAt) &&
+      input.closesAt.getTime() <= input.opensAt.getTime()
+    ) {
+      errors.push({ field: 'closesAt', message: { key: 'consultations:errors.closesBeforeOpens' } });
+    }
+    return { errors, slug, roundStatus };
+  }
+
+  function consultationFields(input: ConsultationInput, slug: string) {
+    return {
+      slug,
+      roundId: new mongoose.Types.ObjectId(input.roundId),
+      title: trimText(input.title),
+      summary: trimText(input.summary),
+      body: { en: input.body.en.trim(), fr: input.body.fr.trim() },
+      themes: [...new Set(input.themes)],
+      leadOrganisation: trimText(input.leadOrganisation),
+      contactEmail: input.contactEmail.trim(),
+      opensAt: input.opensAt,
+      closesAt: input.closesAt,
+    };
+  }
+
+  /**
+   * What still stops a consultation from being published: every text in both languages, a contact email, at
+   * least one theme, and a round that is not a draft. Field ids match the form's inputs.
+   */
+  function missingForPublication(
+    consultation: Pick<
+      Consultation,
+      'title' | 'summary' | 'body' | 'leadOrganisation' | 'contactEmail' | 'themes'
+    >,
+    roundStatus: Round['status'] | undefined,
+  ): FieldError[] {
+    const missing: FieldError[] = [];
+    for (const name of CONSULTATION_TEXT_FIELDS) {
+      for (const locale of ['en', 'fr'] as const) {
+        if (!consultation[name][locale].trim()) {
+          missing.push({
+            field: fieldId(name, locale),
+            message: { key: `consultations:missing.${fieldId(name, locale)}` },
+          });
+        }
+      }
+    }
+    if (!consultation.contactEmail.trim()) {
+      missing.push({ field: 'contactEmail', message: { key: 'consultations:missing.contactEmail' } });
+    }
+    if (!consultation.themes.length) {
+      missing.push({ field: 'themes', message: { key: 'consultations:missing.themes' } });
+    }
+    if (roundStatus === 'draft') {
+      missing.push({ field: 'roundId', message: { key: 'consultations:missing.roundDraft' } });
+    }
+    return missing;
+  }
+
+  async function createConsultation(input: ConsultationInput, actor: Actor): Promise<Consultation> {
+    requireOfficer(actor);
+    const { errors, slug } = await validateConsultation(input);
+    if (errors.length) throw new ValidationError(errors);
+    try {
+      const doc = await Consultations.create({
+        ...consultationFields(input, slug),
+        publication: 'draft',
+        createdBy: actor.id,
+      });
+      return toConsultation(doc.toObject(), clock());
+    } catch (error) {
+      if (isDuplicateKey(error)) {
+        throw new ValidationError([{ field: 'slug', message: { key: 'consultations:errors.slugTaken' } }]);
+      }
+      throw error;
+    }
+  }
+
+  /** Edits a consultation. A published one must stay complete in both languages. */
+  async function updateConsultation(
+    id: string,
+    input: ConsultationInput,
+    actor: Actor,
+  ): Promise<Consultation> {
+    requireOfficer(actor);
+    const existing = await getConsultationById(id, { includeDrafts: true });
+    const { errors, slug, roundStatus } = await validateConsultation(input);
+    if (errors.length) throw new ValidationError(errors);
+    const fields = consultationFields(input, slug);
+    if (existing.publication !== 'draft') {
+      const missing = missingForPublication({ ...fields, body: fields.body }, roundStatus);
+      if (missing.length)
+        throw new ValidationError(missing, { key: 'consultations:publish.mustStayComplete' });
+    }
+    try {
+      const doc = await Consultations.findOneAndUpdate({ _id: id }, fields, {
+        returnDocument: 'after',
+      }).lean<ConsultationDoc>();
+      if (!doc) throw new NotFoundError();
+      return toConsultation(doc, clock());
+    } catch (error) {
+      if (isDuplicateKey(error)) {
+        throw new ValidationError([{ field: 'slug', message: { key: 'consultations:errors.slugTaken' } }]);
+      }
+      throw error;
+    }
+  }
+
+  /** The fields still missing before `id` can be published (empty when it can be). */
+  async function publicationChecklist(id: string): Promise<FieldError[]> {
+    const consultation = await getConsultationById(id, { includeDrafts: true });
+    const round = await Rounds.findById(consultation.roundId).lean<RoundDoc>();
+    return missingForPublication(consultation, round?.status);
+  }
+
+  /** Publishes a draft; throws ValidationError listing what is missing. Publishing twice is harmless. */
+  async function publishConsultation(id: string, actor: Actor): Promise<Consultation> {
+    requireOfficer(actor);
+    const missing = await publicationChecklist(id);
+    if (missing.length) throw new ValidationError(missing, { key: 'consultations:publish.incomplete' });
+    const doc = await Consultations.findOneAndUpdate(
+      { _id: id, publication: 'draft' },
+      { publication: 'published', publishedAt: clock() },
+      { returnDocument: 'after' },
+    ).lean<ConsultationDoc>();
+    return doc ? toConsultation(doc, clock()) : getConsultationById(id, { includeDrafts: true });
+  }
+
+  /** Closes an open (or upcoming) consultation now, by moving its closing date to the present. */
+  async function closeConsultationNow(id: string, actor: Actor): Promise<Consultation> {
+    requireOfficer(actor);
+    const existing = await getConsultationById(id, { includeDrafts: true });
+    if (existing.status !== 'open' && existing.status !== 'upcoming') return existing;
+    const now = clock();
+    const opensAt = existing.opensAt.getTime() > now.getTime() ? now : existing.opensAt;
+    const doc = await Consultations.findOneAndUpdate(
+      { _id: id },
+      { closesAt: now, opensAt },
+      { returnDocument: 'after' },
+    ).lean<ConsultationDoc>();
+    if (!doc) throw new NotFoundError();
+    return toConsultation(doc, now);
+  }
+
+  async function archiveConsultation(id: string, actor: Actor): Promise<Consultation> {
+    requireOfficer(actor);
+    const existing = await getConsultationById(id, { includeDrafts: true });
+    if (existing.publication === 'draft') {
+      throw new ValidationError([
+        { field: 'publication', message: { key: 'consultations:errors.archiveDraft' } },
+      ]);
+    }
+    const doc = await Consultations.findOneAndUpdate(
+      { _id: id },
+      { publication: 'archived' },
+      { returnDocument: 'after' },
+    ).lean<ConsultationDoc>();
+    if (!doc) throw new NotFoundError();
+    return toConsultation(doc, clock());
+  }
+
+  /**
+   * A consultation by id, with its status at `now`. Drafts are found only with includeDrafts (staff); otherwise
+   * a draft, like an unknown id, is a NotFoundError.
+   */
+  async function getConsultationById(
+    id: string,
+    opts: { includeDrafts?: boolean; now?: Date } = {},
+  ): Promise<Consultation> {
+    const found = await findConsultationById(id, opts);
+    if (!found) throw new NotFoundError();
+    return found;
+  }
+
+  /** Like getConsultationById, but resolves null instead of throwing. */
+  async function findConsultationById(
+    id: string,
+    opts: { includeDrafts?: boolean; now?: Date } = {},
+  ): Promise<Consultation | null> {
+    if (!isValidObjectId(id)) return null;
+    const doc = await Consultations.findById(id).lean<ConsultationDoc>();
+    if (!doc || (doc.publication === 'draft' && !opts.includeDrafts)) return null;
+    return toConsultation(doc, opts.now ?? clock());
+  }
+
+  async function getConsultationBySlug(
+    slug: string,
+    opts: { includeDrafts?: boolean; now?: Date } = {},
+  ): Promise<Consultation> {
+    const doc = await Consultations.findOne({ slug: String(slug) }).lean<ConsultationDoc>();
+    if (!doc || (doc.publication === 'draft' && !opts.includeDrafts)) throw new NotFoundError();
+    return toConsultation(doc, opts.now ?? clock());
+  }
+
+  /** "Is this consultation open now?" — for surveys and comments. Unknown ids and drafts are not open. */
+  async function isOpenNow(id: string, now: Date = clock()): Promise<boolean> {
+    const found = await findConsultationById(id, { now });
+    return Boolean(found?.isOpen);
+  }
+
+  async function listConsultations(query: ConsultationListQuery): Promise<Page<Consultation>> {
+    const now = query.now ?? clock();
+    const pageSize = Math.min(Math.max(query.pageSize ?? 10, 1), 100);
+    const page = Math.max(query.page ?? 1, 1);
+    const filter: Record<string, unknown> = {};
+    if (query.status && (CONSULTATION_STATUSES as readonly string[]).includes(query.status)) {
+      if (query.status === 'draft' && !query.includeDrafts)
+        return { items: [], total: 0, page, pageSize, pageCount: 0 };
+      Object.assign(filter, statusFilter(query.status, now));
+    } else if (!query.includeDrafts) {
+      filter.publication = mongoose.trusted({ $in: ['published', 'archived'] });
+    }
+    if (query.theme) filter.themes = String(query.theme);
+    if (query.roundId) {
+      if (!isValidObjectId(query.roundId)) return { items: [], total: 0, page, pageSize, pageCount: 0 };
+      filter.roundId = new mongoose.Types.ObjectId(query.roundId);
+    }
+    const q = (query.q ?? '').trim().slice(0, 200);
+    if (q) {
+      const pattern = new RegExp(escapeRegExp(q), 'i');
+      filter.$or = [{ [`title.${query.locale}`]: pattern }, { [`summary.${query.locale}`]: pattern }];
+    }
+    const total = await Consultations.countDocuments(filter);
+    const docs = await Consultations.find(filter)
+      .sort({ opensAt: -1, _id: -1 })
+      .skip((page - 1) * pageSize)
+      .limit(pageSize)
+      .lean<ConsultationDoc[]>();
+    return {
+      items: docs.map((doc) => toConsultation(doc, now)),
+      total,
+      page,
+      pageSize,
+      pageCount: Math.ceil(total / pageSize),
+    };
+  }
+
+  /** Open now, soonest closing first (the home page and the "closing soon" list). */
+  async function listOpen(now: Date = clock(), limit = 20): Promise<Consultation[]> {
+    const docs = await Consultations.find(statusFilter('open', now))
+      .sort({ closesAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<ConsultationDoc[]>();
+    return docs.map((doc) => toConsultation(doc, now));
+  }
+
+  /** Every consultation of a round (drafts only for staff), newest opening first. */
+  async function listByRound(roundId: string, opts: { includeDrafts?: boolean; now?: Date } = {}) {
+    if (!isValidObjectId(roundId)) return [];
+    const filter: Record<string, unknown> = { roundId: new mongoose.Types.ObjectId(roundId) };
+    if (!opts.includeDrafts) filter.publication = mongoose.trusted({ $in: ['published', 'archived'] });
+    const docs = await Consultations.find(filter).sort({ opensAt: -1, _id: -1 }).lean<ConsultationDoc[]>();
+    return docs.map((doc) => toConsultation(doc, opts.now ?? clock()));
+  }
+
+  /** Published (and archived) consultations, for feeds, calendars and scheduled notices. */
+  async function listPublished(opts: { roundId?: string; now?: Date; limit?: number } = {}) {
+    const filter: Record<string, unknown> = {
+      publication: mongoose.trusted({ $in: ['published', 'archived'] }),
+    };
+    if (opts.roundId) filter.roundId = new mongoose.Types.ObjectId(opts.roundId);
+    const docs = await Consultations.find(filter)
+      .sort({ opensAt: -1, _id: -1 })
+      .limit(opts.limit ?? 500)
+      .lean<ConsultationDoc[]>();
+    return docs.map((doc) => toConsultation(doc, opts.now ?? clock()));
+  }
+
+  /** Every consultation with its round, for the officer workspace. */
+  async function listAll(now: Date = clock()): Promise<Consultation[]> {
+    const docs = await Consultations.find({}).sort({ closesAt: 1, _id: 1 }).lean<ConsultationDoc[]>();
+    return docs.map((doc) => toConsultation(doc, now));
+  }
+
+  return {
+    async init(): Promise<void> {
+      await Rounds.init();
+      await Consultations.init();
+    },
+    now: clock,
+    createRound,
+    updateRound,
+    getRoundById,
+    getRoundBySlug,
+    listRounds,
+    createConsultation,
+    updateConsultation,
+    publicationChecklist,
+    publishConsultation,
+    closeConsultationNow,
+    archiveConsultation,
+    getConsultationById,
+    findConsultationById,
+    getConsultationBySlug,
+    isOpenNow,
+    listConsultations,
+    listOpen,
+    listByRound,
+    listPublished,
+    listAll,
+  };
+}

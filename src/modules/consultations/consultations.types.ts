@@ -1,0 +1,113 @@
+import type { Locale } from '../../platform/i18n';
+import type { Role } from '../../platform/http/auth';
+
+/** Text kept in both official languages. A draft may have one side empty; a published item has both. */
+export interface BilingualText {
+  en: string;
+  fr: string;
+}
+
+/** Who is acting: the signed-in user as services need it (no HTTP objects). */
+export interface Actor {
+  id: string;
+  roles: Role[];
+  name?: string;
+  email?: string;
+  locale?: Locale;
+}
+
+export const ROUND_STATUSES = ['draft', 'active', 'completed'] as const;
+/** A draft round is visible to staff only; active and completed rounds are public. */
+export type RoundStatus = (typeof ROUND_STATUSES)[number];
+
+export interface Round {
+  id: string;
+  slug: string;
+  title: BilingualText;
+  description: BilingualText;
+  startsOn: Date;
+  endsOn: Date;
+  status: RoundStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * What an officer decides: a consultation is a draft, published, or archived. Whether a published consultation is
+ * upcoming, open or closed follows from its dates and the clock, so it never needs a job to flip it and every
+ * reader (pages, surveys, the API) agrees on "open now".
+ */
+export const PUBLICATIONS = ['draft', 'published', 'archived'] as const;
+export type Publication = (typeof PUBLICATIONS)[number];
+
+/** The status people see: computed from publication + dates at a given moment (see consultationStatus()). */
+export const CONSULTATION_STATUSES = ['draft', 'upcoming', 'open', 'closed', 'archived'] as const;
+export type ConsultationStatus = (typeof CONSULTATION_STATUSES)[number];
+
+export interface Consultation {
+  id: string;
+  slug: string;
+  roundId: string;
+  title: BilingualText;
+  summary: BilingualText;
+  /** Markdown source; render with platform/markdown (sanitised) before showing it. */
+  body: BilingualText;
+  themes: string[];
+  leadOrganisation: BilingualText;
+  contactEmail: string;
+  opensAt: Date;
+  closesAt: Date;
+  publication: Publication;
+  /** Computed at read time from publication, opensAt, closesAt and the service's clock. */
+  status: ConsultationStatus;
+  /** True when status is 'open': a published, non-archived consultation whose opening date has passed and whose closing date has not. */
+  isOpen: boolean;
+  publishedAt: Date | undefined;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RoundInput {
+  slug?: string;
+  title: BilingualText;
+  description: BilingualText;
+  startsOn: Date;
+  endsOn: Date;
+  status: RoundStatus;
+}
+
+export interface ConsultationInput {
+  /** Left empty, it is made from the English (or French) title. */
+  slug?: string;
+  roundId: string;
+  title: BilingualText;
+  summary: BilingualText;
+  body: BilingualText;
+  themes: string[];
+  leadOrganisation: BilingualText;
+  contactEmail: string;
+  opensAt: Date;
+  closesAt: Date;
+}
+
+/**
+ * How many responses each consultation has. The surveys/responses module provides it when it is wired in the
+ * composition root; until then every count is 0 (see zeroResponseCounts).
+ */
+export interface ResponseCountSource {
+  countByConsultation(consultationIds: string[]): Promise<Map<string, number>>;
+}
+
+/** The surveys attached to a consultation, as the consultation page lists them. Empty until surveys is wired. */
+export interface AttachedSurvey {
+  id: string;
+  title: BilingualText;
+  /** Where a participant answers it, e.g. /surveys/<id>. */
+  href: string;
+  isOpen: boolean;
+}
+
+export interface SurveyDirectory {
+  listForConsultation(consultationId: string): Promise<AttachedSurvey[]>;
+}

@@ -1,0 +1,27 @@
+/**
+ * The consultations module's public face: engagement rounds, consultations (with their computed status),
+ * and the lookups other modules use ("is this consultation open now?").
+ */
+export {
+  createConsultationsService,
+  type ConsultationsService,
+  type ConsultationListQuery,
+  type Page,
+} from './consultations.service';
+export { consultationStatus } from './consultation-status';
+export { THEMES, isTheme, type Theme } from './themes';
+export type {
+  Actor,
+  AttachedSurvey,
+  BilingualText,
+  Consultation,
+  ConsultationInput,
+  ConsultationStatus,
+  Publication,
+  ResponseCountSource,
+  Round,
+  RoundInput,
+  RoundStatus,
+  SurveyDirectory,
+} from './consultations.types';
+export { CONSULTATION_STATUSES, PUBLICATIONS, ROUND_STATUSES } from './consultations.types';

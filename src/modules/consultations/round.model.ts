@@ -1,0 +1,43 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { ROUND_STATUSES, type BilingualText, type RoundStatus } from './consultations.types';
+
+export interface RoundDoc {
+  _id: import('mongoose').Types.ObjectId;
+  slug: string;
+  title: BilingualText;
+  description: BilingualText;
+  startsOn: Date;
+  endsOn: Date;
+  status: RoundStatus;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const bilingual = {
+  en: { type: String, default: '' },
+  fr: { type: String, default: '' },
+};
+
+const roundSchema = new Schema<RoundDoc>(
+  {
+    slug: { type: String, required: true },
+    title: bilingual,
+    description: bilingual,
+    startsOn: { type: Date, required: true },
+    endsOn: { type: Date, required: true },
+    status: { type: String, enum: ROUND_STATUSES, required: true },
+    createdBy: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'rounds' },
+);
+roundSchema.index({ slug: 1 }, { unique: true });
+roundSchema.index({ startsOn: -1 });
+
+export type RoundModel = Model<RoundDoc>;
+
+export function roundModel(connection: Connection): RoundModel {
+  return (
+    (connection.models.Round as RoundModel | undefined) ?? connection.model<RoundDoc>('Round', roundSchema)
+  );
+}
