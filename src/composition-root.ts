@@ -1,31 +1,41 @@
 import type { Express, Router } from 'express';
 import type { Config } from './config';
-import { createApp } from './app';
+import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
+import { createWriteSerializer, type WriteSerializer } from './platform/db/write-serializer';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { homeRouter } from './modules/home';
+import { createNotificationsModule, type OutboxService } from './modules/notifications';
 
 export interface Composition {
   app: Express;
-  /** Stops background work (session clean-up, workers); the database is closed by its owner. */
+  /** The email outbox: send() for modules, drain() for tests. */
+  notifications: OutboxService;
+  /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
+  start(): void;
+  /** Stops background work; the database is closed by its owner. */
   stop(): Promise<void>;
 }
 
-/** Builds models -> services -> routers in one place, and the app from them. */
 export interface ComposeOptions {
   /** Routers mounted before the modules' own (tests use this for test-only endpoints). */
   extraRouters?: Router[];
+  /** Tests may render email templates from a fixtures folder. */
+  emailTemplatesDir?: string;
 }
 
+/** Builds models -> services -> routers in one place, and the app from them. */
 export function compose(
   config: Config,
   logger: Logger,
-  database: Pick<Database, 'connection'>,
+  database: Pick<Database, 'connection'> & { serializer?: WriteSerializer },
   options: ComposeOptions = {},
 ): Composition {
   const { connection } = database;
+  // Without a verdict on the database, serialise: correct everywhere, merely slower on MongoDB.
+  const serializer = database.serializer ?? createWriteSerializer(false);
   const i18n = createI18n();
   const session = createSessionMiddleware({
     connection,
@@ -33,17 +43,37 @@ export function compose(
     maxAgeMs: config.sessionMaxAgeMs,
     secureCookie: config.baseUrl.startsWith('https:'),
   });
+
+  const mail = createNotificationsModule({
+    connection,
+    config,
+    logger,
+    i18n,
+    serializer,
+    templatesDir: options.emailTemplatesDir,
+  });
+
+  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter()];
+  if (mail.router) routers.push(mail.router);
+  const navigation: NavigationItem[] = [];
+
   const app = createApp({
     config,
     logger,
     i18n,
     ping: () => ping(connection),
     session: session.middleware,
-    routers: [...(options.extraRouters ?? []), homeRouter()],
+    routers,
+    navigation,
   });
   return {
     app,
+    notifications: mail.notifications,
+    start() {
+      mail.start();
+    },
     async stop() {
+      await mail.stop();
       await session.store.close().catch(() => undefined);
     },
   };

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const composition = compose(config, logger, database);
+  composition.start();
 
   const server: Server = composition.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {

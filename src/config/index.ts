@@ -63,6 +63,22 @@ const envSchema = z.object({
       return z.NEVER;
     }),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^smtps?:\/\/.+/,
+        'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.ca:587',
+      )
+      .optional(),
+  ),
+  MAIL_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Agora <no-reply@example.ca>"')
+      .optional(),
+  ),
+  MAIL_WORKER_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   FERRETDB_BIN: optionalString,
 });
 
@@ -83,6 +99,10 @@ export interface Config {
   trustProxy: boolean | number | string;
   shutdownTimeoutMs: number;
   ferretdbBin: string | undefined;
+  /** Unset outside production: emails are written as .eml files under DATA_DIR/mail. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mailWorkerIntervalMs: number;
 }
 
 /** Thrown when the environment does not describe a runnable configuration; its message names every bad variable. */
@@ -129,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (isProduction && !e.BASE_URL) {
     problems.push('BASE_URL: is required in production (the public address, used in emails and links)');
   }
+  if (isProduction && !e.SMTP_URL) {
+    problems.push('SMTP_URL: is required in production (the mail server that sends notifications)');
+  }
+  if (isProduction && !e.MAIL_FROM) {
+    problems.push('MAIL_FROM: is required in production (the sender address of notifications)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(ROOT, e.DATA_DIR);
@@ -146,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     ferretdbBin: e.FERRETDB_BIN,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? 'Agora <no-reply@localhost>',
+    mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
   };
   return Object.freeze(config);
 }

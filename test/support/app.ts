@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { Express, Router } from 'express';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
-import { compose } from '../../src/composition-root';
+import { compose, type Composition } from '../../src/composition-root';
 import type { Logger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -45,6 +45,8 @@ export interface TestApp {
   app: Express;
   db: TestDatabase;
   config: Config;
+  /** The email outbox; call notifications.drain() to deliver queued emails (to the test SMTP server). */
+  notifications: Composition['notifications'];
   close(): Promise<void>;
 }
 
@@ -53,6 +55,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Extra routers mounted before the app's own (test-only endpoints). */
   routers?: Router[];
+  /** Render email templates from this folder (fixtures) instead of views/emails. */
+  emailTemplatesDir?: string;
 }
 
 /** The real app, composed as in production, on a private database. */
@@ -60,11 +64,15 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const db = await createTestDatabase();
   const config = options.config ?? testConfig();
   const logger = options.logger ?? pino({ level: 'silent' });
-  const composition = compose(config, logger, db, { extraRouters: options.routers ?? [] });
+  const composition = compose(config, logger, db, {
+    extraRouters: options.routers ?? [],
+    emailTemplatesDir: options.emailTemplatesDir,
+  });
   return {
     app: composition.app,
     db,
     config,
+    notifications: composition.notifications,
     async close() {
       await composition.stop();
       await db.drop();

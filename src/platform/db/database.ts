@@ -4,6 +4,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../logger';
 import { EmbeddedFerretDB } from './embedded-ferretdb';
 import { ensureFerretDB } from './ferretdb-binary';
+import { createWriteSerializer, type WriteSerializer } from './write-serializer';
 
 // Queries built from user input can never carry operators: `{ email: { $ne: null } }` is cast to a plain value.
 // Code that needs an operator on such a path wraps it in mongoose.trusted().
@@ -12,6 +13,8 @@ mongoose.set('sanitizeFilter', true);
 
 export interface Database {
   connection: Connection;
+  /** Serialises read-modify-write operations where the database does not make them atomic (FerretDB v1). */
+  serializer: WriteSerializer;
   /** Set when the embedded engine was started by us. */
   engine: EmbeddedFerretDB | undefined;
   ping(timeoutMs?: number): Promise<boolean>;
@@ -29,6 +32,12 @@ export async function connect(uri: string, dbName?: string): Promise<Connection>
   });
   await connection.asPromise();
   return connection;
+}
+
+/** True on MongoDB; false on FerretDB, whose single-document updates are not atomic (see write-serializer.ts). */
+export async function hasAtomicUpdates(connection: Connection): Promise<boolean> {
+  const info = await connection.db?.admin().command({ buildInfo: 1 });
+  return !(info && 'ferretdbVersion' in info);
 }
 
 export async function ping(connection: Connection, timeoutMs = 1_000): Promise<boolean> {
@@ -68,8 +77,10 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     await engine?.stop();
     throw error;
   }
+  const serializer = createWriteSerializer(await hasAtomicUpdates(connection));
   return {
     connection,
+    serializer,
     engine,
     ping: (timeoutMs) => ping(connection, timeoutMs),
     async close() {
