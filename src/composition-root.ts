@@ -8,11 +8,16 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { homeRouter } from './modules/home';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
+import { createConsultationsService } from './modules/consultations';
+import { createParticipationModule } from './modules/participation';
+import { answeringRouter, createSurveysService } from './modules/surveys';
 
 export interface Composition {
   app: Express;
   /** The email outbox: send() for modules, drain() for tests. */
   notifications: OutboxService;
+  /** Resolves once the modules' indexes exist (unique indexes are what makes submissions exact). */
+  ready: Promise<unknown>;
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -53,7 +58,21 @@ export function compose(
     templatesDir: options.emailTemplatesDir,
   });
 
-  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter()];
+  // surveys (the consultations and participation services are shared with their own modules once they are wired)
+  const consultations = createConsultationsService({ connection });
+  const { participation } = createParticipationModule({ connection, serializer });
+  const surveys = createSurveysService({
+    connection,
+    consultations,
+    participation,
+    notifications: mail.notifications,
+    serializer,
+    baseUrl: config.baseUrl,
+  });
+  const ready = Promise.all([consultations.init(), participation.init(), surveys.init()]);
+  ready.catch((error: unknown) => logger.error({ err: error }, 'could not create the survey indexes'));
+
+  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter(), answeringRouter(surveys)];
   if (mail.router) routers.push(mail.router);
   const navigation: NavigationItem[] = [];
 
@@ -69,6 +88,7 @@ export function compose(
   return {
     app,
     notifications: mail.notifications,
+    ready,
     start() {
       mail.start();
     },

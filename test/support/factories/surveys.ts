@@ -1,4 +1,17 @@
-import type { Question, SurveyDefinition } from '../../../src/modules/surveys';
+import type { Consultation } from '../../../src/modules/consultations';
+import { createParticipationModule } from '../../../src/modules/participation';
+import {
+  createSurveysService,
+  defaultSettings,
+  type Question,
+  type Survey,
+  type SurveyDefinition,
+  type SurveySettings,
+  type SurveysService,
+} from '../../../src/modules/surveys';
+import { createWriteSerializer } from '../../../src/platform/db/write-serializer';
+import type { TestApp } from '../app';
+import { consultationsServiceFor, createRoundAndConsultation } from './consultations';
 
 /** "Text" in both languages, so a definition built from these is complete for publishing. */
 export function both(en: string, fr = `${en} (fr)`): { en: string; fr: string } {
@@ -135,4 +148,58 @@ export function threePageDefinition(): SurveyDefinition {
       },
     ],
   };
+}
+
+/** The surveys service on a TestApp's database, with the real consultations and participation modules. */
+export async function surveysServiceFor(ctx: TestApp): Promise<SurveysService> {
+  const consultations = await consultationsServiceFor(ctx);
+  const { participation } = createParticipationModule({
+    connection: ctx.db.connection,
+    serializer: createWriteSerializer(false),
+  });
+  const service = createSurveysService({
+    connection: ctx.db.connection,
+    consultations,
+    participation,
+    notifications: ctx.notifications,
+    serializer: createWriteSerializer(false),
+    baseUrl: ctx.config.baseUrl,
+  });
+  await service.init();
+  await participation.init();
+  return service;
+}
+
+export const FACTORY_SURVEY_OFFICER = { id: 'factory-officer', roles: ['officer' as const] };
+
+/**
+ * A survey in a published, open consultation; published unless told otherwise.
+ * `createSurvey(ctx, { settings: { audience: 'invited' } })`.
+ */
+export async function createSurvey(
+  ctx: TestApp,
+  options: {
+    definition?: SurveyDefinition;
+    settings?: Partial<SurveySettings>;
+    status?: 'draft' | 'published' | 'closed';
+    consultation?: Parameters<typeof createRoundAndConsultation>[1];
+  } = {},
+): Promise<{ survey: Survey; service: SurveysService; consultation: Consultation }> {
+  const service = await surveysServiceFor(ctx);
+  const { consultation } = await createRoundAndConsultation(ctx, options.consultation);
+  const created = await service.createSurvey(
+    { consultationId: consultation.id, title: both('Survey') },
+    FACTORY_SURVEY_OFFICER,
+  );
+  const definition = options.definition ?? threePageDefinition();
+  await service.editDefinition(created.id, FACTORY_SURVEY_OFFICER, () => definition);
+  await service.updateSettings(
+    created.id,
+    { ...defaultSettings(), ...options.settings },
+    FACTORY_SURVEY_OFFICER,
+  );
+  const status = options.status ?? 'published';
+  if (status !== 'draft') await service.publish(created.id, FACTORY_SURVEY_OFFICER);
+  if (status === 'closed') await service.close(created.id, FACTORY_SURVEY_OFFICER);
+  return { survey: await service.getSurvey(created.id), service, consultation };
 }
