@@ -10,7 +10,13 @@ import { homeRouter } from './modules/home';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createConsultationsService } from './modules/consultations';
 import { createParticipationModule } from './modules/participation';
-import { answeringRouter, createSurveysService } from './modules/surveys';
+import {
+  answeringRouter,
+  createSurveysService,
+  registerSurveysOpenApi,
+  surveysApiRouter,
+} from './modules/surveys';
+import { createOpenApiRegistry } from './platform/http/openapi';
 
 export interface Composition {
   app: Express;
@@ -72,7 +78,16 @@ export function compose(
   const ready = Promise.all([consultations.init(), participation.init(), surveys.init()]);
   ready.catch((error: unknown) => logger.error({ err: error }, 'could not create the survey indexes'));
 
-  const routers: Router[] = [...(options.extraRouters ?? []), homeRouter(), answeringRouter(surveys)];
+  const openApi = createOpenApiRegistry({ title: 'Agora API', version: '1', baseUrl: config.baseUrl });
+  registerSurveysOpenApi(openApi);
+
+  const routers: Router[] = [
+    ...(options.extraRouters ?? []),
+    homeRouter(),
+    answeringRouter(surveys),
+    surveysApiRouter(surveys),
+    openApi.router(),
+  ];
   if (mail.router) routers.push(mail.router);
   const navigation: NavigationItem[] = [];
 

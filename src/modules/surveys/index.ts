@@ -20,3 +20,4 @@ export {
   type ResponseView,
 } from './surveys.service';
 export { answeringRouter } from './answering.routes';
+export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';

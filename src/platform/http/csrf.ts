@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { CsrfError } from '../errors';
+import { SESSION_COOKIE } from './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_FIELD = '_csrf';
@@ -10,6 +11,10 @@ function sameToken(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && crypto.timingSafeEqual(left, right);
+}
+
+function hasCookie(header: string | undefined, name: string): boolean {
+  return (header ?? '').split(';').some((part) => part.trim().startsWith(`${name}=`));
 }
 
 /**
@@ -26,6 +31,9 @@ export function csrfProtection(): RequestHandler {
       return req.session.csrfToken;
     };
     if (SAFE_METHODS.has(req.method)) return next();
+    // API clients send no session cookie, so a forged cross-site request could not act as anyone: no token needed.
+    // A request that carries the session cookie (a browser) still needs one, or a cross-site form could use it.
+    if (req.path.startsWith('/api/') && !hasCookie(req.get('cookie'), SESSION_COOKIE)) return next();
     const body = req.body as Record<string, unknown> | undefined;
     const sent = typeof body?.[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : req.get(CSRF_HEADER);
     const expected = req.session.csrfToken;
