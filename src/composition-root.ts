@@ -74,7 +74,9 @@ export function compose(
     notifications: mail.notifications,
     serializer,
     baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
   });
+  let reminderTimer: NodeJS.Timeout | undefined;
   const ready = Promise.all([consultations.init(), participation.init(), surveys.init()]);
   ready.catch((error: unknown) => logger.error({ err: error }, 'could not create the survey indexes'));
 
@@ -106,8 +108,16 @@ export function compose(
     ready,
     start() {
       mail.start();
+      // Survey invitation reminders: idempotent, so a missed or doubled run does no harm.
+      reminderTimer ??= setInterval(() => {
+        surveys
+          .sendDueReminders()
+          .catch((error: unknown) => logger.error({ err: error }, 'survey reminders failed'));
+      }, 3600_000);
+      reminderTimer.unref();
     },
     async stop() {
+      if (reminderTimer) clearInterval(reminderTimer);
       await mail.stop();
       await session.store.close().catch(() => undefined);
     },

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
-import { isRegion, isSector, NOT_ASKED } from '../../platform/classifications';
+import { isRegion, isSector, NOT_ASKED, SECTORS } from '../../platform/classifications';
 import {
   ClosedError,
   ConflictError,
@@ -11,10 +11,10 @@ import {
   type FieldError,
 } from '../../platform/errors';
 import { hasRole, type Role } from '../../platform/http/auth';
-import type { Locale } from '../../platform/i18n';
+import { formatDate, type Locale } from '../../platform/i18n';
 import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type { Consultation, ConsultationsService } from '../consultations';
-import type { Notifications } from '../notifications/notifications.types';
+import { normaliseEmailAddress, type Notifications } from '../notifications';
 import type { ParticipationRecorder } from '../participation/participation.types';
 import { invitationModel, type InvitationDoc } from './invitation.model';
 import { responseModel, type ResponseDoc } from './response.model';
@@ -94,6 +94,9 @@ export const SELF_ID_FIELDS = {
   organisation: 'si_organisation',
 } as const;
 
+/** Invitations whose respondent has not said their sector (yet). */
+export const NOT_ANSWERED = 'not_answered';
+
 export type Availability = 'open' | 'not_available' | 'upcoming' | 'closed';
 
 export type PageOutcome =
@@ -107,7 +110,21 @@ export interface SurveysServiceOptions {
   /** Read-modify-writes of one survey (edits, the first-response lock) and of one invitation go through it. */
   serializer: WriteSerializer;
   baseUrl: string;
+  /** Signs invitation tokens, so a reminder can repeat the original link without the token being stored. */
+  secret: string;
   clock?: () => Date;
+}
+
+/** Scheduled reminders: the first after REMINDER_AFTER_DAYS without an answer, then as often, at most MAX_REMINDERS. */
+export const REMINDER_AFTER_DAYS = 7;
+export const MAX_REMINDERS = 2;
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface InvitationCounts {
+  invited: number;
+  opened: number;
+  started: number;
+  submitted: number;
 }
 
 export type SurveysService = ReturnType<typeof createSurveysService>;
@@ -970,6 +987,165 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return { invitationId: invitation._id.toString(), email: invitation.email };
   }
 
+  function invitationToken(invitationId: string): string {
+    return crypto
+      .createHmac('sha256', options.secret)
+      .update(`survey-invitation:${invitationId}`)
+      .digest('base64url');
+  }
+
+  function invitationUrl(surveyId: string, invitationId: string): string {
+    return `${options.baseUrl}/surveys/${surveyId}/invitation/${invitationToken(invitationId)}`;
+  }
+
+  function invitationEmailData(survey: Survey, invitationId: string, locale: Locale) {
+    const closesAt = survey.settings.closesAt;
+    return {
+      surveyTitle: survey.definition.title,
+      inviteUrl: invitationUrl(survey.id, invitationId),
+      closesAt: closesAt ? formatDate(closesAt, locale) : null,
+    };
+  }
+
+  /**
+   * Invites a list of addresses (pasted or from a CSV). Each address is invited once per survey (a unique index);
+   * addresses already invited are counted, not invited again; invalid ones are returned to be shown.
+   */
+  async function invite(
+    surveyId: string,
+    input: { emails: string[]; locale: Locale },
+    actor: Actor,
+  ): Promise<{ invited: number; alreadyInvited: number; invalid: string[] }> {
+    requireOfficer(actor);
+    const survey = await getSurvey(surveyId);
+    if (survey.status !== 'published') throw new ConflictError({ key: 'surveys:invitations.notPublished' });
+    const invalid: string[] = [];
+    const emails = new Set<string>();
+    for (const raw of input.emails) {
+      const email = normaliseEmailAddress(raw.trim());
+      if (email) emails.add(email);
+      else if (raw.trim()) invalid.push(raw.trim());
+    }
+    if (emails.size === 0) {
+      throw new ValidationError([{ field: 'emails', message: { key: 'surveys:invitations.errors.none' } }]);
+    }
+    let invited = 0;
+    let alreadyInvited = 0;
+    for (const email of emails) {
+      const id = new mongoose.Types.ObjectId();
+      try {
+        await Invitations.create({
+          _id: id,
+          surveyId: survey.id,
+          email,
+          locale: input.locale,
+          tokenHash: sha256(invitationToken(id.toString())),
+          reminderCount: 0,
+        });
+      } catch (error) {
+        if (isDuplicateKey(error)) {
+          alreadyInvited += 1;
+          continue;
+        }
+        throw error;
+      }
+      await options.notifications.send({
+        template: 'survey-invitation',
+        to: email,
+        locale: input.locale,
+        data: invitationEmailData(survey, id.toString(), input.locale),
+        idempotencyKey: `survey-invitation:${id.toString()}`,
+      });
+      await Invitations.updateOne({ _id: id }, { $set: { sentAt: clock() } });
+      invited += 1;
+    }
+    return { invited, alreadyInvited, invalid };
+  }
+
+  /**
+   * Reminds invited people who have not answered. `force` (the officer's button) reminds everyone not reminded in
+   * the last day; otherwise (the schedule) only those due. Idempotent: each reminder has its own number, its email
+   * an idempotency key, and the counter moves only from the number read, so running twice sends nothing twice.
+   */
+  async function remind(surveyId: string, opts: { now?: Date; force?: boolean } = {}): Promise<number> {
+    const now = opts.now ?? clock();
+    const survey = await getSurvey(surveyId);
+    const consultation = await options.consultations.findConsultationById(survey.consultationId);
+    if (availability(survey, consultation, now) !== 'open') return 0;
+    const pending = await Invitations.find({ surveyId: survey.id, submittedAt: null }).lean<
+      InvitationDoc[]
+    >();
+    let sent = 0;
+    for (const invitation of pending) {
+      const last = invitation.lastRemindedAt ?? invitation.sentAt ?? invitation.createdAt;
+      const due = opts.force
+        ? now.getTime() - (invitation.lastRemindedAt?.getTime() ?? 0) >= DAY_MS
+        : invitation.reminderCount < MAX_REMINDERS &&
+          now.getTime() - last.getTime() >= REMINDER_AFTER_DAYS * DAY_MS;
+      if (!due) continue;
+      const number = invitation.reminderCount + 1;
+      const id = invitation._id.toString();
+      const claimed = await serialized(`invitation:${id}`, () =>
+        Invitations.updateOne(
+          { _id: invitation._id, reminderCount: invitation.reminderCount, submittedAt: null },
+          { $set: { reminderCount: number, lastRemindedAt: now } },
+        ),
+      );
+      if (claimed.modifiedCount === 0) continue;
+      await options.notifications.send({
+        template: 'survey-reminder',
+        to: invitation.email,
+        locale: invitation.locale,
+        data: invitationEmailData(survey, id, invitation.locale),
+        idempotencyKey: `survey-reminder:${id}:${number}`,
+      });
+      sent += 1;
+    }
+    return sent;
+  }
+
+  /** The scheduled job: reminders due on every open survey that has invitations. */
+  async function sendDueReminders(now: Date = clock()): Promise<number> {
+    const surveyIds: mongoose.Types.ObjectId[] = await Invitations.distinct('surveyId', {
+      submittedAt: null,
+    });
+    let sent = 0;
+    for (const surveyId of surveyIds) sent += await remind(surveyId.toString(), { now });
+    return sent;
+  }
+
+  /** Invited / opened / started / submitted, overall and by the sector respondents gave. */
+  async function invitationCounts(
+    surveyId: string,
+  ): Promise<{ total: InvitationCounts; bySector: { sector: string; counts: InvitationCounts }[] }> {
+    if (!isValidObjectId(surveyId)) throw new NotFoundError();
+    const rows = await Invitations.find(
+      { surveyId },
+      { openedAt: 1, startedAt: 1, submittedAt: 1, sector: 1 },
+    ).lean<InvitationDoc[]>();
+    const empty = (): InvitationCounts => ({ invited: 0, opened: 0, started: 0, submitted: 0 });
+    const total = empty();
+    const bySector = new Map<string, InvitationCounts>();
+    for (const row of rows) {
+      const key = row.sector ?? NOT_ANSWERED;
+      const cell = bySector.get(key) ?? empty();
+      for (const counts of [total, cell]) {
+        counts.invited += 1;
+        if (row.openedAt || row.startedAt || row.submittedAt) counts.opened += 1;
+        if (row.startedAt || row.submittedAt) counts.started += 1;
+        if (row.submittedAt) counts.submitted += 1;
+      }
+      bySector.set(key, cell);
+    }
+    const order = [...SECTORS, NOT_ASKED, NOT_ANSWERED] as string[];
+    return {
+      total,
+      bySector: [...bySector.entries()]
+        .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+        .map(([sector, counts]) => ({ sector, counts })),
+    };
+  }
+
   return {
     async init(): Promise<void> {
       await Surveys.init();
@@ -1005,6 +1181,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
     sendResumeLink,
     resumeByToken,
     // invitations
+    invite,
+    remind,
+    sendDueReminders,
+    invitationCounts,
+    invitationToken,
     openInvitation,
     markInvitation,
   };

@@ -164,6 +164,7 @@ export async function surveysServiceFor(ctx: TestApp): Promise<SurveysService> {
     notifications: ctx.notifications,
     serializer: createWriteSerializer(false),
     baseUrl: ctx.config.baseUrl,
+    secret: ctx.config.sessionSecret,
   });
   await service.init();
   await participation.init();
