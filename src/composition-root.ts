@@ -12,6 +12,7 @@ import { createConsultationsService } from './modules/consultations';
 import { createParticipationModule } from './modules/participation';
 import {
   answeringRouter,
+  builderRouter,
   createSurveysService,
   registerSurveysOpenApi,
   surveysApiRouter,
@@ -87,11 +88,14 @@ export function compose(
     ...(options.extraRouters ?? []),
     homeRouter(),
     answeringRouter(surveys),
+    builderRouter(surveys, consultations),
     surveysApiRouter(surveys),
     openApi.router(),
   ];
   if (mail.router) routers.push(mail.router);
-  const navigation: NavigationItem[] = [];
+  const navigation: NavigationItem[] = [
+    { href: '/manage/surveys', labelKey: 'surveys:nav', roles: ['officer'] },
+  ];
 
   const app = createApp({
     config,

@@ -20,4 +20,5 @@ export {
   type ResponseView,
 } from './surveys.service';
 export { answeringRouter } from './answering.routes';
+export { builderRouter } from './builder.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';

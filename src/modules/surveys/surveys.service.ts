@@ -292,9 +292,27 @@ export function createSurveysService(options: SurveysServiceOptions) {
     });
   }
 
-  async function updateSettings(id: string, settings: SurveySettings, actor: Actor): Promise<Survey> {
+  async function updateSettings(
+    id: string,
+    settings: SurveySettings | Record<string, unknown>,
+    actor: Actor,
+  ): Promise<Survey> {
     requireOfficer(actor);
-    const parsed = settingsSchema.parse(settings);
+    const result = settingsSchema.safeParse(settings);
+    if (!result.success) {
+      throw new ValidationError(
+        result.error.issues.map((issue) => ({
+          field: String(issue.path[0] ?? 'audience'),
+          message: {
+            key:
+              issue.path[0] === 'opensAt' || issue.path[0] === 'closesAt'
+                ? 'surveys:builder.errors.date'
+                : 'surveys:definition.errors.value',
+          },
+        })),
+      );
+    }
+    const parsed = result.data;
     if (parsed.opensAt && parsed.closesAt && parsed.closesAt < parsed.opensAt) {
       throw new ValidationError([
         { field: 'closesAt', message: { key: 'surveys:builder.errors.closesBeforeOpens' } },

@@ -35,7 +35,12 @@ export function csrfProtection(): RequestHandler {
     // A request that carries the session cookie (a browser) still needs one, or a cross-site form could use it.
     if (req.path.startsWith('/api/') && !hasCookie(req.get('cookie'), SESSION_COOKIE)) return next();
     const body = req.body as Record<string, unknown> | undefined;
-    const sent = typeof body?.[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : req.get(CSRF_HEADER);
+    // A file upload (multipart) is parsed by its own route, after this check, so its form sends the token in the URL.
+    const inUrl = req.is('multipart/form-data') ? req.query[CSRF_FIELD] : undefined;
+    const sent =
+      typeof body?.[CSRF_FIELD] === 'string'
+        ? body[CSRF_FIELD]
+        : (req.get(CSRF_HEADER) ?? (typeof inUrl === 'string' ? inUrl : undefined));
     const expected = req.session.csrfToken;
     if (typeof sent !== 'string' || !expected || !sameToken(sent, expected)) return next(new CsrfError());
     next();
