@@ -194,10 +194,26 @@ export function pageView(input: {
 }): PageView {
   const { survey, pageId, flow, locale, t } = input;
   const position = flow.indexOf(pageId);
-  const errors = input.errors.map((e) => ({
-    field: e.field,
-    message: t(e.message.key, e.message.values ?? {}),
-  }));
+  // The summary names the question, so each link makes sense on its own ("Do you like the plan?: Answer this...").
+  const selfIdLabels: Record<string, string> = {
+    sector: 'surveys:aboutYou.sector',
+    region: 'surveys:aboutYou.region',
+    organisation: 'surveys:aboutYou.organisation',
+  };
+  const labelOf = (questionId: string): string => {
+    const question = survey.definition.sections.flatMap((s) => s.questions).find((q) => q.id === questionId);
+    if (question) return localize(question.label, locale);
+    const key = selfIdLabels[questionId];
+    return key ? t(key) : '';
+  };
+  const errors = input.errors.map((e) => {
+    const message = t(e.message.key, e.message.values ?? {});
+    const label = labelOf(e.questionId);
+    return {
+      field: e.field,
+      message: label ? t('surveys:answer.summaryItem', { question: label, message }) : message,
+    };
+  });
   const common = {
     surveyId: survey.id,
     surveyTitle: localize(survey.definition.title, locale),
@@ -210,7 +226,9 @@ export function pageView(input: {
     errors,
   };
   if (pageId === ABOUT_YOU) {
-    const byField = Object.fromEntries(errors.map((e) => [e.field, e.message]));
+    const byField = Object.fromEntries(
+      input.errors.map((e) => [e.field, t(e.message.key, e.message.values ?? {})]),
+    );
     return {
       ...common,
       heading: t('surveys:aboutYou.heading'),
