@@ -5,6 +5,7 @@ import { buildTestApp, testConfig, type TestApp } from '../support/app';
 import { createSurvey, FACTORY_SURVEY_OFFICER } from '../support/factories/surveys';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { RESPONDENT_COOKIE } from '../../src/modules/surveys/respondent';
+import { signIn, testAuthRouter } from './test-auth';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -22,6 +23,7 @@ describe('drafts, resume links and invitations', () => {
     smtp = await startSmtpServer();
     ctx = await buildTestApp({
       config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
+      routers: [testAuthRouter()],
     });
   });
   afterAll(async () => {
@@ -234,5 +236,67 @@ describe('drafts, resume links and invitations', () => {
       `/surveys/${survey.id}/invitation/`,
     );
     expect(await remindersTo('fay@example.ca')).toBe(0);
+  });
+
+  it('when a signed-in respondent submits a survey with a confirmation, then they get the email with the thank-you text', async () => {
+    const { survey } = await createSurvey(ctx, {
+      settings: {
+        confirmationEmail: true,
+        thankYou: { en: 'We will publish a summary in May.', fr: 'Nous publierons un résumé en mai.' },
+      },
+    });
+    const agent = new FormAgent(ctx.app);
+    await signIn(agent, { id: 'kim', email: 'kim@example.ca' });
+    await agent.get(`/surveys/${survey.id}/pages/s1`);
+    await finish(agent, survey.id, 's1');
+    expect((await agent.get(`/surveys/${survey.id}/thanks`)).text).toContain(
+      'We will publish a summary in May.',
+    );
+    await ctx.notifications.drain();
+    const [mail] = smtp.to('kim@example.ca');
+    expect(mail?.subject).toBe('We received your answers: Budget survey');
+    expect(mail?.text).toContain('We will publish a summary in May.');
+  });
+
+  it('when responses may be edited until closing, then a submitted response is changed in place, not duplicated', async () => {
+    const { survey } = await createSurvey(ctx, { settings: { editableUntilClose: true } });
+    const agent = new FormAgent(ctx.app);
+    await agent.get(`/surveys/${survey.id}/pages/s1`);
+    await finish(agent, survey.id, 's1');
+    const thanks = await agent.get(`/surveys/${survey.id}/thanks`);
+    expect(thanks.text).toContain('Change my answers');
+    const start = await agent.get(`/surveys/${survey.id}`);
+    expect(start.text).toContain('Change my answers');
+    const page1 = await agent.get(`/surveys/${survey.id}/pages/s1`);
+    expect(page1.text).toContain('Trees');
+    await agent.post(`/surveys/${survey.id}/pages/s1`, {
+      q_likes: 'yes',
+      q_why: 'More trees',
+      action: 'next',
+    });
+    await agent.post(`/surveys/${survey.id}/pages/s3`, { q_score: '5', action: 'next' });
+    const last = await agent.get(`/surveys/${survey.id}/pages/about-you`);
+    expect(last.text).toContain('Save my changes');
+    const saved = await agent.post(`/surveys/${survey.id}/pages/about-you`, {
+      si_sector: 'civil_society',
+      si_region: 'MB',
+      action: 'next',
+    });
+    expect(saved.headers.location).toBe(`/surveys/${survey.id}/thanks`);
+    const stored = await responses(survey.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.answers).toEqual({ likes: 'yes', why: 'More trees', score: 5 });
+  });
+
+  it('when a survey takes several responses per respondent, then the same browser can answer again', async () => {
+    const { survey } = await createSurvey(ctx, { settings: { onePerRespondent: false } });
+    const agent = new FormAgent(ctx.app);
+    for (const round of [1, 2]) {
+      const start = await agent.get(`/surveys/${survey.id}`);
+      expect(start.text).toContain('Start the survey');
+      await agent.get(`/surveys/${survey.id}/pages/s1`);
+      expect((await finish(agent, survey.id, 's1')).headers.location).toBe(`/surveys/${survey.id}/thanks`);
+      expect(await responses(survey.id)).toHaveLength(round);
+    }
   });
 });

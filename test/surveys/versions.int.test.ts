@@ -138,3 +138,32 @@ describe('frozen versions, submit-once and participation', () => {
     expect((await participation.counts('survey', survey.id)).by.sector).toMatchObject({ not_asked: 1 });
   });
 });
+
+describe('what the consultations module reads from surveys', () => {
+  let ctx: TestApp;
+  beforeAll(async () => {
+    ctx = await buildTestApp();
+  });
+  afterAll(() => ctx.close());
+
+  it('when a consultation has surveys and responses, then the directory lists the published ones and counts submissions', async () => {
+    const { survey, service, consultation } = await createSurvey(ctx);
+    await service.createSurvey(
+      { consultationId: consultation.id, title: both('Draft one') },
+      FACTORY_SURVEY_OFFICER,
+    );
+    await request(ctx.app)
+      .post(`/api/v1/surveys/${survey.id}/responses`)
+      .set('Idempotency-Key', 'directory-key-1')
+      .send({ answers: { likes: 'no', change: 'x' }, sector: 'academia', region: 'QC' });
+    expect(await service.surveyDirectory.listForConsultation(consultation.id)).toEqual([
+      { id: survey.id, title: survey.definition.title, href: `/surveys/${survey.id}`, isOpen: true },
+    ]);
+    const counts = await service.responseCounts.countByConsultation([
+      consultation.id,
+      new Types.ObjectId().toString(),
+    ]);
+    expect(counts.get(consultation.id)).toBe(1);
+    expect([...counts.values()]).toEqual([1, 0]);
+  });
+});

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AppError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
+import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
 import { formValuesFor, type FormFields } from './survey-answers';
 import { localize } from './survey-definition';
 import { pageView } from './survey-page';
@@ -293,10 +293,7 @@ export function answeringRouter(surveys: SurveysService): Router {
   /** GET /surveys/:surveyId/thanks */
   router.get('/surveys/:surveyId/thanks', async (req, res) => {
     const { surveyId } = params(req);
-    const survey = await surveys.getSurvey(surveyId).catch((error: unknown) => {
-      if (error instanceof AppError) throw new NotFoundError();
-      throw error;
-    });
+    const survey = await surveys.getSurvey(surveyId);
     if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;

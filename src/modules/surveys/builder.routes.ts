@@ -9,6 +9,7 @@ import {
   conditionFromForm,
   conditionTargets,
   describePath,
+  formatLocalDateTime,
   hasOptions,
   questionFieldFor,
   questionFromForm,
@@ -478,13 +479,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
 
   function settingsValues(survey: Survey): FormFields {
     const s = survey.settings;
-    const local = (d: Date | null) =>
-      d ? new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16) : '';
     return {
       audience: s.audience,
       onePerRespondent: s.onePerRespondent ? 'yes' : '',
-      opensAt: local(s.opensAt),
-      closesAt: local(s.closesAt),
+      opensAt: formatLocalDateTime(s.opensAt),
+      closesAt: formatLocalDateTime(s.closesAt),
       editableUntilClose: s.editableUntilClose ? 'yes' : '',
       thankYouEn: s.thankYou.en,
       thankYouFr: s.thankYou.fr,

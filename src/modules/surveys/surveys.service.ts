@@ -13,7 +13,13 @@ import {
 import { hasRole, type Role } from '../../platform/http/auth';
 import { formatDate, type Locale } from '../../platform/i18n';
 import type { WriteSerializer } from '../../platform/db/write-serializer';
-import type { Consultation, ConsultationsService } from '../consultations';
+import type {
+  AttachedSurvey,
+  Consultation,
+  ConsultationsService,
+  ResponseCountSource,
+  SurveyDirectory,
+} from '../consultations';
 import { normaliseEmailAddress, type Notifications } from '../notifications';
 import type { ParticipationRecorder } from '../participation/participation.types';
 import { invitationModel, type InvitationDoc } from './invitation.model';
@@ -1164,7 +1170,41 @@ export function createSurveysService(options: SurveysServiceOptions) {
     };
   }
 
+  /** For the consultations module: the surveys a consultation page lists. */
+  const surveyDirectory: SurveyDirectory = {
+    async listForConsultation(consultationId: string): Promise<AttachedSurvey[]> {
+      const list = await listForConsultation(consultationId);
+      const consultation = await options.consultations.findConsultationById(consultationId);
+      const now = clock();
+      return list.map((survey) => ({
+        id: survey.id,
+        title: survey.definition.title,
+        href: `/surveys/${survey.id}`,
+        isOpen: availability(survey, consultation, now) === 'open',
+      }));
+    },
+  };
+
+  /** For the consultations module: submitted responses per consultation ($match/$group/$sum only). */
+  const responseCounts: ResponseCountSource = {
+    async countByConsultation(consultationIds: string[]): Promise<Map<string, number>> {
+      const ids = consultationIds
+        .filter((id) => isValidObjectId(id))
+        .map((id) => new mongoose.Types.ObjectId(id));
+      const counts = new Map(consultationIds.map((id) => [id, 0]));
+      if (ids.length === 0) return counts;
+      const rows = await Responses.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([
+        { $match: { consultationId: { $in: ids }, status: 'submitted' } },
+        { $group: { _id: '$consultationId', count: { $sum: 1 } } },
+      ]);
+      for (const row of rows) counts.set(row._id.toString(), row.count);
+      return counts;
+    },
+  };
+
   return {
+    surveyDirectory,
+    responseCounts,
     async init(): Promise<void> {
       await Surveys.init();
       await SurveyVersions.init();
