@@ -71,6 +71,7 @@ const responseSchema = new Schema<ResponseDoc>(
 responseSchema.index({ surveyId: 1, dedupeKey: 1 }, { unique: true });
 responseSchema.index({ surveyId: 1, respondentKey: 1 });
 responseSchema.index({ resumeTokenHash: 1 });
+responseSchema.index({ surveyId: 1, idempotencyKey: 1 });
 responseSchema.index({ consultationId: 1, status: 1 });
 
 export type ResponseModel = Model<ResponseDoc>;

@@ -726,16 +726,23 @@ export function createSurveysService(options: SurveysServiceOptions) {
     respondent: Respondent,
     draft: ResponseDoc,
   ): Promise<ResponseView> {
-    const survey = await lockVersion(surveyIn.id);
-    const known = new Set(survey.definition.sections.flatMap((s) => s.questions.map((q) => q.id)));
-    const answersIn = Object.fromEntries(Object.entries(draft.answers ?? {}).filter(([id]) => known.has(id)));
-    const check = validateResponse(survey.definition, { answers: answersIn, otherText: draft.otherText });
-    if (check.errors.length) {
-      throw new ValidationError(
-        check.errors.map((e) => ({ field: e.field, message: e.message })),
-        { key: 'surveys:answer.incomplete' },
+    const validate = (survey: Survey) => {
+      const known = new Set(survey.definition.sections.flatMap((s) => s.questions.map((q) => q.id)));
+      const answersIn = Object.fromEntries(
+        Object.entries(draft.answers ?? {}).filter(([id]) => known.has(id)),
       );
-    }
+      const result = validateResponse(survey.definition, { answers: answersIn, otherText: draft.otherText });
+      if (result.errors.length) {
+        throw new ValidationError(
+          result.errors.map((e) => ({ field: e.field, message: e.message })),
+          { key: 'surveys:answer.incomplete' },
+        );
+      }
+      return result;
+    };
+    let check = validate(surveyIn);
+    const survey = await lockVersion(surveyIn.id);
+    if (JSON.stringify(survey.definition) !== JSON.stringify(surveyIn.definition)) check = validate(survey);
     if (survey.settings.selfIdentification && (!draft.sector || !draft.region)) {
       throw new ValidationError([
         { field: SELF_ID_FIELDS.sector, message: { key: 'surveys:aboutYou.errors.sector' } },
@@ -867,25 +874,36 @@ export function createSurveysService(options: SurveysServiceOptions) {
     }).lean<ResponseDoc>();
     if (replay) return { response: toResponse(replay), replayed: true };
 
+    const validate = (survey: Survey) => {
+      const check = validateResponse(survey.definition, {
+        answers: input.answers,
+        otherText: input.otherText,
+      });
+      const errors: FieldError[] = check.errors.map((e) => ({ field: e.questionId, message: e.message }));
+      let sector: string | undefined;
+      let region: string | undefined;
+      if (survey.settings.selfIdentification) {
+        if (isSector(input.sector)) sector = input.sector;
+        else errors.push({ field: 'sector', message: { key: 'surveys:aboutYou.errors.sector' } });
+        if (isRegion(input.region)) region = input.region;
+        else errors.push({ field: 'region', message: { key: 'surveys:aboutYou.errors.region' } });
+      }
+      const organisation =
+        survey.settings.selfIdentification &&
+        survey.settings.askOrganisation &&
+        !survey.settings.anonymous &&
+        typeof input.organisation === 'string'
+          ? input.organisation.trim().slice(0, 200) || undefined
+          : undefined;
+      if (errors.length) throw new ValidationError(errors);
+      return { check, sector, region, organisation };
+    };
+    // Validate first, so an invalid request never freezes a version; then freeze, and check again only if the
+    // definition changed in between.
+    let valid = validate(current);
     const survey = await lockVersion(current.id);
-    const check = validateResponse(survey.definition, { answers: input.answers, otherText: input.otherText });
-    const errors: FieldError[] = check.errors.map((e) => ({ field: e.questionId, message: e.message }));
-    let sector: string | undefined;
-    let region: string | undefined;
-    if (survey.settings.selfIdentification) {
-      if (isSector(input.sector)) sector = input.sector;
-      else errors.push({ field: 'sector', message: { key: 'surveys:aboutYou.errors.sector' } });
-      if (isRegion(input.region)) region = input.region;
-      else errors.push({ field: 'region', message: { key: 'surveys:aboutYou.errors.region' } });
-    }
-    const organisation =
-      survey.settings.selfIdentification &&
-      survey.settings.askOrganisation &&
-      !survey.settings.anonymous &&
-      typeof input.organisation === 'string'
-        ? input.organisation.trim().slice(0, 200) || undefined
-        : undefined;
-    if (errors.length) throw new ValidationError(errors);
+    if (JSON.stringify(survey.definition) !== JSON.stringify(current.definition)) valid = validate(survey);
+    const { check, sector, region, organisation } = valid;
 
     const dedupeKey = survey.settings.onePerRespondent
       ? input.respondent.key
