@@ -19,9 +19,7 @@ async function main(): Promise<number> {
     await participation.init();
     if (process.argv.includes('--check')) {
       const live = new Map((await participation.liveRollups()).map((r) => [r._id, r.count]));
-      const computed = new Map(
-        (await participation.computeFromLedger()).rollups.map((r) => [r._id, r.count]),
-      );
+      const computed = new Map((await participation.computeFromLedger()).cells.map((r) => [r._id, r.count]));
       const differences = [...new Set([...live.keys(), ...computed.keys()])]
         .filter((id) => live.get(id) !== computed.get(id))
         .map((id) => `${id}: live ${live.get(id) ?? 0}, ledger ${computed.get(id) ?? 0}`);

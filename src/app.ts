@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import type { i18n } from 'i18next';
 import type { Config } from './config';
 import type { Logger } from './platform/logger';
@@ -24,6 +24,8 @@ export interface AppDeps {
   sessionMiddleware?: RequestHandler[];
   /** The modules' routers, mounted in order after the platform middleware. */
   routers: Router[];
+  /** State-changing requests that need no CSRF token because their URL is a signed capability (see csrf.ts). */
+  csrfExempt?: (req: Request) => boolean;
   /** Main menu entries; an entry with `roles` shows only to users holding one of them. */
   navigation?: NavigationItem[];
 }
@@ -76,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(express.json({ limit: BODY_LIMITS.json, strict: true }));
   app.use(deps.session);
-  app.use(csrfProtection());
+  app.use(csrfProtection({ exempt: deps.csrfExempt }));
   for (const middleware of deps.sessionMiddleware ?? []) app.use(middleware);
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;

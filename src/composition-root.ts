@@ -6,10 +6,10 @@ import { createWriteSerializer, type WriteSerializer } from './platform/db/write
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
-import { homeRouter } from './modules/home';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
-import { createConsultationsService } from './modules/consultations';
-import { createParticipationModule } from './modules/participation';
+import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
+import { createParticipationModule, type ParticipationModule } from './modules/participation';
+import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 import {
   answeringRouter,
   builderRouter,
@@ -17,14 +17,16 @@ import {
   registerSurveysOpenApi,
   surveysApiRouter,
 } from './modules/surveys';
-import { createOpenApiRegistry } from './platform/http/openapi';
 
 export interface Composition {
   app: Express;
+  participation: ParticipationModule;
+  /** Creates indexes (unique constraints carry correctness, so they must exist before the first request). */
+  init(): Promise<void>;
   /** The email outbox: send() for modules, drain() for tests. */
   notifications: OutboxService;
-  /** Resolves once the modules' indexes exist (unique indexes are what makes submissions exact). */
-  ready: Promise<unknown>;
+  /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
+  consultations: ConsultationsModule;
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -37,6 +39,9 @@ export interface ComposeOptions {
   /** Tests may render email templates from a fixtures folder. */
   emailTemplatesDir?: string;
 }
+
+/** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
+const CONSULTATION_NOTICES_INTERVAL_MS = 5 * 60 * 1000;
 
 /** Builds models -> services -> routers in one place, and the app from them. */
 export function compose(
@@ -65,36 +70,60 @@ export function compose(
     templatesDir: options.emailTemplatesDir,
   });
 
-  // surveys (the consultations and participation services are shared with their own modules once they are wired)
-  const consultations = createConsultationsService({ connection });
-  const { participation } = createParticipationModule({ connection, serializer });
+  // The public API's one OpenAPI document; each module adds its paths (GET /api/v1/openapi.json).
+  const openApi = createOpenApiRegistry({ title: 'Agora public API', version: '1.0.0' });
+  const consultations = createConsultationsModule({
+    connection,
+    i18n,
+    logger,
+    baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
+    notifications: mail.notifications,
+    openApi,
+    serializer,
+  });
+  const participation = createParticipationModule({
+    connection,
+    serializer,
+    rounds: consultations.consultations,
+    suppressionThreshold: config.suppressionThreshold,
+  });
+
   const surveys = createSurveysService({
     connection,
-    consultations,
-    participation,
+    consultations: consultations.consultations,
+    participation: participation.participation,
     notifications: mail.notifications,
     serializer,
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
   });
-  let reminderTimer: NodeJS.Timeout | undefined;
-  const ready = Promise.all([consultations.init(), participation.init(), surveys.init()]);
-  ready.catch((error: unknown) => logger.error({ err: error }, 'could not create the survey indexes'));
-
-  const openApi = createOpenApiRegistry({ title: 'Agora API', version: '1', baseUrl: config.baseUrl });
+  // Consultation pages list their surveys and count their responses.
+  consultations.setSurveyDirectory(surveys.surveyDirectory);
+  consultations.setResponseCounts(surveys.responseCounts);
   registerSurveysOpenApi(openApi);
+  let reminderTimer: NodeJS.Timeout | undefined;
 
   const routers: Router[] = [
     ...(options.extraRouters ?? []),
-    homeRouter(),
+    ...consultations.routers,
+    participation.router,
     answeringRouter(surveys),
-    builderRouter(surveys, consultations),
+    builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys),
-    openApi.router(),
+    openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);
   const navigation: NavigationItem[] = [
+    ...consultations.navigation,
     { href: '/manage/surveys', labelKey: 'surveys:nav', roles: ['officer'] },
+    { href: '/participation', labelKey: 'participation:nav' },
+    { href: '/indicators', labelKey: 'participation:indicators.nav' },
+    {
+      href: '/analysis/indicators',
+      labelKey: 'participation:indicators.manageNav',
+      roles: ['officer', 'analyst'],
+    },
   ];
 
   const app = createApp({
@@ -105,13 +134,21 @@ export function compose(
     session: session.middleware,
     routers,
     navigation,
+    csrfExempt: consultations.csrfExempt,
   });
   return {
     app,
+    participation,
+    async init() {
+      await consultations.init();
+      await participation.init();
+      await surveys.init();
+    },
     notifications: mail.notifications,
-    ready,
+    consultations,
     start() {
       mail.start();
+      consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
       // Survey invitation reminders: idempotent, so a missed or doubled run does no harm.
       reminderTimer ??= setInterval(() => {
         surveys
@@ -121,6 +158,7 @@ export function compose(
       reminderTimer.unref();
     },
     async stop() {
+      consultations.stopScheduler();
       if (reminderTimer) clearInterval(reminderTimer);
       await mail.stop();
       await session.store.close().catch(() => undefined);

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const composition = compose(config, logger, database);
+  await composition.init();
   composition.start();
 
   const server: Server = composition.app.listen(config.port, config.host);

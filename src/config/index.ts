@@ -79,6 +79,11 @@ const envSchema = z.object({
       .optional(),
   ),
   MAIL_WORKER_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
+  SUPPRESSION_THRESHOLD: z.coerce
+    .number()
+    .int('must be a whole number of at least 1')
+    .min(1, 'must be a whole number of at least 1')
+    .default(5),
   FERRETDB_BIN: optionalString,
 });
 
@@ -103,6 +108,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   mailWorkerIntervalMs: number;
+  /** Public breakdowns hide counts from 1 to this minus one. */
+  suppressionThreshold: number;
 }
 
 /** Thrown when the environment does not describe a runnable configuration; its message names every bad variable. */
@@ -175,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? 'Agora <no-reply@localhost>',
     mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
+    suppressionThreshold: e.SUPPRESSION_THRESHOLD,
   };
   return Object.freeze(config);
 }

@@ -169,7 +169,7 @@ describe('exact counts without transactions', () => {
     }
 
     const live = (await service.liveRollups()).map((r) => `${r._id}=${r.count}`).sort();
-    const computed = (await service.computeFromLedger()).rollups.map((r) => `${r._id}=${r.count}`).sort();
+    const computed = (await service.computeFromLedger()).cells.map((r) => `${r._id}=${r.count}`).sort();
     expect(live).toEqual(computed);
 
     // An independent count, straight from the generated data.

@@ -43,10 +43,13 @@ export function memoryLogger(): { logger: Logger; lines: () => Record<string, un
 
 export interface TestApp {
   app: Express;
+  composition: Composition;
   db: TestDatabase;
   config: Config;
   /** The email outbox; call notifications.drain() to deliver queued emails (to the test SMTP server). */
   notifications: Composition['notifications'];
+  /** The consultations module (services, and notices.runScheduledNotifications(now) for the periodic job). */
+  consultations: Composition['consultations'];
   close(): Promise<void>;
 }
 
@@ -68,11 +71,14 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     extraRouters: options.routers ?? [],
     emailTemplatesDir: options.emailTemplatesDir,
   });
+  await composition.init();
   return {
     app: composition.app,
+    composition,
     db,
     config,
     notifications: composition.notifications,
+    consultations: composition.consultations,
     async close() {
       await composition.stop();
       await db.drop();

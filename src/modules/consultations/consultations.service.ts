@@ -1,6 +1,5 @@
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors';
-import { hasRole } from '../../platform/http/auth';
 import type { Locale } from '../../platform/i18n';
 import { consultationModel, type ConsultationDoc, type ConsultationModel } from './consultation.model';
 import { consultationStatus, escapeRegExp, SLUG_MAX, SLUG_PATTERN, slugify } from './consultation-status';
@@ -14,6 +13,7 @@ import {
   type ConsultationStatus,
   type Round,
   type RoundInput,
+  isOfficer,
 } from './consultations.types';
 import { roundModel, type RoundDoc, type RoundModel } from './round.model';
 import { isTheme } from './themes';
@@ -145,7 +145,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   const clock = options.clock ?? (() => new Date());
 
   function requireOfficer(actor: Actor): void {
-    if (!hasRole(actor as never, 'officer')) throw new ForbiddenError();
+    if (!isOfficer(actor)) throw new ForbiddenError();
   }
 
   // ---------- rounds ----------
@@ -189,6 +189,18 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     }
     if (!(ROUND_STATUSES as readonly string[]).includes(input.status)) {
       errors.push({ field: 'status', message: { key: 'consultations:errors.unknownStatus' } });
+    } else if (input.status !== 'draft') {
+      // A public round is shown in both languages, so its texts must exist in both.
+      for (const name of ['title', 'description'] as const) {
+        for (const locale of ['en', 'fr'] as const) {
+          if (!(input[name]?.[locale] ?? '').trim()) {
+            errors.push({
+              field: fieldId(name, locale),
+              message: { key: `consultations:roundMissing.${fieldId(name, locale)}` },
+            });
+          }
+        }
+      }
     }
     return { errors, slug };
   }
@@ -579,7 +591,25 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     return docs.map((doc) => toConsultation(doc, opts.now ?? clock()));
   }
 
-  /** Every consultation with its round, for the officer workspace. */
+  /**
+   * Published consultations with an opening or closing date near `now` (from `now - lookbackMs` to
+   * `now + aheadMs`), for the scheduled notices.
+   */
+  async function listForNotices(now: Date, lookbackMs: number, aheadMs: number): Promise<Consultation[]> {
+    const from = new Date(now.getTime() - lookbackMs);
+    const docs = await Consultations.find({
+      publication: 'published',
+      $or: [
+        { opensAt: mongoose.trusted({ $gte: from, $lte: now }) },
+        { closesAt: mongoose.trusted({ $gte: from, $lte: new Date(now.getTime() + aheadMs) }) },
+      ],
+    })
+      .sort({ _id: 1 })
+      .lean<ConsultationDoc[]>();
+    return docs.map((doc) => toConsultation(doc, now));
+  }
+
+  /** Every consultation, drafts included, soonest closing first (the officer workspace). */
   async function listAll(now: Date = clock()): Promise<Consultation[]> {
     const docs = await Consultations.find({}).sort({ closesAt: 1, _id: 1 }).lean<ConsultationDoc[]>();
     return docs.map((doc) => toConsultation(doc, now));
@@ -610,6 +640,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     listOpen,
     listByRound,
     listPublished,
+    listForNotices,
     listAll,
   };
 }

@@ -111,3 +111,8 @@ export interface AttachedSurvey {
 export interface SurveyDirectory {
   listForConsultation(consultationId: string): Promise<AttachedSurvey[]>;
 }
+
+/** Whether the actor may manage rounds, consultations and reports (officers; admins hold every role). */
+export function isOfficer(actor: Pick<Actor, 'roles'> | undefined): boolean {
+  return Boolean(actor && (actor.roles.includes('officer') || actor.roles.includes('admin')));
+}

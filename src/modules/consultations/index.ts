@@ -25,3 +25,14 @@ export type {
   SurveyDirectory,
 } from './consultations.types';
 export { CONSULTATION_STATUSES, PUBLICATIONS, ROUND_STATUSES } from './consultations.types';
+export {
+  createConsultationsModule,
+  noSurveys,
+  zeroResponseCounts,
+  type ConsultationsModule,
+  type ConsultationsModuleDeps,
+} from './consultations.module';
+export type { CommentsService, Comment, CommentThread } from './comments.service';
+export type { SubscriptionsService, Subscription } from './subscriptions.service';
+export type { ReportsService, Report, ReportInput } from './reports.service';
+export type { NoticesService } from './notices.service';

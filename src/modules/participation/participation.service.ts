@@ -1,12 +1,13 @@
-import mongoose from 'mongoose';
 import { z } from 'zod';
 import { AGE_RANGES, GENDERS, REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 import type { WriteSerializer } from '../../platform/db/write-serializer';
 import { LOCALES } from '../../platform/i18n';
 import {
   SCOPES,
+  rollupCells,
   rollupId,
   type Dimension,
+  type RollupCell,
   type ParticipationDoc,
   type ParticipationModels,
   type RollupDoc,
@@ -182,29 +183,33 @@ export class ParticipationService implements ParticipationRecorder {
     }
   }
 
-  /** Applies counter changes of one scope. Callers hold the scope's serializer key. */
+  /** Applies counter changes of one scope in one write. Callers hold the scope's serializer key. */
   private async increment(scope: Scope, scopeId: string, cells: Cell[]): Promise<void> {
     if (cells.length === 0) return;
-    const operations = cells.map(([dimension, value, delta]) => ({
-      updateOne: {
-        filter: { _id: rollupId(scope, scopeId, dimension, value) },
-        update: { $inc: { count: delta }, $setOnInsert: { scope, scopeId, dimension, value } },
-        upsert: true,
-      },
-    }));
+    const inc: Record<string, number> = {};
+    for (const [dimension, value, delta] of cells) {
+      const path = `counts.${dimension}.${value}`;
+      inc[path] = (inc[path] ?? 0) + delta;
+    }
+    const write = () =>
+      this.models.rollups.collection.updateOne(
+        { _id: rollupId(scope, scopeId) as never },
+        { $inc: inc, $setOnInsert: { scope, scopeId } },
+        { upsert: true },
+      );
     try {
-      await this.models.rollups.bulkWrite(operations, { ordered: true });
+      await write();
     } catch (error) {
-      // Two first upserts of one counter can race on MongoDB; the loser retries as a plain increment.
+      // Two first upserts of one document can race on MongoDB; the loser retries as a plain increment.
       if (!isDuplicateKey(error)) throw error;
-      await this.models.rollups.bulkWrite(operations, { ordered: true });
+      await write();
     }
   }
 
   /** Counters of one round, consultation or survey, from the rollups (cost independent of the number of responses). */
   async counts(scope: Scope, scopeId: string): Promise<ScopeCounts> {
-    const docs = await this.models.rollups.find({ scope, scopeId }).lean<RollupDoc[]>();
-    return countsFrom(docs);
+    const doc = await this.models.rollups.findById(rollupId(scope, String(scopeId))).lean<RollupDoc>();
+    return countsFrom(doc ? rollupCells([doc]) : []);
   }
 
   /** Counters of many scopes at once (e.g. every round for a trend). */
@@ -221,14 +226,16 @@ export class ParticipationService implements ParticipationRecorder {
   async computeFromLedger(): Promise<{
     participations: ParticipationDoc[];
     rollups: RollupDoc[];
+    cells: RollupCell[];
     submissions: number;
   }> {
     const participations = new Map<string, ParticipationDoc>();
     const rollups = new Map<string, RollupDoc>();
     const add = (scope: Scope, scopeId: string, dimension: Dimension, value: string) => {
-      const id = rollupId(scope, scopeId, dimension, value);
-      const doc = rollups.get(id) ?? { _id: id, scope, scopeId, dimension, value, count: 0 };
-      doc.count++;
+      const id = rollupId(scope, scopeId);
+      const doc = rollups.get(id) ?? { _id: id, scope, scopeId, counts: {} };
+      const values = (doc.counts[dimension] ??= {});
+      values[value] = (values[value] ?? 0) + 1;
       rollups.set(id, doc);
     };
     let submissions = 0;
@@ -261,13 +268,21 @@ export class ParticipationService implements ParticipationRecorder {
         for (const [dimension, value] of participationCells(p)) add(scope, scopeId, dimension, value);
       }
     }
-    return { participations: [...participations.values()], rollups: [...rollups.values()], submissions };
+    const docs = [...rollups.values()];
+    return {
+      participations: [...participations.values()],
+      rollups: docs,
+      cells: rollupCells(docs),
+      submissions,
+    };
   }
 
-  /** The live counters, as stored. */
-  async liveRollups(): Promise<RollupDoc[]> {
-    // A counter can fall back to zero when a late, earlier submission moved a participant: zero means absent.
-    return this.models.rollups.find({ count: mongoose.trusted({ $ne: 0 }) }).lean<RollupDoc[]>();
+  /**
+   * The live counters as non-zero cells. (A counter can fall back to zero when a late, earlier submission moved a
+   * participant: zero means absent.)
+   */
+  async liveRollups(): Promise<RollupCell[]> {
+    return rollupCells(await this.models.rollups.find().lean<RollupDoc[]>());
   }
 
   /**
@@ -284,12 +299,12 @@ export class ParticipationService implements ParticipationRecorder {
     return {
       submissions: computed.submissions,
       participations: computed.participations.length,
-      rollups: computed.rollups.length,
+      rollups: computed.cells.length,
     };
   }
 }
 
-export function countsFrom(docs: Pick<RollupDoc, 'dimension' | 'value' | 'count'>[]): ScopeCounts {
+export function countsFrom(docs: Pick<RollupCell, 'dimension' | 'value' | 'count'>[]): ScopeCounts {
   const counts: ScopeCounts = {
     participants: 0,
     responses: 0,

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { REGIONS, SECTORS } from '../../platform/classifications';
 import { BadRequestError, NotFoundError } from '../../platform/errors';
-import type { OpenApiRegistry } from '../../platform/http/openapi';
+import type { OpenApiObject, OpenApiRegistry } from '../../platform/http/openapi';
 import type { Respondent, SurveysService } from './surveys.service';
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
@@ -101,7 +101,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
     required: true,
     schema: { type: 'string', pattern: '^[a-f0-9]{24}$' },
   };
-  registry.addSchemas({
+  const schemas: Record<string, OpenApiObject> = {
     Localized: {
       type: 'object',
       properties: { en: { type: 'string' }, fr: { type: 'string' } },
@@ -116,7 +116,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
         consultationId: { type: 'string' },
         status: { type: 'string', enum: ['published', 'closed'] },
         version: { type: 'integer' },
-        title: { $ref: '#/components/schemas/Localized' },
+        title: { $ref: '#/components/schemas/SurveyText' },
         sections: { type: 'array', items: { type: 'object' } },
         settings: { type: 'object' },
         selfIdentification: {
@@ -159,8 +159,10 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
         submittedAt: { type: 'string', format: 'date-time' },
       },
     },
-  });
-  registry.addPaths({
+  };
+  for (const [name, schema] of Object.entries(schemas)) registry.addSchema(name, schema);
+  registry.addTag('Surveys', 'Published survey definitions and submitting responses.');
+  const paths: Record<string, Partial<Record<'get' | 'post', OpenApiObject>>> = {
     '/api/v1/surveys/{surveyId}': {
       get: {
         summary: 'A published survey definition',
@@ -207,5 +209,10 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
         },
       },
     },
-  });
+  };
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(operations) as ['get' | 'post', OpenApiObject][]) {
+      registry.addOperation(path, method, { tags: ['Surveys'], ...operation });
+    }
+  }
 }

@@ -45,8 +45,10 @@ export function barChart(options: {
   max?: number;
   width?: number;
 }): string {
-  const width = options.width ?? 640;
-  const labelWidth = 220;
+  const width = options.width ?? 720;
+  // Room for the longest label (about 7.6 px a character at 14 px), within bounds.
+  const longest = Math.max(0, ...options.bars.map((b) => b.label.length));
+  const labelWidth = Math.min(360, Math.max(120, Math.ceil(longest * 7.6) + 16));
   const valueWidth = 70;
   const barArea = width - labelWidth - valueWidth;
   const rowHeight = 32;
@@ -89,7 +91,10 @@ export function trendChart(options: {
   const top = 24;
   const bottom = 40;
   const values = options.points.map((p) => p.value ?? 0);
-  const max = Math.min(1, Math.max(0.1, ...values, options.target?.value ?? 0) * 1.15);
+  const highest = Math.max(0.05, ...values, options.target?.value ?? 0) * 1.1;
+  // Round gridlines: the smallest step that needs at most five of them.
+  const step = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25].find((s) => highest / s <= 5) ?? 0.25;
+  const max = Math.min(1, Math.ceil(highest / step) * step);
   const x = (i: number) =>
     options.points.length <= 1
       ? left + (width - left - right) / 2
@@ -97,7 +102,7 @@ export function trendChart(options: {
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
   const titleId = uniqueId('chart-title');
   const descId = uniqueId('chart-desc');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  const ticks = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => i * step);
   const known = options.points.map((p, i) => ({ ...p, i })).filter((p) => p.value !== null);
   const path = known
     .map((p, n) => `${n === 0 ? 'M' : 'L'}${x(p.i).toFixed(1)},${y(p.value as number).toFixed(1)}`)

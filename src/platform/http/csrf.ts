@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { CsrfError } from '../errors';
 import { SESSION_COOKIE } from './session';
 
@@ -22,7 +22,7 @@ function hasCookie(header: string | undefined, name: string): boolean {
  * (res.locals.csrfToken(), created on first use) and required on every
  * state-changing request, in the `_csrf` field or the X-CSRF-Token header.
  */
-export function csrfProtection(): RequestHandler {
+export function csrfProtection(options: { exempt?: (req: Request) => boolean } = {}): RequestHandler {
   return (req, res, next) => {
     // A function, not a value: views call csrfToken() only where they render a form, so a page without a form
     // creates no session (Express copies res.locals when rendering, which would trigger a getter).
@@ -31,6 +31,9 @@ export function csrfProtection(): RequestHandler {
       return req.session.csrfToken;
     };
     if (SAFE_METHODS.has(req.method)) return next();
+    // A request that carries its own unforgeable capability (a signed one-click unsubscribe link, RFC 8058,
+    // posted by a mail client that has no session) is exempted by the module that owns it.
+    if (options.exempt?.(req)) return next();
     // API clients send no session cookie, so a forged cross-site request could not act as anyone: no token needed.
     // A request that carries the session cookie (a browser) still needs one, or a cross-site form could use it.
     if (req.path.startsWith('/api/') && !hasCookie(req.get('cookie'), SESSION_COOKIE)) return next();

@@ -1,67 +1,101 @@
 import { Router } from 'express';
 
+/** An OpenAPI 3.1 operation or schema object; kept loose on purpose (it is data for clients, not for us). */
+export type OpenApiObject = Record<string, unknown>;
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
 /**
- * The one OpenAPI 3.1 document of the JSON API, served at /api/v1/openapi.json. Modules add their paths and
- * component schemas when the app is composed; nothing here knows about any module.
+ * The one OpenAPI document of the public API (/api/v1/openapi.json). The composition root creates a registry and
+ * hands it to each module, which adds its own paths and schemas next to the routes they describe, so the document
+ * cannot drift from the code in one place while another module edits it.
  */
 export interface OpenApiRegistry {
-  addPaths(paths: Record<string, unknown>): void;
-  addSchemas(schemas: Record<string, unknown>): void;
-  document(): Record<string, unknown>;
-  router(): Router;
+  /** Adds an operation; adding the same method on the same path twice is a programming error. */
+  addOperation(path: string, method: HttpMethod, operation: OpenApiObject): void;
+  /** Adds a reusable schema under components/schemas; reference it as `#/components/schemas/<name>`. */
+  addSchema(name: string, schema: OpenApiObject): void;
+  addParameter(name: string, parameter: OpenApiObject): void;
+  addTag(name: string, description: string): void;
+  /** The whole document, with the server URL of this deployment. */
+  document(baseUrl: string): OpenApiObject;
 }
 
 export function createOpenApiRegistry(info: {
   title: string;
   version: string;
-  baseUrl: string;
+  description?: string;
 }): OpenApiRegistry {
-  const paths: Record<string, unknown> = {};
-  const schemas: Record<string, unknown> = {
-    Problem: {
-      type: 'object',
-      description: 'RFC 9457 problem details, in the language asked for with Accept-Language.',
-      properties: {
-        type: { type: 'string' },
-        title: { type: 'string' },
-        status: { type: 'integer' },
-        detail: { type: 'string' },
-        errors: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { field: { type: 'string' }, message: { type: 'string' } },
-            required: ['field', 'message'],
-          },
+  const paths = new Map<string, Map<HttpMethod, OpenApiObject>>();
+  const schemas = new Map<string, OpenApiObject>();
+  const parameters = new Map<string, OpenApiObject>();
+  const tags = new Map<string, string>();
+
+  // Shared shape of every error under /api/ (platform/http/error-handler.ts).
+  schemas.set('Problem', {
+    type: 'object',
+    description: 'An error, as RFC 9457 application/problem+json.',
+    required: ['type', 'title', 'status'],
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      errors: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { field: { type: 'string' }, message: { type: 'string' } },
         },
       },
-      required: ['title', 'status'],
+      errorId: { type: 'string' },
     },
-  };
-  const registry: OpenApiRegistry = {
-    addPaths(more) {
-      Object.assign(paths, more);
+  });
+
+  return {
+    addOperation(path, method, operation) {
+      const item = paths.get(path) ?? new Map<HttpMethod, OpenApiObject>();
+      if (item.has(method)) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} is already registered`);
+      item.set(method, operation);
+      paths.set(path, item);
     },
-    addSchemas(more) {
-      Object.assign(schemas, more);
+    addSchema(name, schema) {
+      if (schemas.has(name)) throw new Error(`OpenAPI: schema ${name} is already registered`);
+      schemas.set(name, schema);
     },
-    document() {
+    addParameter(name, parameter) {
+      if (parameters.has(name)) throw new Error(`OpenAPI: parameter ${name} is already registered`);
+      parameters.set(name, parameter);
+    },
+    addTag(name, description) {
+      tags.set(name, description);
+    },
+    document(baseUrl) {
+      const sortedPaths = [...paths.entries()].sort(([a], [b]) => a.localeCompare(b));
       return {
         openapi: '3.1.0',
-        info: { title: info.title, version: info.version },
-        servers: [{ url: info.baseUrl }],
-        paths,
-        components: { schemas },
+        info: {
+          title: info.title,
+          version: info.version,
+          ...(info.description ? { description: info.description } : {}),
+        },
+        servers: [{ url: baseUrl }],
+        tags: [...tags.entries()].map(([name, description]) => ({ name, description })),
+        paths: Object.fromEntries(sortedPaths.map(([path, item]) => [path, Object.fromEntries(item)])),
+        components: {
+          schemas: Object.fromEntries(schemas),
+          parameters: Object.fromEntries(parameters),
+        },
       };
     },
-    router() {
-      const router = Router();
-      /** GET /api/v1/openapi.json */
-      router.get('/api/v1/openapi.json', (_req, res) => {
-        res.json(registry.document());
-      });
-      return router;
-    },
   };
-  return registry;
+}
+
+/** GET /api/v1/openapi.json: the document, built on each request from what the modules registered. */
+export function openApiRouter(registry: OpenApiRegistry, baseUrl: string): Router {
+  const router = Router();
+  router.get('/api/v1/openapi.json', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300');
+    res.type('application/json').send(JSON.stringify(registry.document(baseUrl), null, 2));
+  });
+  return router;
 }

@@ -1,0 +1,422 @@
+import { Router, type Request, type Response } from 'express';
+import { ClosedError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors';
+import { isStaff, requireSignedIn } from '../../platform/http/auth';
+import { formatDate } from '../../platform/i18n';
+import { renderMarkdown } from '../../platform/markdown';
+import type { CommentsService } from './comments.service';
+import {
+  CLOSING_SOON_DAYS,
+  citation,
+  consultationCard,
+  consultationDetail,
+  dateView,
+  pick,
+  roundView,
+  translateErrors,
+} from './consultation-presenter';
+import { commentFormSchema, listingQuerySchema } from './consultations.schemas';
+import type { ConsultationsService } from './consultations.service';
+import type { Consultation, SurveyDirectory } from './consultations.types';
+import type { ReportsService } from './reports.service';
+import type { SubscriptionsService } from './subscriptions.service';
+import { THEMES } from './themes';
+
+export interface PublicRoutesDeps {
+  consultations: ConsultationsService;
+  comments: CommentsService;
+  reports: ReportsService;
+  subscriptions: SubscriptionsService;
+  surveys: SurveyDirectory;
+  baseUrl: string;
+}
+
+const PAGE_SIZE = 10;
+
+/** The feeds a page advertises with <link rel="alternate">: the global ones, and its round's. */
+function alternateFeeds(req: Request, round?: { slug: string; title: string }) {
+  const locale = req.locale;
+  const feeds = [
+    {
+      type: 'application/rss+xml',
+      title: req.t('consultations:feeds.rssTitle'),
+      href: `/feeds/consultations/${locale}.rss`,
+    },
+    {
+      type: 'application/atom+xml',
+      title: req.t('consultations:feeds.atomTitle'),
+      href: `/feeds/consultations/${locale}.atom`,
+    },
+  ];
+  if (round) {
+    feeds.push(
+      {
+        type: 'application/rss+xml',
+        title: req.t('consultations:feeds.roundRssTitle', { round: round.title }),
+        href: `/feeds/rounds/${round.slug}/${locale}.rss`,
+      },
+      {
+        type: 'application/atom+xml',
+        title: req.t('consultations:feeds.roundAtomTitle', { round: round.title }),
+        href: `/feeds/rounds/${round.slug}/${locale}.atom`,
+      },
+    );
+  }
+  return feeds;
+}
+
+export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
+  const { consultations, comments, reports, subscriptions } = deps;
+  const router = Router();
+
+  /** GET / : the home page, with what is open now and what closes soon. */
+  router.get('/', async (req, res) => {
+    const now = consultations.now();
+    const open = (await consultations.listOpen(now, 50)).map((c) =>
+      consultationCard(c, req.locale, req.t, now),
+    );
+    res.render('home/index', {
+      title: req.t('home:title'),
+      closingSoon: open.filter((c) => c.closingSoon),
+      openNow: open.filter((c) => !c.closingSoon),
+      closingSoonDays: CLOSING_SOON_DAYS,
+      alternateFeeds: alternateFeeds(req),
+    });
+  });
+
+  /** GET /consultations : filters (status, theme, round), text search and pagination. */
+  router.get('/consultations', async (req, res) => {
+    const query = listingQuerySchema.parse(req.query);
+    const staff = isStaff(req.user);
+    const rounds = await consultations.listRounds({ includeDrafts: staff });
+    const round = query.round ? rounds.find((r) => r.slug === query.round) : undefined;
+    const theme =
+      query.theme && (THEMES as readonly string[]).includes(query.theme) ? query.theme : undefined;
+    const status = query.status === 'draft' && !staff ? undefined : query.status;
+    const now = consultations.now();
+    const page =
+      query.round && !round
+        ? { items: [], total: 0, page: 1, pageSize: PAGE_SIZE, pageCount: 0 }
+        : await consultations.listConsultations({
+            status,
+            theme,
+            roundId: round?.id,
+            q: query.q,
+            locale: req.locale,
+            page: query.page ?? 1,
+            pageSize: PAGE_SIZE,
+            includeDrafts: staff,
+            now,
+          });
+    const filters = { status: status ?? '', theme: theme ?? '', round: round?.slug ?? '', q: query.q ?? '' };
+    const pageHref = (n: number) => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+      if (n > 1) params.set('page', String(n));
+      const qs = params.toString();
+      return `/consultations${qs ? `?${qs}` : ''}`;
+    };
+    res.render('consultations/index', {
+      title: req.t('consultations:listing.title'),
+      filters,
+      statuses: (staff
+        ? ['open', 'upcoming', 'closed', 'archived', 'draft']
+        : ['open', 'upcoming', 'closed', 'archived']
+      ).map((key) => ({ key, label: req.t(`consultations:status.${key}`) })),
+      themes: THEMES.map((key) => ({ key, label: req.t(`consultations:themes.${key}`) })),
+      rounds: rounds.map((r) => ({ slug: r.slug, title: pick(r.title, req.locale) })),
+      results: page.items.map((c) => consultationCard(c, req.locale, req.t, now)),
+      total: page.total,
+      page: page.page,
+      pageCount: page.pageCount,
+      pages: Array.from({ length: page.pageCount }, (_, i) => ({ number: i + 1, href: pageHref(i + 1) })),
+      previousHref: page.page > 1 ? pageHref(page.page - 1) : undefined,
+      nextHref: page.page < page.pageCount ? pageHref(page.page + 1) : undefined,
+      alternateFeeds: alternateFeeds(req),
+    });
+  });
+
+  async function renderConsultation(
+    req: Request,
+    res: Response,
+    consultation: Consultation,
+    extra: {
+      status?: number;
+      errors?: { field: string; message: string }[];
+      form?: Record<string, string>;
+    } = {},
+  ) {
+    const now = consultations.now();
+    const locale = req.locale;
+    const round = await consultations.getRoundById(consultation.roundId, { includeDrafts: true });
+    const [threads, surveys, report, following] = await Promise.all([
+      comments.listThreads(consultation.id),
+      deps.surveys.listForConsultation(consultation.id),
+      reports.getPublishedReport(consultation.id),
+      req.user
+        ? subscriptions.isFollowing({
+            targetType: 'consultation',
+            targetId: consultation.id,
+            email: req.user.email,
+          })
+        : Promise.resolve(false),
+    ]);
+    const view = consultationDetail(consultation, locale, req.t, now);
+    const roundTitle = pick(round.title, locale);
+    const url = `${deps.baseUrl}/consultations/${consultation.slug}`;
+    res.status(extra.status ?? 200).render('consultations/show', {
+      title: view.title,
+      description: view.summary,
+      consultation: view,
+      round: { slug: round.slug, title: roundTitle, href: `/rounds/${round.slug}` },
+      surveys: surveys.map((s) => ({ ...s, title: pick(s.title, locale) })),
+      threads: threads.map((thread) => ({
+        ...thread,
+        date: thread.createdAt.toISOString(),
+        dateText: req.t('consultations:comments.postedOn', {
+          date: formatDate(thread.createdAt, locale, true),
+        }),
+        hiddenReason: thread.hidden
+          ? req.t(`consultations:moderation.reasons.${thread.hidden.reason}`)
+          : undefined,
+        replies: thread.replies.map((reply) => ({
+          ...reply,
+          date: reply.createdAt.toISOString(),
+          hiddenReason: reply.hidden
+            ? req.t(`consultations:moderation.reasons.${reply.hidden.reason}`)
+            : undefined,
+        })),
+      })),
+      report: report ? { href: `/consultations/${consultation.slug}/report` } : undefined,
+      following,
+      canComment: Boolean(req.user) && consultation.isOpen,
+      canModerate: Boolean(req.user?.roles.includes('officer') || req.user?.roles.includes('admin')),
+      signInHref: `/sign-in?returnTo=${encodeURIComponent(`/consultations/${consultation.slug}#comment-form`)}`,
+      submissionId: comments.newSubmissionId(),
+      form: extra.form ?? { comment: '', notifyReport: '' },
+      errors: extra.errors ?? [],
+      citation: citation(req.t, {
+        organisation: view.leadOrganisation,
+        date: consultation.publishedAt ?? consultation.opensAt,
+        title: view.title,
+        url,
+        kind: 'consultation',
+      }),
+      permalink: url,
+      calendarHref: `/feeds/rounds/${round.slug}/${locale}.ics`,
+      alternateFeeds: alternateFeeds(req, { slug: round.slug, title: roundTitle }),
+    });
+  }
+
+  async function findVisible(req: Request): Promise<Consultation> {
+    return consultations.getConsultationBySlug(String(req.params.slug), { includeDrafts: isStaff(req.user) });
+  }
+
+  /** GET /consultations/:slug : the consultation, its surveys, discussion and report. Drafts 404 except to staff. */
+  router.get('/consultations/:slug', async (req, res) => {
+    await renderConsultation(req, res, await findVisible(req));
+  });
+
+  /** POST /consultations/:slug/comments : a signed-in participant comments on an open consultation. */
+  router.post('/consultations/:slug/comments', requireSignedIn(), async (req, res) => {
+    const consultation = await findVisible(req);
+    const form = commentFormSchema.parse(req.body);
+    try {
+      const comment = await comments.postComment({
+        consultation,
+        user: req.user!,
+        body: form.comment,
+        submissionId: form.submissionId,
+        optInReport: form.notifyReport === 'yes',
+      });
+      res.redirect(303, `/consultations/${consultation.slug}#comment-${comment.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        const { errors } = translateErrors(req.t, error.fieldErrors);
+        return renderConsultation(req, res, consultation, {
+          status: 422,
+          errors,
+          form: { comment: form.comment, notifyReport: form.notifyReport },
+        });
+      }
+      if (error instanceof TooManyRequestsError) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        return renderConsultation(req, res, consultation, {
+          status: 429,
+          errors: [{ field: 'comment', message: req.t('consultations:comments.tooMany') }],
+          form: { comment: form.comment, notifyReport: form.notifyReport },
+        });
+      }
+      if (error instanceof ClosedError) {
+        return renderConsultation(req, res, consultation, {
+          status: 410,
+          errors: [{ field: 'discussion', message: req.t('consultations:comments.closed') }],
+          form: { comment: form.comment, notifyReport: form.notifyReport },
+        });
+      }
+      throw error;
+    }
+  });
+
+  /** POST /consultations/:slug/follow and /unfollow : emails when it opens, is about to close, closes, reports. */
+  router.post('/consultations/:slug/follow', requireSignedIn(), async (req, res) => {
+    const consultation = await findVisible(req);
+    if (consultation.publication === 'draft') throw new NotFoundError();
+    await subscriptions.subscribe({
+      targetType: 'consultation',
+      targetId: consultation.id,
+      email: req.user!.email,
+      locale: req.user!.locale,
+      userId: req.user!.id,
+      scope: 'all',
+    });
+    res.redirect(303, `/consultations/${consultation.slug}#follow`);
+  });
+
+  router.post('/consultations/:slug/unfollow', requireSignedIn(), async (req, res) => {
+    const consultation = await findVisible(req);
+    await subscriptions.unsubscribe({
+      targetType: 'consultation',
+      targetId: consultation.id,
+      email: req.user!.email,
+    });
+    res.redirect(303, `/consultations/${consultation.slug}#follow`);
+  });
+
+  /** GET /consultations/:slug/report : the published "what we heard" report. */
+  router.get('/consultations/:slug/report', async (req, res) => {
+    const consultation = await findVisible(req);
+    const report = await reports.getPublishedReport(consultation.id);
+    if (!report) throw new NotFoundError();
+    const locale = req.locale;
+    const title = pick(consultation.title, locale);
+    const round = await consultations.getRoundById(consultation.roundId, { includeDrafts: true });
+    const url = `${deps.baseUrl}/consultations/${consultation.slug}/report`;
+    const organisation = pick(consultation.leadOrganisation, locale);
+    res.render('consultations/report', {
+      title: req.t('consultations:report.pageTitle', { title }),
+      consultation: { title, href: `/consultations/${consultation.slug}`, organisation },
+      report: {
+        introductionHtml: renderMarkdown(pick(report.introduction, locale)),
+        publishedAt: report.publishedAt ? dateView(report.publishedAt, locale, false) : undefined,
+        themes: report.themes.map((theme, index) => ({
+          id: `theme-${index + 1}`,
+          title: pick(theme.title, locale),
+          heardHtml: renderMarkdown(pick(theme.heard, locale)),
+          responseHtml: renderMarkdown(pick(theme.response, locale)),
+        })),
+      },
+      citation: citation(req.t, { organisation, date: report.publishedAt, title, url, kind: 'report' }),
+      permalink: url,
+      alternateFeeds: alternateFeeds(req, { slug: round.slug, title: pick(round.title, locale) }),
+    });
+  });
+
+  /** GET /rounds : every public round. */
+  router.get('/rounds', async (req, res) => {
+    const rounds = await consultations.listRounds({ includeDrafts: isStaff(req.user) });
+    res.render('rounds/index', {
+      title: req.t('consultations:rounds.title'),
+      rounds: rounds.map((r) => roundView(r, req.locale, req.t)),
+      alternateFeeds: alternateFeeds(req),
+    });
+  });
+
+  /** GET /rounds/:slug : a round and its consultations. */
+  router.get('/rounds/:slug', async (req, res) => {
+    const staff = isStaff(req.user);
+    const round = await consultations.getRoundBySlug(String(req.params.slug), { includeDrafts: staff });
+    const now = consultations.now();
+    const list = await consultations.listByRound(round.id, { includeDrafts: staff, now });
+    const view = roundView(round, req.locale, req.t);
+    const following = req.user
+      ? await subscriptions.isFollowing({ targetType: 'round', targetId: round.id, email: req.user.email })
+      : false;
+    res.render('rounds/show', {
+      title: view.title,
+      round: view,
+      consultations: list.map((c) => consultationCard(c, req.locale, req.t, now)),
+      following,
+      calendarHref: `/feeds/rounds/${round.slug}/${req.locale}.ics`,
+      alternateFeeds: alternateFeeds(req, { slug: round.slug, title: view.title }),
+    });
+  });
+
+  router.post('/rounds/:slug/follow', requireSignedIn(), async (req, res) => {
+    const round = await consultations.getRoundBySlug(String(req.params.slug));
+    await subscriptions.subscribe({
+      targetType: 'round',
+      targetId: round.id,
+      email: req.user!.email,
+      locale: req.user!.locale,
+      userId: req.user!.id,
+      scope: 'all',
+    });
+    res.redirect(303, `/rounds/${round.slug}#follow`);
+  });
+
+  router.post('/rounds/:slug/unfollow', requireSignedIn(), async (req, res) => {
+    const round = await consultations.getRoundBySlug(String(req.params.slug), { includeDrafts: true });
+    await subscriptions.unsubscribe({ targetType: 'round', targetId: round.id, email: req.user!.email });
+    res.redirect(303, `/rounds/${round.slug}#follow`);
+  });
+
+  async function describeSubscription(req: Request, token: string) {
+    const subscription = await subscriptions.fromToken(token);
+    const target =
+      subscription.targetType === 'round'
+        ? await consultations.getRoundById(subscription.targetId, { includeDrafts: true })
+        : await consultations.getConsultationById(subscription.targetId, { includeDrafts: true });
+    const href =
+      subscription.targetType === 'round' ? `/rounds/${target.slug}` : `/consultations/${target.slug}`;
+    return { subscription, targetTitle: pick(target.title, req.locale), targetHref: href };
+  }
+
+  /**
+   * GET /unsubscribe/:token : the link in every email. One click unsubscribes (no sign-in); the page offers to
+   * undo it, in case a mail scanner or a slip of the finger followed the link.
+   */
+  router.get('/unsubscribe/:token', async (req, res) => {
+    const token = String(req.params.token);
+    await subscriptions.unsubscribeByToken(token);
+    const described = await describeSubscription(req, token);
+    res.set('Cache-Control', 'no-store');
+    res.render('consultations/unsubscribe', {
+      title: req.t('consultations:unsubscribe.title'),
+      state: 'unsubscribed',
+      token,
+      ...described,
+    });
+  });
+
+  /**
+   * POST /unsubscribe/:token : RFC 8058 one-click unsubscribe, posted by mail clients (List-Unsubscribe-Post).
+   * The signed token is the authority, so this one route is exempt from CSRF (see the module's csrfExempt).
+   */
+  router.post('/unsubscribe/:token', async (req, res) => {
+    const token = String(req.params.token);
+    await subscriptions.unsubscribeByToken(token);
+    const described = await describeSubscription(req, token);
+    res.set('Cache-Control', 'no-store');
+    res.render('consultations/unsubscribe', {
+      title: req.t('consultations:unsubscribe.title'),
+      state: 'unsubscribed',
+      token,
+      ...described,
+    });
+  });
+
+  /** POST /unsubscribe/:token/undo : follow again after an unwanted unsubscribe. */
+  router.post('/unsubscribe/:token/undo', async (req, res) => {
+    const token = String(req.params.token);
+    await subscriptions.resubscribeByToken(token);
+    const described = await describeSubscription(req, token);
+    res.render('consultations/unsubscribe', {
+      title: req.t('consultations:unsubscribe.resubscribedTitle'),
+      state: 'resubscribed',
+      token,
+      ...described,
+    });
+  });
+
+  return router;
+}

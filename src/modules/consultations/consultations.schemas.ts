@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { ConsultationInput, RoundInput } from './consultations.types';
+import { CONSULTATION_STATUSES } from './consultations.types';
+import type { ReportInput } from './reports.service';
+import { parseWallClock } from './zoned-time';
+
+/** A flat form field: a string, or the first of several (a tampered form); missing is ''. */
+const field = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().optional().default(''));
+/** A group of checkboxes: none, one (a string) or several (a list). */
+const fieldList = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.string()).default([]),
+);
+
+export const roundFormSchema = z.object({
+  slug: field,
+  titleEn: field,
+  titleFr: field,
+  descriptionEn: field,
+  descriptionFr: field,
+  startsOn: field,
+  endsOn: field,
+  status: field,
+});
+export type RoundForm = z.infer<typeof roundFormSchema>;
+
+export function roundInputFromForm(form: RoundForm): RoundInput {
+  return {
+    slug: form.slug,
+    title: { en: form.titleEn, fr: form.titleFr },
+    description: { en: form.descriptionEn, fr: form.descriptionFr },
+    startsOn: parseWallClock(form.startsOn) ?? new Date(Number.NaN),
+    endsOn: parseWallClock(form.endsOn) ?? new Date(Number.NaN),
+    status: form.status as RoundInput['status'],
+  };
+}
+
+export const consultationFormSchema = z.object({
+  slug: field,
+  roundId: field,
+  titleEn: field,
+  titleFr: field,
+  summaryEn: field,
+  summaryFr: field,
+  bodyEn: field,
+  bodyFr: field,
+  leadOrganisationEn: field,
+  leadOrganisationFr: field,
+  contactEmail: field,
+  themes: fieldList,
+  opensAt: field,
+  closesAt: field,
+});
+export type ConsultationForm = z.infer<typeof consultationFormSchema>;
+
+export function consultationInputFromForm(form: ConsultationForm): ConsultationInput {
+  return {
+    slug: form.slug,
+    roundId: form.roundId,
+    title: { en: form.titleEn, fr: form.titleFr },
+    summary: { en: form.summaryEn, fr: form.summaryFr },
+    body: { en: form.bodyEn, fr: form.bodyFr },
+    leadOrganisation: { en: form.leadOrganisationEn, fr: form.leadOrganisationFr },
+    contactEmail: form.contactEmail,
+    themes: form.themes,
+    opensAt: parseWallClock(form.opensAt) ?? new Date(Number.NaN),
+    closesAt: parseWallClock(form.closesAt) ?? new Date(Number.NaN),
+  };
+}
+
+export const commentFormSchema = z.object({
+  comment: field,
+  submissionId: field,
+  notifyReport: field,
+});
+
+export const replyFormSchema = z.object({ reply: field, submissionId: field });
+export const hideFormSchema = z.object({ reason: field });
+
+/** The report form: introduction, then rows of themes named `themeTitleEn_<n>` etc.; `rows` says how many. */
+export function reportInputFromForm(body: Record<string, unknown>): { input: ReportInput; rows: number } {
+  const value = (name: string) => {
+    const raw = body[name];
+    return typeof raw === 'string' ? raw : Array.isArray(raw) && typeof raw[0] === 'string' ? raw[0] : '';
+  };
+  const rows = Math.min(Math.max(Number.parseInt(value('rows'), 10) || 0, 0), 30);
+  const themes = Array.from({ length: rows }, (_, i) => ({
+    title: { en: value(`themeTitleEn_${i}`), fr: value(`themeTitleFr_${i}`) },
+    heard: { en: value(`themeHeardEn_${i}`), fr: value(`themeHeardFr_${i}`) },
+    response: { en: value(`themeResponseEn_${i}`), fr: value(`themeResponseFr_${i}`) },
+  }));
+  return {
+    input: { introduction: { en: value('introductionEn'), fr: value('introductionFr') }, themes },
+    rows,
+  };
+}
+
+/** The listing's query string. Unknown values are dropped (the listing shows everything rather than failing). */
+export const listingQuerySchema = z.object({
+  status: z.enum(CONSULTATION_STATUSES).optional().catch(undefined),
+  theme: z.string().max(60).optional().catch(undefined),
+  round: z.string().max(80).optional().catch(undefined),
+  q: z.string().max(200).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
+});
+
+/** The API's query string: strict, a bad value is a 400 problem naming the parameter. */
+export const apiListQuerySchema = z.object({
+  status: z.enum(['upcoming', 'open', 'closed', 'archived']).optional(),
+  theme: z.string().max(60).optional(),
+  round: z.string().max(80).optional(),
+  q: z.string().max(200).optional(),
+  lang: z.enum(['en', 'fr']).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).optional(),
+});

@@ -1,0 +1,508 @@
+import { Router, type Request, type Response } from 'express';
+import { ValidationError } from '../../platform/errors';
+import { requireRole } from '../../platform/http/auth';
+import { HIDE_REASONS } from './comment.model';
+import type { CommentsService } from './comments.service';
+import { consultationCard, pick, translateErrors } from './consultation-presenter';
+import {
+  consultationFormSchema,
+  consultationInputFromForm,
+  hideFormSchema,
+  replyFormSchema,
+  reportInputFromForm,
+  roundFormSchema,
+  roundInputFromForm,
+  type ConsultationForm,
+  type RoundForm,
+} from './consultations.schemas';
+import type { ConsultationsService } from './consultations.service';
+import {
+  ROUND_STATUSES,
+  type Consultation,
+  type ResponseCountSource,
+  type Round,
+} from './consultations.types';
+import type { ReportInput, ReportsService } from './reports.service';
+import { THEMES } from './themes';
+import { toWallClock, toWallClockDate } from './zoned-time';
+
+export interface OfficerRoutesDeps {
+  consultations: ConsultationsService;
+  comments: CommentsService;
+  reports: ReportsService;
+  responseCounts: ResponseCountSource;
+}
+
+function roundForm(round?: Round): RoundForm {
+  return {
+    slug: round?.slug ?? '',
+    titleEn: round?.title.en ?? '',
+    titleFr: round?.title.fr ?? '',
+    descriptionEn: round?.description.en ?? '',
+    descriptionFr: round?.description.fr ?? '',
+    startsOn: toWallClockDate(round?.startsOn),
+    endsOn: toWallClockDate(round?.endsOn),
+    status: round?.status ?? 'draft',
+  };
+}
+
+function consultationForm(c?: Consultation, roundId = ''): ConsultationForm {
+  return {
+    slug: c?.slug ?? '',
+    roundId: c?.roundId ?? roundId,
+    titleEn: c?.title.en ?? '',
+    titleFr: c?.title.fr ?? '',
+    summaryEn: c?.summary.en ?? '',
+    summaryFr: c?.summary.fr ?? '',
+    bodyEn: c?.body.en ?? '',
+    bodyFr: c?.body.fr ?? '',
+    leadOrganisationEn: c?.leadOrganisation.en ?? '',
+    leadOrganisationFr: c?.leadOrganisation.fr ?? '',
+    contactEmail: c?.contactEmail ?? '',
+    themes: c?.themes ?? [],
+    opensAt: toWallClock(c?.opensAt),
+    closesAt: toWallClock(c?.closesAt),
+  };
+}
+
+/**
+ * The officer workspace. Every route requires the officer role (admins included): anonymous users are sent to
+ * sign in, participants and analysts get 403.
+ */
+export function officerRouter(deps: OfficerRoutesDeps): Router {
+  const { consultations, comments, reports } = deps;
+  const router = Router();
+  router.use('/officer', requireRole('officer'));
+
+  /** GET /officer : rounds and consultations with status, closing dates and response counts. */
+  router.get('/officer', async (req, res) => {
+    const now = consultations.now();
+    const [rounds, all] = await Promise.all([
+      consultations.listRounds({ includeDrafts: true }),
+      consultations.listAll(now),
+    ]);
+    const ids = all.map((c) => c.id);
+    const [responseCounts, commentCounts] = await Promise.all([
+      deps.responseCounts.countByConsultation(ids),
+      comments.countByConsultation(ids),
+    ]);
+    const roundTitles = new Map(rounds.map((r) => [r.id, pick(r.title, req.locale)]));
+    res.render('officer/index', {
+      title: req.t('consultations:officer.title'),
+      rounds: rounds.map((r) => ({
+        id: r.id,
+        slug: r.slug,
+        title: pick(r.title, req.locale),
+        statusLabel: req.t(`consultations:roundStatus.${r.status}`),
+        consultationCount: all.filter((c) => c.roundId === r.id).length,
+      })),
+      consultations: all.map((c) => ({
+        ...consultationCard(c, req.locale, req.t, now),
+        roundTitle: roundTitles.get(c.roundId) ?? '',
+        responses: responseCounts.get(c.id) ?? 0,
+        comments: commentCounts.get(c.id) ?? 0,
+        manageHref: `/officer/consultations/${c.id}`,
+      })),
+    });
+  });
+
+  // ---------- rounds ----------
+
+  function renderRoundForm(
+    req: Request,
+    res: Response,
+    locals: { form: RoundForm; action: string; round?: Round; error?: ValidationError },
+  ) {
+    const { errors, fieldErrors } = locals.error
+      ? translateErrors(req.t, locals.error.fieldErrors)
+      : { errors: [], fieldErrors: {} };
+    res.status(locals.error ? 422 : 200).render('officer/round-form', {
+      title: req.t(
+        locals.round ? 'consultations:officer.rounds.editTitle' : 'consultations:officer.rounds.newTitle',
+      ),
+      form: locals.form,
+      action: locals.action,
+      statuses: ROUND_STATUSES.map((key) => ({ key, label: req.t(`consultations:roundStatus.${key}`) })),
+      errors,
+      fieldErrors,
+    });
+  }
+
+  /** GET /officer/rounds/new */
+  router.get('/officer/rounds/new', (req, res) => {
+    renderRoundForm(req, res, { form: roundForm(), action: '/officer/rounds' });
+  });
+
+  /** POST /officer/rounds */
+  router.post('/officer/rounds', async (req, res) => {
+    const form = roundFormSchema.parse(req.body);
+    try {
+      await consultations.createRound(roundInputFromForm(form), req.user!);
+      res.redirect(303, '/officer');
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return renderRoundForm(req, res, { form, action: '/officer/rounds', error });
+      throw error;
+    }
+  });
+
+  /** GET /officer/rounds/:id/edit */
+  router.get('/officer/rounds/:id/edit', async (req, res) => {
+    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    renderRoundForm(req, res, { form: roundForm(round), action: `/officer/rounds/${round.id}`, round });
+  });
+
+  /** POST /officer/rounds/:id */
+  router.post('/officer/rounds/:id', async (req, res) => {
+    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const form = roundFormSchema.parse(req.body);
+    try {
+      await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
+      res.redirect(303, '/officer');
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
+      }
+      throw error;
+    }
+  });
+
+  // ---------- consultations ----------
+
+  async function renderConsultationForm(
+    req: Request,
+    res: Response,
+    locals: { form: ConsultationForm; action: string; consultation?: Consultation; error?: ValidationError },
+  ) {
+    const rounds = await consultations.listRounds({ includeDrafts: true });
+    const { errors, fieldErrors } = locals.error
+      ? translateErrors(req.t, locals.error.fieldErrors)
+      : { errors: [], fieldErrors: {} };
+    res.status(locals.error ? 422 : 200).render('officer/consultation-form', {
+      title: req.t(
+        locals.consultation
+          ? 'consultations:officer.consultations.editTitle'
+          : 'consultations:officer.consultations.newTitle',
+      ),
+      form: locals.form,
+      action: locals.action,
+      cancelHref: locals.consultation ? `/officer/consultations/${locals.consultation.id}` : '/officer',
+      rounds: rounds.map((r) => ({ id: r.id, title: pick(r.title, req.locale) })),
+      themes: THEMES.map((key) => ({ key, label: req.t(`consultations:themes.${key}`) })),
+      errors,
+      fieldErrors,
+    });
+  }
+
+  /** GET /officer/consultations/new */
+  router.get('/officer/consultations/new', async (req, res) => {
+    const roundId = typeof req.query.round === 'string' ? req.query.round : '';
+    await renderConsultationForm(req, res, {
+      form: consultationForm(undefined, roundId),
+      action: '/officer/consultations',
+    });
+  });
+
+  /** POST /officer/consultations : creates a draft. */
+  router.post('/officer/consultations', async (req, res) => {
+    const form = consultationFormSchema.parse(req.body);
+    try {
+      const created = await consultations.createConsultation(consultationInputFromForm(form), req.user!);
+      res.redirect(303, `/officer/consultations/${created.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return renderConsultationForm(req, res, { form, action: '/officer/consultations', error });
+      }
+      throw error;
+    }
+  });
+
+  async function renderManagePage(
+    req: Request,
+    res: Response,
+    consultation: Consultation,
+    error?: ValidationError,
+  ) {
+    const now = consultations.now();
+    const [round, checklist, report, responseCounts] = await Promise.all([
+      consultations.getRoundById(consultation.roundId, { includeDrafts: true }),
+      consultations.publicationChecklist(consultation.id),
+      reports.getReport(consultation.id),
+      deps.responseCounts.countByConsultation([consultation.id]),
+    ]);
+    const { errors } = error ? translateErrors(req.t, error.fieldErrors) : { errors: [] };
+    res.status(error ? 422 : 200).render('officer/consultation', {
+      title: pick(consultation.title, req.locale),
+      consultation: {
+        ...consultationCard(consultation, req.locale, req.t, now),
+        publication: consultation.publication,
+        roundTitle: pick(round.title, req.locale),
+        responses: responseCounts.get(consultation.id) ?? 0,
+      },
+      // Missing fields link to the edit form's inputs.
+      missing: checklist.map((f) => ({
+        href: `/officer/consultations/${consultation.id}/edit#${f.field}`,
+        message: req.t(f.message.key, f.message.values ?? {}),
+      })),
+      errors: errors.map((e) => ({ ...e, field: 'publish-checklist' })),
+      report: report ? { published: Boolean(report.publishedAt) } : undefined,
+      canPublish: consultation.publication === 'draft',
+      canClose: consultation.status === 'open' || consultation.status === 'upcoming',
+      canArchive: consultation.publication === 'published',
+      canReport: consultation.status === 'closed' || consultation.status === 'archived',
+    });
+  }
+
+  async function findForOfficer(req: Request): Promise<Consultation> {
+    return consultations.getConsultationById(String(req.params.id), { includeDrafts: true });
+  }
+
+  /** GET /officer/consultations/:id : status, what is missing before publishing, and the actions. */
+  router.get('/officer/consultations/:id', async (req, res) => {
+    await renderManagePage(req, res, await findForOfficer(req));
+  });
+
+  /** GET /officer/consultations/:id/edit */
+  router.get('/officer/consultations/:id/edit', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    await renderConsultationForm(req, res, {
+      form: consultationForm(consultation),
+      action: `/officer/consultations/${consultation.id}`,
+      consultation,
+    });
+  });
+
+  /** POST /officer/consultations/:id */
+  router.post('/officer/consultations/:id', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    const form = consultationFormSchema.parse(req.body);
+    try {
+      await consultations.updateConsultation(consultation.id, consultationInputFromForm(form), req.user!);
+      res.redirect(303, `/officer/consultations/${consultation.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return renderConsultationForm(req, res, {
+          form,
+          action: `/officer/consultations/${consultation.id}`,
+          consultation,
+          error,
+        });
+      }
+      throw error;
+    }
+  });
+
+  /** POST /officer/consultations/:id/publish : refused (422, with the missing fields) until complete. */
+  router.post('/officer/consultations/:id/publish', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    try {
+      await consultations.publishConsultation(consultation.id, req.user!);
+      res.redirect(303, `/officer/consultations/${consultation.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
+      throw error;
+    }
+  });
+
+  /** POST /officer/consultations/:id/close : closes now. */
+  router.post('/officer/consultations/:id/close', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    await consultations.closeConsultationNow(consultation.id, req.user!);
+    res.redirect(303, `/officer/consultations/${consultation.id}`);
+  });
+
+  /** POST /officer/consultations/:id/archive */
+  router.post('/officer/consultations/:id/archive', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    try {
+      await consultations.archiveConsultation(consultation.id, req.user!);
+      res.redirect(303, `/officer/consultations/${consultation.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
+      throw error;
+    }
+  });
+
+  // ---------- "what we heard" ----------
+
+  async function renderReportForm(
+    req: Request,
+    res: Response,
+    consultation: Consultation,
+    input: ReportInput,
+    rows: number,
+    locals: { error?: ValidationError; published?: boolean; status?: number } = {},
+  ) {
+    const { errors, fieldErrors } = locals.error
+      ? translateErrors(req.t, locals.error.fieldErrors)
+      : { errors: [], fieldErrors: {} };
+    const themeRows = Array.from({ length: Math.max(rows, 1) }, (_, i) => {
+      const theme = input.themes[i];
+      return {
+        index: i,
+        number: i + 1,
+        titleEn: theme?.title.en ?? '',
+        titleFr: theme?.title.fr ?? '',
+        heardEn: theme?.heard.en ?? '',
+        heardFr: theme?.heard.fr ?? '',
+        responseEn: theme?.response.en ?? '',
+        responseFr: theme?.response.fr ?? '',
+      };
+    });
+    res.status(locals.status ?? (locals.error ? 422 : 200)).render('officer/report-form', {
+      title: req.t('consultations:officer.report.title', { title: pick(consultation.title, req.locale) }),
+      consultation: {
+        id: consultation.id,
+        slug: consultation.slug,
+        title: pick(consultation.title, req.locale),
+        status: consultation.status,
+      },
+      canPublish: consultation.status === 'closed' || consultation.status === 'archived',
+      published: locals.published ?? false,
+      introductionEn: input.introduction.en,
+      introductionFr: input.introduction.fr,
+      themeRows,
+      errors,
+      fieldErrors,
+    });
+  }
+
+  /** GET /officer/consultations/:id/report */
+  router.get('/officer/consultations/:id/report', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    const report = await reports.getReport(consultation.id);
+    const input: ReportInput = report ?? { introduction: { en: '', fr: '' }, themes: [] };
+    await renderReportForm(req, res, consultation, input, Math.max(input.themes.length, 1), {
+      published: Boolean(report?.publishedAt),
+    });
+  });
+
+  /** POST /officer/consultations/:id/report : action = save | addTheme | publish. */
+  router.post('/officer/consultations/:id/report', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    const { input, rows } = reportInputFromForm(req.body as Record<string, unknown>);
+    const action = typeof req.body?.action === 'string' ? req.body.action : 'save';
+    const existing = await reports.getReport(consultation.id);
+    const published = Boolean(existing?.publishedAt);
+    if (action === 'addTheme') {
+      return renderReportForm(req, res, consultation, input, rows + 1, { published });
+    }
+    try {
+      if (action === 'publish') await reports.publishReport(consultation.id, input, req.user!);
+      else await reports.saveReport(consultation.id, input, req.user!);
+      res.redirect(
+        303,
+        action === 'publish'
+          ? `/consultations/${consultation.slug}/report`
+          : `/officer/consultations/${consultation.id}`,
+      );
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return renderReportForm(req, res, consultation, input, rows, { error, published });
+      }
+      throw error;
+    }
+  });
+
+  // ---------- moderation ----------
+
+  async function renderCommentPage(
+    req: Request,
+    res: Response,
+    commentId: string,
+    error?: ValidationError,
+    form?: { reply: string; reason: string },
+  ) {
+    const comment = await comments.getComment(commentId);
+    const consultation = await consultations.getConsultationById(comment.consultationId, {
+      includeDrafts: true,
+    });
+    const { errors, fieldErrors } = error
+      ? translateErrors(req.t, error.fieldErrors)
+      : { errors: [], fieldErrors: {} };
+    res.status(error ? 422 : 200).render('officer/comment', {
+      title: req.t('consultations:moderation.title'),
+      comment: {
+        id: comment.id,
+        authorName: comment.authorName,
+        body: comment.rawBody,
+        official: comment.official,
+        isReply: Boolean(comment.parentId),
+        hiddenReason: comment.hidden
+          ? req.t(`consultations:moderation.reasons.${comment.hidden.reason}`)
+          : undefined,
+      },
+      consultation: {
+        title: pick(consultation.title, req.locale),
+        href: `/consultations/${consultation.slug}#comment-${comment.id}`,
+      },
+      reasons: HIDE_REASONS.map((key) => ({ key, label: req.t(`consultations:moderation.reasons.${key}`) })),
+      submissionId: comments.newSubmissionId(),
+      form: form ?? { reply: '', reason: '' },
+      errors,
+      fieldErrors,
+    });
+  }
+
+  /** GET /officer/comments/:id : reply officially, hide or show again. */
+  router.get('/officer/comments/:id', async (req, res) => {
+    await renderCommentPage(req, res, String(req.params.id));
+  });
+
+  /** POST /officer/comments/:id/reply */
+  router.post('/officer/comments/:id/reply', async (req, res) => {
+    const form = replyFormSchema.parse(req.body);
+    try {
+      const reply = await comments.replyOfficially({
+        commentId: String(req.params.id),
+        officer: req.user!,
+        body: form.reply,
+        submissionId: form.submissionId,
+      });
+      const consultation = await consultations.getConsultationById(reply.consultationId, {
+        includeDrafts: true,
+      });
+      res.redirect(303, `/consultations/${consultation.slug}#comment-${reply.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        const mapped = new ValidationError(
+          error.fieldErrors.map((f) => ({ ...f, field: f.field === 'comment' ? 'reply' : f.field })),
+        );
+        return renderCommentPage(req, res, String(req.params.id), mapped, { reply: form.reply, reason: '' });
+      }
+      throw error;
+    }
+  });
+
+  /** POST /officer/comments/:id/hide */
+  router.post('/officer/comments/:id/hide', async (req, res) => {
+    const form = hideFormSchema.parse(req.body);
+    try {
+      const comment = await comments.hideComment({
+        commentId: String(req.params.id),
+        officer: req.user!,
+        reason: form.reason,
+      });
+      const consultation = await consultations.getConsultationById(comment.consultationId, {
+        includeDrafts: true,
+      });
+      res.redirect(303, `/consultations/${consultation.slug}#comment-${comment.id}`);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return renderCommentPage(req, res, String(req.params.id), error, { reply: '', reason: form.reason });
+      }
+      throw error;
+    }
+  });
+
+  /** POST /officer/comments/:id/show : undoes a hide. */
+  router.post('/officer/comments/:id/show', async (req, res) => {
+    const comment = await comments.unhideComment({ commentId: String(req.params.id), officer: req.user! });
+    const consultation = await consultations.getConsultationById(comment.consultationId, {
+      includeDrafts: true,
+    });
+    res.redirect(303, `/consultations/${consultation.slug}#comment-${comment.id}`);
+  });
+
+  return router;
+}

@@ -1,0 +1,107 @@
+import {
+  AGE_RANGES,
+  GENDERS,
+  REGION_CATEGORIES,
+  SECTOR_CATEGORIES,
+  isSector,
+} from '../../platform/classifications';
+import { NotFoundError } from '../../platform/errors';
+import { LOCALES } from '../../platform/i18n';
+import type { ConsultationsService, Round } from '../consultations';
+import { breakdown, suppressTotal, type BreakdownCell } from './metrics';
+import type { Scope } from './participation.model';
+import { NOT_ANSWERED, type ParticipationService, type ScopeCounts } from './participation.service';
+
+/** The rounds the reports need, from the consultations module. */
+export type RoundCatalog = Pick<ConsultationsService, 'listRounds' | 'getRoundBySlug'>;
+
+export interface Audience {
+  /** Analysts (and staff) see exact counts; the public sees small counts suppressed. */
+  exact: boolean;
+}
+
+export interface ScopeReport {
+  participants: number | null;
+  responses: number | null;
+  bySector: BreakdownCell[];
+  byRegion: BreakdownCell[];
+  byLanguage: BreakdownCell[];
+  byChannel: BreakdownCell[];
+  byGender: BreakdownCell[];
+  byAgeRange: BreakdownCell[];
+}
+
+export interface TrendEntry {
+  round: string;
+  roundId: string;
+  title: Round['title'];
+  startsOn: Date;
+  endsOn: Date;
+  participants: number | null;
+  count: number | null;
+  share: number | null;
+  shareOfAnswered: number | null;
+}
+
+export class ParticipationReports {
+  constructor(
+    private readonly participation: ParticipationService,
+    private readonly rounds: RoundCatalog,
+    private readonly suppressionThreshold: number,
+  ) {}
+
+  /** Rounds that are not drafts, oldest first (the order of a trend). */
+  async publicRounds(): Promise<Round[]> {
+    return (await this.rounds.listRounds()).sort((a, b) => a.startsOn.getTime() - b.startsOn.getTime());
+  }
+
+  async roundBySlug(slug: string): Promise<Round> {
+    return this.rounds.getRoundBySlug(slug);
+  }
+
+  /** Who took part in one round, consultation or survey, by every dimension. */
+  async scopeReport(scope: Scope, scopeId: string, audience: Audience): Promise<ScopeReport> {
+    return this.reportFrom(await this.participation.counts(scope, scopeId), audience);
+  }
+
+  reportFrom(counts: ScopeCounts, audience: Audience): ScopeReport {
+    const suppressBelow = audience.exact ? undefined : this.suppressionThreshold;
+    const total = counts.participants;
+    const cells = (values: Record<string, number>, categories: readonly string[]) =>
+      breakdown(values, categories, total, { suppressBelow });
+    return {
+      participants: suppressTotal(total, suppressBelow),
+      responses: suppressTotal(counts.responses, suppressBelow),
+      bySector: cells(counts.by.sector, SECTOR_CATEGORIES),
+      byRegion: cells(counts.by.region, REGION_CATEGORIES),
+      byLanguage: cells(counts.by.locale, LOCALES),
+      byChannel: cells(counts.by.channel, ['open', 'invited']),
+      byGender: cells(counts.by.gender, [...GENDERS, NOT_ANSWERED]),
+      byAgeRange: cells(counts.by.ageRange, [...AGE_RANGES, NOT_ANSWERED]),
+    };
+  }
+
+  /** One entry per round, oldest first: participants, and how many of them gave `sector`, with its share. */
+  async trend(sector: string, audience: Audience): Promise<TrendEntry[]> {
+    if (!isSector(sector) && sector !== 'not_asked')
+      throw new NotFoundError({ key: 'participation:errors.unknownSector' });
+    const rounds = await this.publicRounds();
+    const entries: TrendEntry[] = [];
+    for (const round of rounds) {
+      const report = this.reportFrom(await this.participation.counts('round', round.id), audience);
+      const cell = report.bySector.find((c) => c.key === sector);
+      entries.push({
+        round: round.slug,
+        roundId: round.id,
+        title: round.title,
+        startsOn: round.startsOn,
+        endsOn: round.endsOn,
+        participants: report.participants,
+        count: cell?.count ?? null,
+        share: cell?.share ?? null,
+        shareOfAnswered: cell?.shareOfAnswered ?? null,
+      });
+    }
+    return entries;
+  }
+}

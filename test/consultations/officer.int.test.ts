@@ -1,0 +1,348 @@
+import request from 'supertest';
+import { buildTestApp, type TestApp } from '../support/app';
+import { createRoundAndConsultation, createRound } from '../support/factories/consultations';
+import { testAuthRouter } from '../support/test-auth';
+import { agentAs, textOf } from './helpers';
+
+const DAY = 24 * 3600 * 1000;
+
+describe('officer workspace', () => {
+  let ctx: TestApp;
+
+  beforeAll(async () => {
+    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    await ctx.consultations.init();
+  });
+  afterAll(() => ctx.close());
+
+  async function officerRoutes() {
+    const { round, consultation } = await createRoundAndConsultation(ctx);
+    const thread = await ctx.consultations.comments.postComment({
+      consultation,
+      user: {
+        id: 'u1',
+        email: 'u1@example.test',
+        name: 'U One',
+        roles: ['participant'],
+        locale: 'en',
+        profile: {},
+      },
+      body: 'A comment',
+      submissionId: `s-${Date.now()}`,
+    });
+    const gets = [
+      '/officer',
+      '/officer/rounds/new',
+      `/officer/rounds/${round.id}/edit`,
+      '/officer/consultations/new',
+      `/officer/consultations/${consultation.id}`,
+      `/officer/consultations/${consultation.id}/edit`,
+      `/officer/consultations/${consultation.id}/report`,
+      `/officer/comments/${thread.id}`,
+    ];
+    const posts = [
+      '/officer/rounds',
+      `/officer/rounds/${round.id}`,
+      '/officer/consultations',
+      `/officer/consultations/${consultation.id}`,
+      `/officer/consultations/${consultation.id}/publish`,
+      `/officer/consultations/${consultation.id}/close`,
+      `/officer/consultations/${consultation.id}/archive`,
+      `/officer/consultations/${consultation.id}/report`,
+      `/officer/comments/${thread.id}/reply`,
+      `/officer/comments/${thread.id}/hide`,
+      `/officer/comments/${thread.id}/show`,
+    ];
+    return { round, consultation, gets, posts };
+  }
+
+  it('when an anonymous visitor opens any officer page, then they are sent to sign in', async () => {
+    const { gets } = await officerRoutes();
+    for (const path of gets) {
+      const res = await request(ctx.app).get(path);
+      expect({ path, status: res.status }).toEqual({ path, status: 303 });
+      expect(res.headers.location).toBe(`/sign-in?returnTo=${encodeURIComponent(path)}`);
+    }
+  });
+
+  it.each(['participant', 'analyst'])(
+    'when a %s opens or posts to any officer route, then it is refused with 403 and nothing changes',
+    async (role) => {
+      const { consultation, gets, posts } = await officerRoutes();
+      const agent = agentAs(ctx.app, role);
+      for (const path of gets) {
+        const res = await agent.get(path);
+        expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      }
+      await agent.get(`/consultations/${consultation.slug}`); // a page with a form, for the CSRF token
+      for (const path of posts) {
+        const res = await agent.post(path, { titleEn: 'Hijacked', reason: 'spam', reply: 'x' });
+        expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      }
+      const after = await ctx.consultations.consultations.getConsultationById(consultation.id);
+      expect(after).toMatchObject({ status: 'open', title: consultation.title });
+    },
+  );
+
+  it('when an officer or an admin opens every officer page, then each answers 200', async () => {
+    const { gets } = await officerRoutes();
+    for (const role of ['officer', 'admin']) {
+      for (const path of gets) {
+        const res = await agentAs(ctx.app, role).get(path);
+        expect({ role, path, status: res.status }).toEqual({ role, path, status: 200 });
+      }
+    }
+  });
+
+  it('when an officer creates a round, then it is listed in the workspace with its status', async () => {
+    const officer = agentAs(ctx.app, 'officer');
+    await officer.get('/officer/rounds/new');
+    const res = await officer.post('/officer/rounds', {
+      titleEn: 'Open Government 2018',
+      titleFr: 'Gouvernement ouvert 2018',
+      descriptionEn: 'The 2018 round.',
+      descriptionFr: 'Le cycle 2018.',
+      startsOn: '2018-01-15',
+      endsOn: '2018-06-30',
+      status: 'active',
+      slug: '',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/officer');
+    const workspace = await officer.get('/officer');
+    expect(textOf(workspace.text)).toContain('Open Government 2018 Active');
+    expect((await request(ctx.app).get('/rounds/open-government-2018')).status).toBe(200);
+  });
+
+  it('when a round ends before it starts, then the form comes back with 422 and the values kept', async () => {
+    const officer = agentAs(ctx.app, 'officer');
+    await officer.get('/officer/rounds/new');
+    const res = await officer.post('/officer/rounds', {
+      titleEn: 'Backwards <b>round</b>',
+      titleFr: '',
+      descriptionEn: '',
+      descriptionFr: '',
+      startsOn: '2026-06-30',
+      endsOn: '2026-01-01',
+      status: 'active',
+    });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#endsOn"');
+    expect(res.text).toContain('The end date must be the same as or after the start date');
+    expect(res.text).toContain('value="Backwards &lt;b&gt;round&lt;/b&gt;"');
+    expect(res.text).toContain('value="2026-06-30"');
+  });
+
+  it('when a round is made public without its French texts, then it is refused; as a draft it is kept', async () => {
+    const officer = agentAs(ctx.app, 'officer');
+    await officer.get('/officer/rounds/new');
+    const fields = {
+      titleEn: 'English only round',
+      titleFr: '',
+      descriptionEn: 'English only.',
+      descriptionFr: '',
+      startsOn: '2026-01-01',
+      endsOn: '2026-12-31',
+      slug: 'english-only-round',
+    };
+    const refused = await officer.post('/officer/rounds', { ...fields, status: 'active' });
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.text)).toContain('Title in French is missing: a public round needs both languages');
+    expect(refused.text).toContain('href="#descriptionFr"');
+    const draft = await officer.post('/officer/rounds', { ...fields, status: 'draft' });
+    expect(draft.status).toBe(303);
+    expect((await request(ctx.app).get('/rounds/english-only-round')).status).toBe(404);
+  });
+
+  describe('consultation form', () => {
+    function form(roundId: string, overrides: Record<string, string | string[]> = {}) {
+      return {
+        roundId,
+        slug: '',
+        titleEn: 'Open data action plan',
+        titleFr: 'Plan d’action sur les données ouvertes',
+        summaryEn: 'Help shape the plan.',
+        summaryFr: 'Aidez à façonner le plan.',
+        bodyEn: '## Context\n\nRead **this**.',
+        bodyFr: '## Contexte\n\nLisez **ceci**.',
+        leadOrganisationEn: 'Treasury Board Secretariat',
+        leadOrganisationFr: 'Secrétariat du Conseil du Trésor',
+        contactEmail: 'open@example.gc.ca',
+        themes: ['open_data', 'transparency'],
+        opensAt: '2026-01-10T09:00',
+        closesAt: '2026-03-10T17:00',
+        ...overrides,
+      };
+    }
+
+    it('when an officer creates a consultation, then it is a draft, hidden from the public and shown to staff', async () => {
+      const round = await createRound(ctx);
+      const officer = agentAs(ctx.app, 'officer');
+      await officer.get('/officer/consultations/new');
+      const res = await officer.post(
+        '/officer/consultations',
+        form(round.id, { slug: 'open-data-plan-draft' }),
+      );
+      expect(res.status).toBe(303);
+      const manage = await officer.get(res.headers.location as string);
+      expect(textOf(manage.text)).toContain('Draft');
+      expect((await request(ctx.app).get('/consultations/open-data-plan-draft')).status).toBe(404);
+      expect((await agentAs(ctx.app, 'participant').get('/consultations/open-data-plan-draft')).status).toBe(
+        404,
+      );
+      expect((await agentAs(ctx.app, 'analyst').get('/consultations/open-data-plan-draft')).status).toBe(200);
+      const staffView = await officer.get('/consultations/open-data-plan-draft');
+      expect(staffView.status).toBe(200);
+      expect(textOf(staffView.text)).toContain('This consultation is a draft: only staff can see it.');
+      expect((await request(ctx.app).get('/api/v1/consultations/open-data-plan-draft')).status).toBe(404);
+    });
+
+    it.each([
+      [
+        'the closing date is before the opening date',
+        { opensAt: '2026-03-10T09:00', closesAt: '2026-03-01T09:00' },
+        'closesAt',
+        'The closing date must be after the opening date',
+      ],
+      ['a theme is unknown', { themes: ['open_data', 'astrology'] }, 'themes', 'Choose themes from the list'],
+      ['the date is not a date', { opensAt: 'next tuesday' }, 'opensAt', 'Enter a valid date and time'],
+      [
+        'the round does not exist',
+        { roundId: '64b7f0000000000000000000' },
+        'roundId',
+        'Choose a round from the list',
+      ],
+      ['the email is malformed', { contactEmail: 'not-an-email' }, 'contactEmail', 'Enter an email address'],
+    ])(
+      'when %s, then the form comes back with 422, the message and the values kept',
+      async (_case, overrides, field, message) => {
+        const round = await createRound(ctx);
+        const officer = agentAs(ctx.app, 'officer');
+        await officer.get('/officer/consultations/new');
+        const res = await officer.post(
+          '/officer/consultations',
+          form(round.id, { titleEn: '<script>alert("x")</script> Plan', ...overrides }),
+        );
+        expect(res.status).toBe(422);
+        expect(res.text).toContain(`href="#${field}"`);
+        expect(res.text).toContain(message);
+        expect(res.text).toContain('value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Plan"');
+        expect(res.text).not.toContain('<script>alert');
+        expect(res.text).toContain('Aidez à façonner le plan.</textarea>');
+      },
+    );
+
+    it('when the slug is already used, then the form comes back with 422 on the slug field', async () => {
+      const { round, consultation } = await createRoundAndConsultation(ctx);
+      const officer = agentAs(ctx.app, 'officer');
+      await officer.get('/officer/consultations/new');
+      const res = await officer.post('/officer/consultations', form(round.id, { slug: consultation.slug }));
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('href="#slug"');
+      expect(res.text).toContain('This web address is already used');
+      expect(res.text).toContain(`value="${consultation.slug}"`);
+    });
+
+    it('when a draft lacks French texts, then publishing is refused with 422 listing each missing field', async () => {
+      const round = await createRound(ctx);
+      const officer = agentAs(ctx.app, 'officer');
+      await officer.get('/officer/consultations/new');
+      const created = await officer.post(
+        '/officer/consultations',
+        form(round.id, { summaryFr: '', bodyFr: '', leadOrganisationFr: '' }),
+      );
+      const managePath = created.headers.location as string;
+      const manage = await officer.get(managePath);
+      expect(textOf(manage.text)).toContain('Before publishing, complete:');
+      const res = await officer.post(`${managePath}/publish`);
+      expect(res.status).toBe(422);
+      const text = textOf(res.text);
+      expect(text).toContain('This consultation cannot be published yet');
+      expect(text).toContain('Summary in French is missing');
+      expect(text).toContain('Description in French is missing');
+      expect(text).toContain('Lead organisation in French is missing');
+      expect(text).not.toContain('Title in French is missing');
+      expect(res.text).toContain(`href="${managePath}/edit#summaryFr"`);
+      const id = managePath.split('/').pop() as string;
+      expect(
+        (await ctx.consultations.consultations.getConsultationById(id, { includeDrafts: true })).status,
+      ).toBe('draft');
+    });
+
+    it('when the draft is completed and published, then the public sees it and the workspace shows its status', async () => {
+      const round = await createRound(ctx);
+      const officer = agentAs(ctx.app, 'officer');
+      await officer.get('/officer/consultations/new');
+      const opensAt = new Date(Date.now() - DAY);
+      const closesAt = new Date(Date.now() + 10 * DAY);
+      const local = (d: Date) =>
+        new Intl.DateTimeFormat('sv-SE', {
+          timeZone: 'America/Toronto',
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+        })
+          .format(d)
+          .replace(' ', 'T');
+      const created = await officer.post(
+        '/officer/consultations',
+        form(round.id, {
+          slug: 'published-plan',
+          bodyFr: '',
+          opensAt: local(opensAt),
+          closesAt: local(closesAt),
+        }),
+      );
+      const managePath = created.headers.location as string;
+      await officer.get(`${managePath}/edit`);
+      const edited = await officer.post(
+        managePath,
+        form(round.id, { slug: 'published-plan', opensAt: local(opensAt), closesAt: local(closesAt) }),
+      );
+      expect(edited.status).toBe(303);
+      const published = await officer.post(`${managePath}/publish`);
+      expect(published.status).toBe(303);
+      const page = await request(ctx.app).get('/consultations/published-plan');
+      expect(page.status).toBe(200);
+      expect(textOf(page.text)).toContain('Open data action plan');
+      const workspace = textOf((await officer.get('/officer')).text);
+      expect(workspace).toMatch(/Open data action plan .* Open .* 10 days left 0 0/);
+    });
+
+    it('when a published consultation is edited to drop a French text, then it is refused with 422', async () => {
+      const { round, consultation } = await createRoundAndConsultation(ctx);
+      const officer = agentAs(ctx.app, 'officer');
+      await officer.get(`/officer/consultations/${consultation.id}/edit`);
+      const res = await officer.post(
+        `/officer/consultations/${consultation.id}`,
+        form(round.id, { slug: consultation.slug, titleFr: '' }),
+      );
+      expect(res.status).toBe(422);
+      expect(textOf(res.text)).toContain('Title in French is missing');
+    });
+
+    it('when an officer closes an open consultation now, then it is closed and comments stop', async () => {
+      const { consultation } = await createRoundAndConsultation(ctx);
+      const officer = agentAs(ctx.app, 'officer');
+      await officer.get(`/officer/consultations/${consultation.id}`);
+      expect((await officer.post(`/officer/consultations/${consultation.id}/close`)).status).toBe(303);
+      const page = textOf((await request(ctx.app).get(`/consultations/${consultation.slug}`)).text);
+      expect(page).toContain('Closed');
+      expect(page).toContain('Comments are closed.');
+      await officer.get(`/officer/consultations/${consultation.id}`);
+      expect((await officer.post(`/officer/consultations/${consultation.id}/archive`)).status).toBe(303);
+      const archived = await ctx.consultations.consultations.getConsultationById(consultation.id);
+      expect(archived.status).toBe('archived');
+    });
+
+    it('when the workspace is shown in French, then it is in French', async () => {
+      await createRoundAndConsultation(ctx);
+      const res = await agentAs(ctx.app, 'officer', 'fr').get('/officer');
+      expect(res.text).toContain('<html lang="fr">');
+      expect(textOf(res.text)).toContain('Espace de travail');
+      expect(textOf(res.text)).toContain('Réponses');
+    });
+  });
+});
