@@ -205,4 +205,29 @@ describe('answering a survey on the web', () => {
     expect(start.text).toContain(`href="/surveys/${survey.id}/pages/s2"`);
     expect((await later.get(`/surveys/${survey.id}/pages/s1`)).text).toMatch(/value="no" checked/);
   });
+
+  it('when someone starts anonymously and then signs in, then their draft carries over to their account', async () => {
+    const { survey } = await createSurvey(ctx);
+    const agent = new FormAgent(ctx.app);
+    await agent.get(`/surveys/${survey.id}/pages/s1`);
+    await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'no', action: 'save' });
+    await signIn(agent, { id: 'mona' });
+    const start = await agent.get(`/surveys/${survey.id}`);
+    expect(start.text).toContain('Continue where you left off');
+    const stored = await responsesOf(survey.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      respondentKey: 'user:mona',
+      dedupeKey: 'draft:user:mona',
+      status: 'draft',
+    });
+  });
+
+  it('when a consultation has a published survey, then its page links to it', async () => {
+    const { survey, consultation } = await createSurvey(ctx);
+    const page = await request(ctx.app).get(`/consultations/${consultation.slug}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`href="/surveys/${survey.id}"`);
+    expect(page.text).toContain('Budget survey');
+  });
 });

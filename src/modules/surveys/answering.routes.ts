@@ -4,7 +4,7 @@ import { NotFoundError, UnauthenticatedError, ValidationError } from '../../plat
 import { formValuesFor, type FormFields } from './survey-answers';
 import { localize } from './survey-definition';
 import { pageView } from './survey-page';
-import { isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
+import { browserRespondentKey, isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
 import {
   ABOUT_YOU,
   SELF_ID_FIELDS,
@@ -108,6 +108,8 @@ export function answeringRouter(surveys: SurveysService): Router {
     if (!opened) return;
     const { survey } = opened;
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const browserKey = browserRespondentKey(req);
+    if (respondent?.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = respondent ? await surveys.respondentState(survey, respondent) : undefined;
     const flow = surveys.pageFlow(survey, state?.draft?.answers ?? {});
     res.render('surveys/start', {
@@ -141,6 +143,8 @@ export function answeringRouter(surveys: SurveysService): Router {
     if (!opened) return;
     const { survey } = opened;
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    const browserKey = browserRespondentKey(req);
+    if (respondent.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = await surveys.respondentState(survey, respondent);
     if (state.alreadyAnswered && !state.canEditSubmitted) return res.redirect(303, `/surveys/${surveyId}`);
     const current = state.draft ?? (state.canEditSubmitted ? state.submitted : null);

@@ -70,6 +70,12 @@ export function respondentFor(
   return { ...base, key: `anon:${browserKey}` };
 }
 
+/** The `anon:<key>` of this browser, if it has one (to carry its draft over when the person signs in). */
+export function browserRespondentKey(req: Request): string | undefined {
+  const browserKey = readCookie(req, RESPONDENT_COOKIE);
+  return browserKey && KEY_PATTERN.test(browserKey) ? `anon:${browserKey}` : undefined;
+}
+
 export function isBrowserKey(value: string): boolean {
   return KEY_PATTERN.test(value);
 }

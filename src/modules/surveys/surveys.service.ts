@@ -519,6 +519,26 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return doc ? toResponse(doc) : null;
   }
 
+  /**
+   * Someone who started as an anonymous browser and then signed in keeps their draft: it becomes the account's
+   * draft, unless the account already has one (the unique index decides; the account's draft wins).
+   */
+  async function adoptBrowserDraft(
+    surveyId: string,
+    browserKey: string,
+    respondent: Respondent,
+  ): Promise<void> {
+    if (!isValidObjectId(surveyId) || !respondent.userId || browserKey === respondent.key) return;
+    try {
+      await Responses.updateOne(
+        { surveyId, dedupeKey: `draft:${browserKey}`, status: 'draft' },
+        { $set: { respondentKey: respondent.key, dedupeKey: `draft:${respondent.key}` } },
+      );
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
   /** Where a respondent stands: their draft (or the response they may still edit), and whether they are done. */
   async function respondentState(survey: Survey, respondent: Respondent) {
     const draft = await findDraft(survey.id, respondent.key);
@@ -1251,6 +1271,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     pageFlow,
     findDraft,
     findSubmitted,
+    adoptBrowserDraft,
     respondentState,
     savePage,
     submitComplete,
