@@ -15,6 +15,7 @@ import {
   builderRouter,
   createSurveysService,
   registerSurveysOpenApi,
+  surveyFormCsrfExempt,
   surveysApiRouter,
 } from './modules/surveys';
 
@@ -103,6 +104,8 @@ export function compose(
   consultations.setResponseCounts(surveys.responseCounts);
   registerSurveysOpenApi(openApi);
   let reminderTimer: NodeJS.Timeout | undefined;
+  // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
+  const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
 
   const routers: Router[] = [
     ...(options.extraRouters ?? []),
@@ -134,7 +137,7 @@ export function compose(
     session: session.middleware,
     routers,
     navigation,
-    csrfExempt: consultations.csrfExempt,
+    csrfExempt: (req) => consultations.csrfExempt(req) || surveyPagesExempt(req),
   });
   return {
     app,

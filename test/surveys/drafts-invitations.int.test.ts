@@ -110,6 +110,32 @@ describe('drafts, resume links and invitations', () => {
       .get(`/surveys/${survey.id}/pages/s1`)
       .set('Cookie', respondentCookie as string);
     expect(page.text).toMatch(/value="no" checked/);
+
+    // the page typed while the session was gone is still accepted: the form carries a token bound to the browser
+    const surveyToken = /name="_survey" value="([^"]+)"/.exec(page.text)?.[1] as string;
+    expect(surveyToken).toBeDefined();
+    const sent = await request(ctx.app)
+      .post(`/surveys/${survey.id}/pages/s2`)
+      .set('Cookie', respondentCookie as string)
+      .type('form')
+      .send({
+        _survey: surveyToken,
+        _csrf: 'expired-session-token',
+        q_change: 'Wider sidewalks',
+        action: 'next',
+      });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe(`/surveys/${survey.id}/pages/s3`);
+    const [draft] = await responses(survey.id);
+    expect(draft?.answers).toEqual({ likes: 'no', change: 'Wider sidewalks' });
+
+    // a forged token, or the token with another browser's cookie, is refused like any form without its token
+    const forged = await request(ctx.app)
+      .post(`/surveys/${survey.id}/pages/s2`)
+      .set('Cookie', `${RESPONDENT_COOKIE}=${'x'.repeat(32)}`)
+      .type('form')
+      .send({ _survey: surveyToken, q_change: 'Hacked', action: 'next' });
+    expect(forged.status).toBe(403);
   });
 
   it('when people are invited, then each gets a personal link that answers once, and counts follow them by sector', async () => {

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
-import { formValuesFor, type FormFields } from './survey-answers';
+import { formValuesFor, type AnswerError, type Answers, type FormFields } from './survey-answers';
 import { localize } from './survey-definition';
 import { pageView } from './survey-page';
 import { browserRespondentKey, isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
@@ -71,12 +71,13 @@ export function answeringRouter(surveys: SurveysService): Router {
     pageId: string,
     state: {
       flow: string[];
-      answers: Record<string, never> | import('./survey-answers').Answers;
+      answers: Answers;
       values: FormFields;
-      errors: import('./survey-answers').AnswerError[];
+      errors: AnswerError[];
       seed: string;
       status?: number;
       editing?: boolean;
+      browserKey?: string;
     },
   ) {
     const page = pageView({
@@ -97,6 +98,7 @@ export function answeringRouter(surveys: SurveysService): Router {
       editing: Boolean(state.editing),
       preview: false,
       canSaveByEmail: !req.user && !survey.settings.anonymous,
+      surveyToken: state.browserKey ? surveys.formToken(state.browserKey) : '',
       action: `/surveys/${survey.id}/pages/${pageId}`,
     });
   }
@@ -165,6 +167,7 @@ export function answeringRouter(surveys: SurveysService): Router {
       values,
       errors: [],
       seed: respondent.key,
+      browserKey: respondent.browserKey,
       editing: !state.draft && state.canEditSubmitted,
     });
   });
@@ -205,6 +208,7 @@ export function answeringRouter(surveys: SurveysService): Router {
           values,
           errors,
           seed: respondent.key,
+          browserKey: respondent.browserKey,
           status: 422,
         });
       }
@@ -219,6 +223,7 @@ export function answeringRouter(surveys: SurveysService): Router {
         values: fields,
         errors: outcome.errors,
         seed: respondent.key,
+        browserKey: respondent.browserKey,
         status: 422,
         editing: !state.draft && state.canEditSubmitted,
       });
@@ -243,6 +248,7 @@ export function answeringRouter(surveys: SurveysService): Router {
       hasDraft: Boolean(draft),
       continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
       offerEmail: Boolean(draft) && !req.user,
+      surveyToken: respondent?.browserKey ? surveys.formToken(respondent.browserKey) : '',
       values: {},
       errors: [],
     });
@@ -273,6 +279,7 @@ export function answeringRouter(surveys: SurveysService): Router {
         hasDraft: true,
         continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
         offerEmail: true,
+        surveyToken: respondent.browserKey ? surveys.formToken(respondent.browserKey) : '',
         values: { resumeEmail: email },
         errors: error.fieldErrors.map((e) => ({
           field: e.field,

@@ -22,3 +22,4 @@ export {
 export { answeringRouter } from './answering.routes';
 export { builderRouter } from './builder.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
+export { surveyFormCsrfExempt } from './respondent';

@@ -67,7 +67,7 @@ export function respondentFor(
     browserKey = crypto.randomBytes(24).toString('base64url');
     setRespondentCookie(req, res, browserKey);
   }
-  return { ...base, key: `anon:${browserKey}` };
+  return { ...base, key: `anon:${browserKey}`, browserKey };
 }
 
 /** The `anon:<key>` of this browser, if it has one (to carry its draft over when the person signs in). */
@@ -78,4 +78,28 @@ export function browserRespondentKey(req: Request): string | undefined {
 
 export function isBrowserKey(value: string): boolean {
   return KEY_PATTERN.test(value);
+}
+
+/** The hidden field that carries a survey page's own anti-forgery token. */
+export const SURVEY_FORM_FIELD = '_survey';
+
+const SURVEY_FORM_PATH = /^\/surveys\/[a-f0-9]{24}\/(pages\/[A-Za-z0-9-]{1,40}|resume-link)$/;
+
+/**
+ * Survey pages must survive an expired session (8 hours idle): what the respondent typed on the page is sent to a
+ * session whose CSRF token is gone. Anonymous respondents' forms therefore also carry a token bound to their
+ * long-lived respondent cookie (a signed double-submit token: a cross-site page can neither read the cookie nor
+ * compute the HMAC, and SameSite=Lax keeps the cookie off cross-site POSTs). When it is valid the session token is
+ * not needed; otherwise the usual CSRF check applies.
+ */
+export function surveyFormCsrfExempt(formToken: (browserKey: string) => string): (req: Request) => boolean {
+  return (req) => {
+    if (req.method !== 'POST' || !SURVEY_FORM_PATH.test(req.path)) return false;
+    const browserKey = readCookie(req, RESPONDENT_COOKIE);
+    const sent = (req.body as Record<string, unknown> | undefined)?.[SURVEY_FORM_FIELD];
+    if (!browserKey || !KEY_PATTERN.test(browserKey) || typeof sent !== 'string') return false;
+    const expected = Buffer.from(formToken(browserKey));
+    const given = Buffer.from(sent);
+    return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+  };
 }

@@ -57,6 +57,8 @@ export interface Respondent {
   /** The invitation this browser came in with (kept out of the response on anonymous surveys). */
   invitationId?: string;
   profile?: { sector?: string; region?: string; organisation?: string };
+  /** The long-lived browser key of an anonymous respondent (see respondent.ts). */
+  browserKey?: string;
   locale: Locale;
 }
 
@@ -1240,7 +1242,16 @@ export function createSurveysService(options: SurveysServiceOptions) {
     },
   };
 
+  /** A survey form's own anti-forgery token for an anonymous browser (see surveyFormCsrfExempt). */
+  function formToken(browserKey: string): string {
+    return crypto
+      .createHmac('sha256', options.secret)
+      .update(`survey-form:${browserKey}`)
+      .digest('base64url');
+  }
+
   return {
+    formToken,
     surveyDirectory,
     responseCounts,
     async init(): Promise<void> {
