@@ -66,6 +66,13 @@ describe('frozen versions, submit-once and participation', () => {
       [1, { likes: 'no', change: 'x' }],
       [2, { likes: 'no', change: 'y', extra: 'More' }],
     ]);
+    const read = [];
+    for await (const response of service.submittedResponses(survey.id))
+      read.push([response.surveyVersion, response.answers]);
+    expect(read).toEqual([
+      [1, { likes: 'no', change: 'x' }],
+      [2, { likes: 'no', change: 'y', extra: 'More' }],
+    ]);
     // version 2 has a response now, so the next edit is version 3
     expect((await service.editDefinition(survey.id, FACTORY_SURVEY_OFFICER, (d) => d)).version).toBe(3);
   });

@@ -1242,6 +1242,23 @@ export function createSurveysService(options: SurveysServiceOptions) {
     },
   };
 
+  /**
+   * Every submitted response of a survey, oldest first, read in batches (for analysis and exports). Answers are keyed
+   * by stable question ids, so responses to different versions can be summarised together.
+   */
+  async function* submittedResponses(
+    surveyId: string,
+  ): AsyncGenerator<ResponseView & { locale: Locale; channel: string }> {
+    if (!isValidObjectId(surveyId)) return;
+    const cursor = Responses.find({ surveyId, status: 'submitted' })
+      .sort({ submittedAt: 1, _id: 1 })
+      .lean<ResponseDoc[]>()
+      .cursor({ batchSize: 500 });
+    for await (const doc of cursor as AsyncIterable<ResponseDoc>) {
+      yield { ...toResponse(doc), locale: doc.locale, channel: doc.channel };
+    }
+  }
+
   /** A survey form's own anti-forgery token for an anonymous browser (see surveyFormCsrfExempt). */
   function formToken(browserKey: string): string {
     return crypto
@@ -1252,6 +1269,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
 
   return {
     formToken,
+    submittedResponses,
     surveyDirectory,
     responseCounts,
     async init(): Promise<void> {
