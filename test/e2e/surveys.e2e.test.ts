@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser, listen, screenshot } from '../support/browser';
 import { createSurvey } from '../support/factories/surveys';
+import { testAuthRouter } from '../surveys/test-auth';
 
 describe('answering a multi-page survey in a real browser', () => {
   let ctx: TestApp;
@@ -13,7 +14,7 @@ describe('answering a multi-page survey in a real browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    ctx = await buildTestApp();
+    ctx = await buildTestApp({ routers: [testAuthRouter()] });
     ({ server, baseUrl } = await listen(ctx.app));
     browser = await launchBrowser();
   });
@@ -116,5 +117,29 @@ describe('answering a multi-page survey in a real browser', () => {
     );
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('when an officer opens the builder pages, then they pass axe and work with the keyboard', async () => {
+    const { survey } = await createSurvey(ctx, { status: 'draft' });
+    await page.goto(`${baseUrl}/test/sign-in?id=officer-e2e&roles=officer`);
+    for (const path of [
+      `/manage/surveys`,
+      `/manage/surveys/${survey.id}`,
+      `/manage/surveys/${survey.id}/questions/likes`,
+      `/manage/surveys/${survey.id}/sections/s2`,
+      `/manage/surveys/${survey.id}/settings`,
+      `/manage/surveys/${survey.id}/import`,
+      `/manage/surveys/${survey.id}/preview/s1`,
+    ]) {
+      await page.goto(`${baseUrl}${path}`);
+      expect({ path, violations: await axeViolations(page) }).toEqual({ path, violations: [] });
+    }
+    await page.goto(`${baseUrl}/manage/surveys/${survey.id}`);
+    await screenshot(page, 'survey-builder-overview');
+    // publishing with the keyboard: the survey is complete in both languages
+    await tabTo('form[action$="/publish"] button');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/manage/surveys/${survey.id}?done=published`);
+    expect(await page.textContent('[role="status"]')).toContain('The survey is published.');
   });
 });

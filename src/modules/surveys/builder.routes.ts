@@ -109,6 +109,10 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       consultationTitle: consultation ? localize(consultation.title, req.locale) : '',
       localize: (value: { en: string; fr: string } | undefined) => localize(value, req.locale),
       questionTypes: QUESTION_TYPES,
+      questionLabel: (id: string) => {
+        const found = locateQuestion(survey.definition, id);
+        return found ? localize(found.question.label, req.locale) || id : id;
+      },
       errors: extra.errors ?? [],
       notice:
         extra.notice ??
