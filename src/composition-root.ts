@@ -16,6 +16,14 @@ import {
   type ParticipationModule,
 } from './modules/participation';
 import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
+import {
+  answeringRouter,
+  builderRouter,
+  createSurveysService,
+  registerSurveysOpenApi,
+  surveyFormCsrfExempt,
+  surveysApiRouter,
+} from './modules/surveys';
 
 export interface Composition {
   app: Express;
@@ -99,16 +107,37 @@ export function compose(
   });
   registerParticipationOpenApi(openApi);
 
+  const surveys = createSurveysService({
+    connection,
+    consultations: consultations.consultations,
+    participation: participation.participation,
+    notifications: mail.notifications,
+    serializer,
+    baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
+  });
+  // Consultation pages list their surveys and count their responses.
+  consultations.setSurveyDirectory(surveys.surveyDirectory);
+  consultations.setResponseCounts(surveys.responseCounts);
+  registerSurveysOpenApi(openApi);
+  let reminderTimer: NodeJS.Timeout | undefined;
+  // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
+  const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
+
   const routers: Router[] = [
     ...(options.extraRouters ?? []),
     ...consultations.routers,
     ...accounts.routers,
     participation.router,
+    answeringRouter(surveys),
+    builderRouter(surveys, consultations.consultations),
+    surveysApiRouter(surveys),
     openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);
   const navigation: NavigationItem[] = [
     ...consultations.navigation,
+    { href: '/manage/surveys', labelKey: 'surveys:nav', roles: ['officer'] },
     { href: '/participation', labelKey: 'participation:nav' },
     { href: '/indicators', labelKey: 'participation:indicators.nav' },
     {
@@ -128,7 +157,7 @@ export function compose(
     sessionMiddleware: accounts.sessionMiddleware,
     routers,
     navigation,
-    csrfExempt: consultations.csrfExempt,
+    csrfExempt: (req) => consultations.csrfExempt(req) || surveyPagesExempt(req),
   });
   return {
     app,
@@ -136,6 +165,7 @@ export function compose(
     async init() {
       await consultations.init();
       await participation.init();
+      await surveys.init();
       await accounts.ready;
       await limiter.ready;
     },
@@ -144,9 +174,17 @@ export function compose(
     start() {
       mail.start();
       consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
+      // Survey invitation reminders: idempotent, so a missed or doubled run does no harm.
+      reminderTimer ??= setInterval(() => {
+        surveys
+          .sendDueReminders()
+          .catch((error: unknown) => logger.error({ err: error }, 'survey reminders failed'));
+      }, 3600_000);
+      reminderTimer.unref();
     },
     async stop() {
       consultations.stopScheduler();
+      if (reminderTimer) clearInterval(reminderTimer);
       await mail.stop();
       limiter.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.

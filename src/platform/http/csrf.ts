@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { CsrfError } from '../errors';
+import { SESSION_COOKIE } from './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_FIELD = '_csrf';
@@ -10,6 +11,10 @@ function sameToken(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && crypto.timingSafeEqual(left, right);
+}
+
+function hasCookie(header: string | undefined, name: string): boolean {
+  return (header ?? '').split(';').some((part) => part.trim().startsWith(`${name}=`));
 }
 
 /**
@@ -29,8 +34,16 @@ export function csrfProtection(options: { exempt?: (req: Request) => boolean } =
     // A request that carries its own unforgeable capability (a signed one-click unsubscribe link, RFC 8058,
     // posted by a mail client that has no session) is exempted by the module that owns it.
     if (options.exempt?.(req)) return next();
+    // API clients send no session cookie, so a forged cross-site request could not act as anyone: no token needed.
+    // A request that carries the session cookie (a browser) still needs one, or a cross-site form could use it.
+    if (req.path.startsWith('/api/') && !hasCookie(req.get('cookie'), SESSION_COOKIE)) return next();
     const body = req.body as Record<string, unknown> | undefined;
-    const sent = typeof body?.[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : req.get(CSRF_HEADER);
+    // A file upload (multipart) is parsed by its own route, after this check, so its form sends the token in the URL.
+    const inUrl = req.is('multipart/form-data') ? req.query[CSRF_FIELD] : undefined;
+    const sent =
+      typeof body?.[CSRF_FIELD] === 'string'
+        ? body[CSRF_FIELD]
+        : (req.get(CSRF_HEADER) ?? (typeof inUrl === 'string' ? inUrl : undefined));
     const expected = req.session.csrfToken;
     if (typeof sent !== 'string' || !expected || !sameToken(sent, expected)) return next(new CsrfError());
     next();

@@ -1,0 +1,322 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
+import { formValuesFor, type AnswerError, type Answers, type FormFields } from './survey-answers';
+import { localize } from './survey-definition';
+import { pageView } from './survey-page';
+import { browserRespondentKey, isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
+import {
+  ABOUT_YOU,
+  SELF_ID_FIELDS,
+  type Respondent,
+  type Survey,
+  type SurveysService,
+} from './surveys.service';
+
+const idParam = z.string().regex(/^[a-f0-9]{24}$/);
+const pageParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
+const actionField = z.enum(['next', 'back', 'save']).catch('next');
+
+function params(req: Request): { surveyId: string; pageId?: string } {
+  const surveyId = idParam.safeParse(req.params.surveyId);
+  if (!surveyId.success) throw new NotFoundError();
+  const pageId = req.params.pageId === undefined ? undefined : pageParam.safeParse(req.params.pageId);
+  if (pageId && !pageId.success) throw new NotFoundError();
+  return { surveyId: surveyId.data, pageId: pageId?.data };
+}
+
+/** Only the survey's own fields, as flat strings: anything else in the body is ignored. */
+function answerFields(body: unknown): FormFields {
+  const fields: FormFields = {};
+  if (!body || typeof body !== 'object') return fields;
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (!/^(q_|si_)/.test(key)) continue;
+    if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+      fields[key] = value as string | string[];
+    }
+  }
+  return fields;
+}
+
+/** Participants answering surveys: /surveys/:surveyId/... */
+export function answeringRouter(surveys: SurveysService): Router {
+  const router = Router();
+
+  /** Signing in is the way to answer a "signed-in only" survey: send the visitor there and back. */
+  async function open(
+    req: Request,
+    res: Response,
+    surveyId: string,
+    respondent: Pick<Respondent, 'userId' | 'invitationId'> | undefined,
+  ) {
+    try {
+      return await surveys.openSurvey(surveyId, respondent);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError && req.method === 'GET') {
+        res.redirect(303, `/sign-in?returnTo=${encodeURIComponent(req.originalUrl)}`);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  function access(req: Request, surveyId: string) {
+    return { userId: req.user?.id, invitationId: req.session?.surveyInvites?.[surveyId] };
+  }
+
+  function render(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    pageId: string,
+    state: {
+      flow: string[];
+      answers: Answers;
+      values: FormFields;
+      errors: AnswerError[];
+      seed: string;
+      status?: number;
+      editing?: boolean;
+      browserKey?: string;
+    },
+  ) {
+    const page = pageView({
+      survey,
+      pageId,
+      flow: state.flow,
+      answers: state.answers,
+      values: state.values,
+      errors: state.errors,
+      locale: req.locale,
+      t: req.t,
+      seed: state.seed,
+    });
+    res.status(state.status ?? 200).render('surveys/page', {
+      title: `${page.errors.length ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${page.heading} – ${page.surveyTitle}`,
+      page,
+      errors: page.errors,
+      editing: Boolean(state.editing),
+      preview: false,
+      canSaveByEmail: !req.user && !survey.settings.anonymous,
+      surveyToken: state.browserKey ? surveys.formToken(state.browserKey) : '',
+      action: `/surveys/${survey.id}/pages/${pageId}`,
+    });
+  }
+
+  /** GET /surveys/:surveyId: the start page, or "continue where you left off". */
+  router.get('/surveys/:surveyId', async (req, res) => {
+    const { surveyId } = params(req);
+    const opened = await open(req, res, surveyId, access(req, surveyId));
+    if (!opened) return;
+    const { survey } = opened;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const browserKey = browserRespondentKey(req);
+    if (respondent?.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
+    const state = respondent ? await surveys.respondentState(survey, respondent) : undefined;
+    const flow = surveys.pageFlow(survey, state?.draft?.answers ?? {});
+    res.render('surveys/start', {
+      title: localize(survey.definition.title, req.locale),
+      survey,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      description: localize(survey.definition.description, req.locale),
+      pageCount: flow.length,
+      startHref: `/surveys/${survey.id}/pages/${state?.draft?.resumeAt && flow.includes(state.draft.resumeAt) ? state.draft.resumeAt : flow[0]}`,
+      hasDraft: Boolean(state?.draft),
+      alreadyAnswered: Boolean(state?.alreadyAnswered),
+      canEdit: Boolean(state?.canEditSubmitted),
+      editHref: `/surveys/${survey.id}/pages/${flow[0]}`,
+      signedIn: Boolean(req.user),
+    });
+  });
+
+  /** GET /surveys/:surveyId/invitation/:token: an invitation link; remembered in this browser's session. */
+  router.get('/surveys/:surveyId/invitation/:token', async (req, res) => {
+    const { surveyId } = params(req);
+    const token = z.string().max(100).parse(req.params.token);
+    const invitation = await surveys.openInvitation(surveyId, token);
+    req.session.surveyInvites = { ...(req.session.surveyInvites ?? {}), [surveyId]: invitation.invitationId };
+    res.redirect(303, `/surveys/${surveyId}`);
+  });
+
+  /** GET /surveys/:surveyId/pages/:pageId: one page of questions, filled with what was saved. */
+  router.get('/surveys/:surveyId/pages/:pageId', async (req, res) => {
+    const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
+    const opened = await open(req, res, surveyId, access(req, surveyId));
+    if (!opened) return;
+    const { survey } = opened;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    const browserKey = browserRespondentKey(req);
+    if (respondent.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
+    const state = await surveys.respondentState(survey, respondent);
+    if (state.alreadyAnswered && !state.canEditSubmitted) return res.redirect(303, `/surveys/${surveyId}`);
+    const current = state.draft ?? (state.canEditSubmitted ? state.submitted : null);
+    const answers = current?.answers ?? {};
+    const flow = surveys.pageFlow(survey, answers);
+    if (!flow.includes(pageId)) return res.redirect(303, `/surveys/${surveyId}/pages/${flow[0]}`);
+    const section = survey.definition.sections.find((s) => s.id === pageId);
+    const values = section ? formValuesFor(section.questions, answers, current?.otherText ?? {}) : {};
+    if (pageId === ABOUT_YOU) {
+      const given = current ?? undefined;
+      values[SELF_ID_FIELDS.sector] = given?.sector ?? respondent.profile?.sector ?? '';
+      values[SELF_ID_FIELDS.region] = given?.region ?? respondent.profile?.region ?? '';
+      values[SELF_ID_FIELDS.organisation] = given?.organisation ?? respondent.profile?.organisation ?? '';
+    }
+    render(req, res, survey, pageId, {
+      flow,
+      answers,
+      values,
+      errors: [],
+      seed: respondent.key,
+      browserKey: respondent.browserKey,
+      editing: !state.draft && state.canEditSubmitted,
+    });
+  });
+
+  /** POST /surveys/:surveyId/pages/:pageId: save this page (always), then go on, go back, or stop here. */
+  router.post('/surveys/:surveyId/pages/:pageId', async (req, res) => {
+    const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
+    const opened = await open(req, res, surveyId, access(req, surveyId));
+    if (!opened) return;
+    const { survey } = opened;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    const fields = answerFields(req.body);
+    const action = actionField.parse((req.body as Record<string, unknown>)?.action);
+    let outcome;
+    try {
+      outcome = await surveys.savePage({ surveyId, respondent, pageId, fields, action });
+    } catch (error) {
+      // A final check found a problem on another page (the survey changed, or a page was skipped): show it there.
+      if (error instanceof ValidationError && error.messageRef.key === 'surveys:answer.incomplete') {
+        const state = await surveys.respondentState(survey, respondent);
+        const first = error.fieldErrors[0];
+        const target = survey.definition.sections.find((s) =>
+          s.questions.some((q) => first && first.field.startsWith(`q_${q.id}`)),
+        );
+        const answers = state.draft?.answers ?? {};
+        const targetId = target?.id ?? ABOUT_YOU;
+        const values = target
+          ? formValuesFor(target.questions, answers, state.draft?.otherText ?? {})
+          : fields;
+        const errors = error.fieldErrors.map((e) => ({
+          questionId: e.field.replace(/^q_/, '').split('_')[0] as string,
+          field: e.field,
+          message: e.message,
+        }));
+        return render(req, res, survey, targetId, {
+          flow: surveys.pageFlow(survey, answers),
+          answers,
+          values,
+          errors,
+          seed: respondent.key,
+          browserKey: respondent.browserKey,
+          status: 422,
+        });
+      }
+      throw error;
+    }
+    if (!outcome.ok) {
+      const state = await surveys.respondentState(survey, respondent);
+      const answers = state.draft?.answers ?? state.submitted?.answers ?? {};
+      return render(req, res, survey, pageId, {
+        flow: surveys.pageFlow(survey, answers),
+        answers,
+        values: fields,
+        errors: outcome.errors,
+        seed: respondent.key,
+        browserKey: respondent.browserKey,
+        status: 422,
+        editing: !state.draft && state.canEditSubmitted,
+      });
+    }
+    if (outcome.submitted) return res.redirect(303, `/surveys/${surveyId}/thanks`);
+    if (action === 'save') return res.redirect(303, `/surveys/${surveyId}/saved`);
+    res.redirect(303, `/surveys/${surveyId}/pages/${outcome.next ?? pageId}`);
+  });
+
+  /** GET /surveys/:surveyId/saved: "your answers are saved", with the offer of a resume link by email. */
+  router.get('/surveys/:surveyId/saved', async (req, res) => {
+    const { surveyId } = params(req);
+    const opened = await open(req, res, surveyId, access(req, surveyId));
+    if (!opened) return;
+    const { survey } = opened;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const draft = respondent ? await surveys.findDraft(surveyId, respondent.key) : null;
+    res.render('surveys/saved', {
+      title: req.t('surveys:saved.title'),
+      surveyTitle: localize(survey.definition.title, req.locale),
+      surveyId,
+      hasDraft: Boolean(draft),
+      continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
+      offerEmail: Boolean(draft) && !req.user,
+      surveyToken: respondent?.browserKey ? surveys.formToken(respondent.browserKey) : '',
+      values: {},
+      errors: [],
+    });
+  });
+
+  /** POST /surveys/:surveyId/resume-link: email a one-click link back to this draft. */
+  router.post('/surveys/:surveyId/resume-link', async (req, res) => {
+    const { surveyId } = params(req);
+    const opened = await open(req, res, surveyId, access(req, surveyId));
+    if (!opened) return;
+    const { survey } = opened;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    if (!respondent) throw new NotFoundError({ key: 'surveys:resume.noDraft' });
+    const email = z
+      .string()
+      .max(300)
+      .catch('')
+      .parse((req.body as Record<string, unknown>)?.resumeEmail);
+    try {
+      await surveys.sendResumeLink({ surveyId, respondent, email });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const draft = await surveys.findDraft(surveyId, respondent.key);
+      return res.status(422).render('surveys/saved', {
+        title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:saved.title')}`,
+        surveyTitle: localize(survey.definition.title, req.locale),
+        surveyId,
+        hasDraft: true,
+        continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
+        offerEmail: true,
+        surveyToken: respondent.browserKey ? surveys.formToken(respondent.browserKey) : '',
+        values: { resumeEmail: email },
+        errors: error.fieldErrors.map((e) => ({
+          field: e.field,
+          message: req.t(e.message.key, e.message.values ?? {}),
+        })),
+      });
+    }
+    res.render('surveys/link-sent', { title: req.t('surveys:resume.sentTitle'), email, surveyId });
+  });
+
+  /** GET /surveys/:surveyId/resume/:token: the emailed link; this browser takes over the draft. */
+  router.get('/surveys/:surveyId/resume/:token', async (req, res) => {
+    const { surveyId } = params(req);
+    const token = z.string().max(100).parse(req.params.token);
+    const { respondentKey, resumeAt } = await surveys.resumeByToken(surveyId, token);
+    const browserKey = respondentKey.startsWith('anon:') ? respondentKey.slice('anon:'.length) : '';
+    if (!isBrowserKey(browserKey)) throw new NotFoundError({ key: 'surveys:resume.invalid' });
+    setRespondentCookie(req, res, browserKey);
+    res.redirect(303, `/surveys/${surveyId}/pages/${resumeAt ?? ''}`);
+  });
+
+  /** GET /surveys/:surveyId/thanks */
+  router.get('/surveys/:surveyId/thanks', async (req, res) => {
+    const { surveyId } = params(req);
+    const survey = await surveys.getSurvey(surveyId);
+    if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
+    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
+    res.render('surveys/thanks', {
+      title: req.t('surveys:thanks.title'),
+      surveyTitle: localize(survey.definition.title, req.locale),
+      message: localize(survey.settings.thankYou, req.locale),
+      submitted: Boolean(submitted),
+      canEdit: Boolean(submitted && survey.settings.editableUntilClose && survey.status === 'published'),
+      surveyId,
+    });
+  });
+
+  return router;
+}

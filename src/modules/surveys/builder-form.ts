@@ -1,0 +1,360 @@
+import type { FormFields } from './survey-answers';
+import {
+  CONDITION_OPERATORS,
+  findQuestion,
+  localize,
+  OPTION_TYPES,
+  type Condition,
+  type Localized,
+  type Option,
+  type Question,
+  type QuestionType,
+  type SurveyDefinition,
+} from './survey-definition';
+import { newId } from './survey-definition';
+import { AUDIENCES, type SurveySettings } from './survey-settings';
+
+/**
+ * The builder's plain forms (no JavaScript) read into definition pieces, and definition error paths mapped back to
+ * the form's field ids. Lists of options are rows of inputs (`option_<n>_id`, `option_<n>_en`, `option_<n>_fr`)
+ * with a few blank rows for new options; a row left blank in both languages is removed.
+ */
+
+export const BLANK_ROWS = 3;
+
+function one(fields: FormFields, name: string): string {
+  const value = fields[name];
+  return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+}
+
+function checked(fields: FormFields, name: string): boolean {
+  return one(fields, name) === 'yes';
+}
+
+function localized(fields: FormFields, prefix: string): Localized {
+  return { en: one(fields, `${prefix}En`), fr: one(fields, `${prefix}Fr`) };
+}
+
+function optionalLocalized(fields: FormFields, prefix: string): Localized | undefined {
+  const text = localized(fields, prefix);
+  return text.en || text.fr ? text : undefined;
+}
+
+/** A number field: blank is "not set"; anything that is not a number stays text so validation names it. */
+function numberField(fields: FormFields, name: string): number | string | undefined {
+  const text = one(fields, name).replace(',', '.');
+  if (text === '') return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : text;
+}
+
+function optionRows(fields: FormFields, prefix: string): Option[] {
+  const rows: Option[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    if (!(`${prefix}_${i}_en` in fields) && !(`${prefix}_${i}_id` in fields)) break;
+    const label = { en: one(fields, `${prefix}_${i}_en`), fr: one(fields, `${prefix}_${i}_fr`) };
+    if (!label.en && !label.fr) continue;
+    rows.push({ id: one(fields, `${prefix}_${i}_id`) || newId(), label });
+  }
+  return rows;
+}
+
+export function conditionFromForm(fields: FormFields): Condition | undefined {
+  const questionId = one(fields, 'showIfQuestion');
+  if (!questionId) return undefined;
+  const operator = one(fields, 'showIfOperator');
+  const raw = fields.showIfValues;
+  const values = (Array.isArray(raw) ? raw : (raw ?? '').split(',')).map((v) => v.trim()).filter(Boolean);
+  return {
+    questionId,
+    operator: (CONDITION_OPERATORS as readonly string[]).includes(operator)
+      ? (operator as Condition['operator'])
+      : 'equals',
+    values,
+  };
+}
+
+/** Reads the question form. The result is checked as part of the whole definition when it is saved. */
+export function questionFromForm(type: QuestionType, id: string, fields: FormFields): Question {
+  const base = {
+    id,
+    label: localized(fields, 'label'),
+    help: optionalLocalized(fields, 'help'),
+    required: checked(fields, 'required'),
+    showIf: conditionFromForm(fields),
+  };
+  const candidate: Record<string, unknown> = { ...base, type };
+  switch (type) {
+    case 'single_choice':
+    case 'dropdown':
+    case 'multiple_choice':
+      Object.assign(candidate, {
+        options: optionRows(fields, 'option'),
+        allowOther: checked(fields, 'allowOther'),
+        randomize: checked(fields, 'randomize'),
+      });
+      if (type === 'multiple_choice') {
+        Object.assign(candidate, {
+          minSelections: numberField(fields, 'minSelections'),
+          maxSelections: numberField(fields, 'maxSelections'),
+        });
+      }
+      break;
+    case 'ranking':
+      Object.assign(candidate, {
+        options: optionRows(fields, 'option'),
+        randomize: checked(fields, 'randomize'),
+      });
+      break;
+    case 'short_text':
+    case 'long_text':
+      candidate.maxLength = numberField(fields, 'maxLength') ?? (type === 'short_text' ? 200 : 5000);
+      break;
+    case 'number':
+      Object.assign(candidate, {
+        min: numberField(fields, 'min'),
+        max: numberField(fields, 'max'),
+        integer: checked(fields, 'integer'),
+      });
+      break;
+    case 'date':
+      Object.assign(candidate, {
+        min: one(fields, 'min') || undefined,
+        max: one(fields, 'max') || undefined,
+      });
+      break;
+    case 'rating':
+      Object.assign(candidate, {
+        points: numberField(fields, 'points') ?? 5,
+        lowLabel: optionalLocalized(fields, 'low'),
+        highLabel: optionalLocalized(fields, 'high'),
+      });
+      break;
+    case 'matrix':
+      Object.assign(candidate, { rows: optionRows(fields, 'row'), scale: optionRows(fields, 'scale') });
+      break;
+    default:
+      break;
+  }
+  for (const key of Object.keys(candidate)) if (candidate[key] === undefined) delete candidate[key];
+  // Checked (zod and structure) by the service with the whole definition; until then it is only a candidate.
+  return candidate as unknown as Question;
+}
+
+/** The form fields of an existing question (to edit it), plus blank rows for new options. */
+export function questionToForm(question: Question): FormFields {
+  const fields: FormFields = {
+    labelEn: question.label.en,
+    labelFr: question.label.fr,
+    helpEn: question.help?.en ?? '',
+    helpFr: question.help?.fr ?? '',
+    required: question.required ? 'yes' : '',
+    showIfQuestion: question.showIf?.questionId ?? '',
+    showIfOperator: question.showIf?.operator ?? 'equals',
+    showIfValues: question.showIf?.values.join(', ') ?? '',
+  };
+  const rows = (prefix: string, items: Option[]) =>
+    items.forEach((item, i) => {
+      fields[`${prefix}_${i}_id`] = item.id;
+      fields[`${prefix}_${i}_en`] = item.label.en;
+      fields[`${prefix}_${i}_fr`] = item.label.fr;
+    });
+  switch (question.type) {
+    case 'single_choice':
+    case 'dropdown':
+    case 'multiple_choice':
+      rows('option', question.options);
+      fields.allowOther = question.allowOther ? 'yes' : '';
+      fields.randomize = question.randomize ? 'yes' : '';
+      if (question.type === 'multiple_choice') {
+        fields.minSelections = question.minSelections?.toString() ?? '';
+        fields.maxSelections = question.maxSelections?.toString() ?? '';
+      }
+      break;
+    case 'ranking':
+      rows('option', question.options);
+      fields.randomize = question.randomize ? 'yes' : '';
+      break;
+    case 'short_text':
+    case 'long_text':
+      fields.maxLength = String(question.maxLength);
+      break;
+    case 'number':
+      fields.min = question.min?.toString() ?? '';
+      fields.max = question.max?.toString() ?? '';
+      fields.integer = question.integer ? 'yes' : '';
+      break;
+    case 'date':
+      fields.min = question.min ?? '';
+      fields.max = question.max ?? '';
+      break;
+    case 'rating':
+      fields.points = String(question.points);
+      fields.lowEn = question.lowLabel?.en ?? '';
+      fields.lowFr = question.lowLabel?.fr ?? '';
+      fields.highEn = question.highLabel?.en ?? '';
+      fields.highFr = question.highLabel?.fr ?? '';
+      break;
+    case 'matrix':
+      rows('row', question.rows);
+      rows('scale', question.scale);
+      break;
+    default:
+      break;
+  }
+  return fields;
+}
+
+/** How many option rows a form shows for a list: the filled ones plus blank rows. */
+export function rowCount(fields: FormFields, prefix: string): number {
+  let filled = 0;
+  while (`${prefix}_${filled}_en` in fields || `${prefix}_${filled}_id` in fields) filled += 1;
+  return filled + BLANK_ROWS;
+}
+
+export function hasOptions(type: QuestionType): boolean {
+  return OPTION_TYPES.includes(type);
+}
+
+/**
+ * A definition error path inside one question, as the id of the form field to link to:
+ * `label.fr` -> `labelFr`, `options[2].label.en` -> `option_2_en`, `showIf.values[0]` -> `showIfValues`.
+ */
+export function questionFieldFor(suffix: string): string {
+  const rowMatch = /^(options|rows|scale)\[(\d+)\](?:\.label\.(en|fr)|\.id)?/.exec(suffix);
+  if (rowMatch) {
+    const prefix = rowMatch[1] === 'options' ? 'option' : rowMatch[1] === 'rows' ? 'row' : 'scale';
+    return `${prefix}_${rowMatch[2]}_${rowMatch[3] ?? 'en'}`;
+  }
+  if (/^(options|rows|scale)$/.test(suffix)) {
+    return `${suffix === 'options' ? 'option' : suffix === 'rows' ? 'row' : 'scale'}_0_en`;
+  }
+  const textMatch = /^(label|help|lowLabel|highLabel|title|description)\.(en|fr)$/.exec(suffix);
+  if (textMatch) {
+    const base = textMatch[1]?.replace('Label', '') ?? 'label';
+    return `${base}${textMatch[2] === 'en' ? 'En' : 'Fr'}`;
+  }
+  if (suffix.startsWith('showIf.questionId')) return 'showIfQuestion';
+  if (suffix.startsWith('showIf')) return 'showIfValues';
+  const plain = /^(\w+)/.exec(suffix)?.[1];
+  return plain === 'title' ? 'titleEn' : plain === 'label' ? 'labelEn' : (plain ?? 'labelEn');
+}
+
+/** A human description of where a definition error is ("Page 2, question 3"), for error lists. */
+export function describePath(
+  definition: SurveyDefinition,
+  path: string,
+  t: (key: string, values?: Record<string, unknown>) => string,
+  locale: 'en' | 'fr',
+): { anchor: string; where: string } {
+  const match = /^sections\[(\d+)\](?:\.questions\[(\d+)\])?/.exec(path);
+  if (!match) return { anchor: 'survey-title', where: t('surveys:builder.where.survey') };
+  const s = Number(match[1]);
+  const section = definition.sections[s];
+  if (match[2] === undefined) {
+    return {
+      anchor: `section-${section?.id ?? s}`,
+      where: t('surveys:builder.where.section', { page: s + 1 }),
+    };
+  }
+  const q = Number(match[2]);
+  const question = section?.questions[q];
+  return {
+    anchor: `question-${question?.id ?? `${s}-${q}`}`,
+    where: t('surveys:builder.where.question', {
+      page: s + 1,
+      number: q + 1,
+      label: question ? localize(question.label, locale) : '',
+    }),
+  };
+}
+
+/** The questions a condition may point at, with their option ids, for the condition fields. */
+export function conditionTargets(questions: Question[], locale: 'en' | 'fr') {
+  return questions.map((q) => ({
+    id: q.id,
+    label: localize(q.label, locale),
+    values:
+      'options' in q && q.type !== 'ranking'
+        ? q.options.map((o) => ({ id: o.id, label: localize(o.label, locale) }))
+        : q.type === 'rating'
+          ? Array.from({ length: q.points }, (_, i) => ({ id: String(i + 1), label: String(i + 1) }))
+          : [],
+  }));
+}
+
+/** The organisation's time zone: dates typed by officers (datetime-local) are in it. */
+const TIME_ZONE = 'America/Toronto';
+
+/** How far the organisation's clock is ahead of UTC at an instant, in milliseconds (negative in Canada). */
+function zoneOffset(instant: number): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: TIME_ZONE,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(
+    +parts.year!,
+    +parts.month! - 1,
+    +parts.day!,
+    +parts.hour!,
+    +parts.minute!,
+    +parts.second!,
+  );
+  return asUtc - instant;
+}
+
+/** "2026-12-01T09:00" in Eastern time -> the instant; undefined when it is not such a value. */
+export function parseLocalDateTime(text: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const wall = Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +match[4]!, +match[5]!);
+  // Two passes settle the offset across a daylight-saving change.
+  let instant = wall - zoneOffset(wall);
+  instant = wall - zoneOffset(instant);
+  const date = new Date(instant);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** The instant as "YYYY-MM-DDTHH:mm" in Eastern time, for a datetime-local input. */
+export function formatLocalDateTime(date: Date | null): string {
+  if (!date) return '';
+  return new Date(date.getTime() + zoneOffset(date.getTime())).toISOString().slice(0, 16);
+}
+
+export function settingsFromForm(
+  fields: FormFields,
+  current: SurveySettings,
+): SurveySettings | Record<string, unknown> {
+  const audience = one(fields, 'audience');
+  const date = (name: string): Date | null | string => {
+    const text = one(fields, name);
+    if (!text) return null;
+    return parseLocalDateTime(text) ?? text;
+  };
+  return {
+    ...current,
+    audience: (AUDIENCES as readonly string[]).includes(audience) ? audience : current.audience,
+    onePerRespondent: checked(fields, 'onePerRespondent'),
+    opensAt: date('opensAt'),
+    closesAt: date('closesAt'),
+    editableUntilClose: checked(fields, 'editableUntilClose'),
+    thankYou: { en: one(fields, 'thankYouEn'), fr: one(fields, 'thankYouFr') },
+    confirmationEmail: checked(fields, 'confirmationEmail'),
+    selfIdentification: checked(fields, 'selfIdentification'),
+    askOrganisation: checked(fields, 'askOrganisation'),
+    anonymous: checked(fields, 'anonymous'),
+  };
+}
+
+/** Re-exported for the routes: a question of the definition by id. */
+export { findQuestion };

@@ -1,0 +1,736 @@
+import { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
+import { requireRole } from '../../platform/http/auth';
+import type { ConsultationsService } from '../consultations';
+import {
+  BLANK_ROWS,
+  conditionFromForm,
+  conditionTargets,
+  describePath,
+  formatLocalDateTime,
+  hasOptions,
+  questionFieldFor,
+  questionFromForm,
+  questionToForm,
+  rowCount,
+  settingsFromForm,
+} from './builder-form';
+import type { FormFields } from './survey-answers';
+import {
+  addQuestion,
+  addSection,
+  deleteQuestion,
+  deleteSection,
+  locateQuestion,
+  moveQuestion,
+  moveSection,
+  newQuestion,
+  questionsBefore,
+  replaceQuestion,
+  updateSection,
+} from './survey-builder';
+import { localize, newId, QUESTION_TYPES, type QuestionType, type Section } from './survey-definition';
+import { pageView } from './survey-page';
+import { AUDIENCES } from './survey-settings';
+import type { Actor, Survey, SurveysService } from './surveys.service';
+
+const idParam = z.string().regex(/^[a-f0-9]{24}$/);
+const partParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
+const direction = z.enum(['up', 'down']);
+const questionType = z.enum(QUESTION_TYPES);
+
+/** Uploads (CSV of emails, JSON definitions) are small text files kept in memory. */
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 512 * 1024, files: 1 } });
+
+function actorOf(req: Request): Actor {
+  const user = req.user;
+  if (!user) throw new NotFoundError();
+  return { id: user.id, roles: user.roles };
+}
+
+function fieldsOf(body: unknown): FormFields {
+  const fields: FormFields = {};
+  if (!body || typeof body !== 'object') return fields;
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (key === '_csrf') continue;
+    if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+      fields[key] = value as string | string[];
+    }
+  }
+  return fields;
+}
+
+function text(fields: FormFields, name: string): string {
+  const value = fields[name];
+  return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+}
+
+/** Officers building surveys: /manage/surveys/... (plain forms with buttons; no JavaScript needed). */
+export function builderRouter(surveys: SurveysService, consultations: ConsultationsService): Router {
+  const router = Router();
+  router.use('/manage/surveys', requireRole('officer'));
+
+  function surveyId(req: Request): string {
+    const parsed = idParam.safeParse(req.params.surveyId);
+    if (!parsed.success) throw new NotFoundError();
+    return parsed.data;
+  }
+  function part(req: Request, name: string): string {
+    const parsed = partParam.safeParse(req.params[name]);
+    if (!parsed.success) throw new NotFoundError();
+    return parsed.data;
+  }
+
+  /** Definition errors as the error summary wants them, with where they are in the survey. */
+  function definitionErrors(req: Request, survey: Survey, error: ValidationError) {
+    return error.fieldErrors.map((e) => {
+      const where = describePath(survey.definition, e.field, req.t, req.locale);
+      return {
+        field: where.anchor,
+        message: `${where.where}: ${req.t(e.message.key, e.message.values ?? {})}`,
+      };
+    });
+  }
+
+  async function renderOverview(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    extra: { errors?: { field: string; message: string }[]; status?: number; notice?: string } = {},
+  ) {
+    const consultation = await consultations.findConsultationById(survey.consultationId, {
+      includeDrafts: true,
+    });
+    res.status(extra.status ?? 200).render('surveys/manage/survey', {
+      title: localize(survey.definition.title, req.locale) || req.t('surveys:builder.untitled'),
+      survey,
+      consultationTitle: consultation ? localize(consultation.title, req.locale) : '',
+      localize: (value: { en: string; fr: string } | undefined) => localize(value, req.locale),
+      questionTypes: QUESTION_TYPES,
+      questionLabel: (id: string) => {
+        const found = locateQuestion(survey.definition, id);
+        return found ? localize(found.question.label, req.locale) || id : id;
+      },
+      errors: extra.errors ?? [],
+      notice:
+        extra.notice ??
+        (typeof req.query.done === 'string'
+          ? req.t(`surveys:builder.done.${req.query.done.replace(/[^a-zA-Z]/g, '')}`, { defaultValue: '' })
+          : ''),
+    });
+  }
+
+  /** GET /manage/surveys: every survey, and a form to start one. */
+  router.get('/manage/surveys', async (req, res) => {
+    const [all, consultationList] = await Promise.all([surveys.listAll(), consultations.listAll()]);
+    const titles = new Map(consultationList.map((c) => [c.id, localize(c.title, req.locale)]));
+    res.render('surveys/manage/index', {
+      title: req.t('surveys:builder.listTitle'),
+      surveys: all.map((s) => ({
+        id: s.id,
+        title: localize(s.definition.title, req.locale) || req.t('surveys:builder.untitled'),
+        consultation: titles.get(s.consultationId) ?? '',
+        status: s.status,
+        version: s.version,
+      })),
+      consultations: consultationList.map((c) => ({ id: c.id, title: localize(c.title, req.locale) })),
+      values: {
+        consultationId: typeof req.query.consultationId === 'string' ? req.query.consultationId : '',
+      },
+      errors: [],
+    });
+  });
+
+  /** POST /manage/surveys: create a survey in a consultation. */
+  router.post('/manage/surveys', async (req, res) => {
+    const fields = fieldsOf(req.body);
+    try {
+      const survey = await surveys.createSurvey(
+        {
+          consultationId: text(fields, 'consultationId'),
+          title: { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') },
+        },
+        actorOf(req),
+      );
+      res.redirect(303, `/manage/surveys/${survey.id}`);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const [all, consultationList] = await Promise.all([surveys.listAll(), consultations.listAll()]);
+      const titles = new Map(consultationList.map((c) => [c.id, localize(c.title, req.locale)]));
+      res.status(422).render('surveys/manage/index', {
+        title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:builder.listTitle')}`,
+        surveys: all.map((s) => ({
+          id: s.id,
+          title: localize(s.definition.title, req.locale),
+          consultation: titles.get(s.consultationId) ?? '',
+          status: s.status,
+          version: s.version,
+        })),
+        consultations: consultationList.map((c) => ({ id: c.id, title: localize(c.title, req.locale) })),
+        values: fields,
+        errors: error.fieldErrors.map((e) => ({
+          field: e.field,
+          message: req.t(e.message.key, e.message.values ?? {}),
+        })),
+      });
+    }
+  });
+
+  /** GET /manage/surveys/:surveyId: the builder's overview of pages and questions. */
+  router.get('/manage/surveys/:surveyId', async (req, res) => {
+    await renderOverview(req, res, await surveys.getSurvey(surveyId(req)));
+  });
+
+  // ------------------------------------------------------------ sections
+
+  function sectionForm(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    opts: {
+      section?: Section;
+      values: FormFields;
+      errors: { field: string; message: string }[];
+      status?: number;
+    },
+  ) {
+    const before = opts.section
+      ? questionsBefore(survey.definition, { sectionId: opts.section.id })
+      : survey.definition.sections.flatMap((s) => s.questions);
+    res.status(opts.status ?? 200).render('surveys/manage/section', {
+      title: req.t(opts.section ? 'surveys:builder.section.editTitle' : 'surveys:builder.section.newTitle'),
+      survey,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      section: opts.section,
+      values: opts.values,
+      errors: opts.errors,
+      targets: conditionTargets(before, req.locale),
+      action: opts.section
+        ? `/manage/surveys/${survey.id}/sections/${opts.section.id}`
+        : `/manage/surveys/${survey.id}/sections`,
+    });
+  }
+
+  function sectionFromForm(fields: FormFields): Omit<Section, 'id' | 'questions'> {
+    const description = { en: text(fields, 'descriptionEn'), fr: text(fields, 'descriptionFr') };
+    const showIf = conditionFromForm(fields);
+    return {
+      title: { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') },
+      ...(description.en || description.fr ? { description } : {}),
+      ...(showIf ? { showIf } : {}),
+    };
+  }
+
+  async function saveSection(req: Request, res: Response, sectionId: string | undefined) {
+    const id = surveyId(req);
+    const survey = await surveys.getSurvey(id);
+    const section = sectionId ? survey.definition.sections.find((s) => s.id === sectionId) : undefined;
+    if (sectionId && !section) throw new NotFoundError();
+    const fields = fieldsOf(req.body);
+    const changes = sectionFromForm(fields);
+    try {
+      await surveys.editDefinition(id, actorOf(req), (definition) =>
+        sectionId ? updateSection(definition, sectionId, changes) : addSection(definition, changes),
+      );
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const index = sectionId
+        ? survey.definition.sections.findIndex((s) => s.id === sectionId)
+        : survey.definition.sections.length;
+      const own = `sections[${index}]`;
+      const errors = error.fieldErrors.map((e) => {
+        if (e.field.startsWith(`${own}.`) && !e.field.startsWith(`${own}.questions`)) {
+          return {
+            field: questionFieldFor(e.field.slice(own.length + 1)),
+            message: req.t(e.message.key, e.message.values ?? {}),
+          };
+        }
+        const where = describePath(survey.definition, e.field, req.t, req.locale);
+        return {
+          field: 'titleEn',
+          message: `${where.where}: ${req.t(e.message.key, e.message.values ?? {})}`,
+        };
+      });
+      return sectionForm(req, res, survey, { section, values: fields, errors, status: 422 });
+    }
+    res.redirect(303, `/manage/surveys/${id}#${sectionId ? `section-${sectionId}` : 'sections'}`);
+  }
+
+  /** GET /manage/surveys/:surveyId/sections/new */
+  router.get('/manage/surveys/:surveyId/sections/new', async (req, res) => {
+    sectionForm(req, res, await surveys.getSurvey(surveyId(req)), { values: {}, errors: [] });
+  });
+  /** POST /manage/surveys/:surveyId/sections */
+  router.post('/manage/surveys/:surveyId/sections', (req, res) => saveSection(req, res, undefined));
+
+  /** GET /manage/surveys/:surveyId/sections/:sectionId */
+  router.get('/manage/surveys/:surveyId/sections/:sectionId', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    const section = survey.definition.sections.find((s) => s.id === part(req, 'sectionId'));
+    if (!section) throw new NotFoundError();
+    sectionForm(req, res, survey, {
+      section,
+      values: {
+        titleEn: section.title.en,
+        titleFr: section.title.fr,
+        descriptionEn: section.description?.en ?? '',
+        descriptionFr: section.description?.fr ?? '',
+        showIfQuestion: section.showIf?.questionId ?? '',
+        showIfOperator: section.showIf?.operator ?? 'equals',
+        showIfValues: section.showIf?.values.join(', ') ?? '',
+      },
+      errors: [],
+    });
+  });
+  /** POST /manage/surveys/:surveyId/sections/:sectionId */
+  router.post('/manage/surveys/:surveyId/sections/:sectionId', (req, res) =>
+    saveSection(req, res, part(req, 'sectionId')),
+  );
+
+  /** A structural edit (move, delete) from a button on the overview; a refused edit shows the overview with why. */
+  async function structuralEdit(
+    req: Request,
+    res: Response,
+    edit: Parameters<SurveysService['editDefinition']>[2],
+    anchor: string,
+  ) {
+    const id = surveyId(req);
+    try {
+      await surveys.editDefinition(id, actorOf(req), edit);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const survey = await surveys.getSurvey(id);
+      return renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
+    }
+    res.redirect(303, `/manage/surveys/${id}#${anchor}`);
+  }
+
+  /** POST /manage/surveys/:surveyId/sections/:sectionId/move */
+  router.post('/manage/surveys/:surveyId/sections/:sectionId/move', async (req, res) => {
+    const sectionId = part(req, 'sectionId');
+    const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
+    await structuralEdit(req, res, (d) => moveSection(d, sectionId, dir), `section-${sectionId}`);
+  });
+  /** POST /manage/surveys/:surveyId/sections/:sectionId/delete */
+  router.post('/manage/surveys/:surveyId/sections/:sectionId/delete', async (req, res) => {
+    const sectionId = part(req, 'sectionId');
+    await structuralEdit(req, res, (d) => deleteSection(d, sectionId), 'sections');
+  });
+
+  // ------------------------------------------------------------ questions
+
+  function questionForm(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    opts: {
+      type: QuestionType;
+      questionId: string;
+      sectionId: string;
+      isNew: boolean;
+      values: FormFields;
+      errors: { field: string; message: string }[];
+      status?: number;
+    },
+  ) {
+    const before = opts.isNew
+      ? (() => {
+          const list = [];
+          for (const section of survey.definition.sections) {
+            list.push(...section.questions);
+            if (section.id === opts.sectionId) break;
+          }
+          return list;
+        })()
+      : questionsBefore(survey.definition, { questionId: opts.questionId });
+    res.status(opts.status ?? 200).render('surveys/manage/question', {
+      title: req.t(opts.isNew ? 'surveys:builder.question.newTitle' : 'surveys:builder.question.editTitle', {
+        type: req.t(`surveys:types.${opts.type}`),
+      }),
+      survey,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      type: opts.type,
+      typeLabel: req.t(`surveys:types.${opts.type}`),
+      isNew: opts.isNew,
+      values: opts.values,
+      errors: opts.errors,
+      targets: conditionTargets(before, req.locale),
+      optionRows: hasOptions(opts.type) ? rowCount(opts.values, 'option') : 0,
+      matrixRows: opts.type === 'matrix' ? rowCount(opts.values, 'row') : 0,
+      scaleRows: opts.type === 'matrix' ? rowCount(opts.values, 'scale') : 0,
+      blankRows: BLANK_ROWS,
+      action: opts.isNew
+        ? `/manage/surveys/${survey.id}/sections/${opts.sectionId}/questions?type=${opts.type}`
+        : `/manage/surveys/${survey.id}/questions/${opts.questionId}`,
+    });
+  }
+
+  async function saveQuestion(
+    req: Request,
+    res: Response,
+    mode: { sectionId: string; type: QuestionType; isNew: true } | { questionId: string; isNew: false },
+  ) {
+    const id = surveyId(req);
+    const survey = await surveys.getSurvey(id);
+    const fields = fieldsOf(req.body);
+    let sectionId: string;
+    let questionId: string;
+    let type: QuestionType;
+    if (mode.isNew) {
+      if (!survey.definition.sections.some((s) => s.id === mode.sectionId)) throw new NotFoundError();
+      ({ sectionId, type } = mode);
+      questionId = text(fields, 'questionId') || newId();
+    } else {
+      const located = locateQuestion(survey.definition, mode.questionId);
+      if (!located) throw new NotFoundError();
+      sectionId = located.section.id;
+      questionId = mode.questionId;
+      type = located.question.type;
+    }
+    const question = questionFromForm(type, questionId, fields);
+    try {
+      await surveys.editDefinition(id, actorOf(req), (definition) =>
+        mode.isNew ? addQuestion(definition, sectionId, question) : replaceQuestion(definition, question),
+      );
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      // Paths of this question become the form's field ids; anything else is described by where it is.
+      const attempted = mode.isNew
+        ? addQuestion(survey.definition, sectionId, question)
+        : replaceQuestion(survey.definition, question);
+      const location = locateQuestion(attempted, questionId);
+      const own = location
+        ? `sections[${location.sectionIndex}].questions[${location.section.questions.findIndex((q) => q.id === questionId)}]`
+        : '';
+      const errors = error.fieldErrors.map((e) => {
+        const message = req.t(e.message.key, e.message.values ?? {});
+        if (own && e.field.startsWith(`${own}.`))
+          return { field: questionFieldFor(e.field.slice(own.length + 1)), message };
+        const where = describePath(attempted, e.field, req.t, req.locale);
+        return { field: 'labelEn', message: `${where.where}: ${message}` };
+      });
+      return questionForm(req, res, survey, {
+        type,
+        questionId,
+        sectionId,
+        isNew: mode.isNew,
+        values: { ...fields, questionId },
+        errors,
+        status: 422,
+      });
+    }
+    res.redirect(303, `/manage/surveys/${id}#question-${questionId}`);
+  }
+
+  /** GET /manage/surveys/:surveyId/sections/:sectionId/questions/new?type=... */
+  router.get('/manage/surveys/:surveyId/sections/:sectionId/questions/new', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    const sectionId = part(req, 'sectionId');
+    if (!survey.definition.sections.some((s) => s.id === sectionId)) throw new NotFoundError();
+    const type = questionType.safeParse(req.query.type);
+    if (!type.success) throw new BadRequestError({ key: 'surveys:builder.errors.type' });
+    const question = newQuestion(type.data);
+    questionForm(req, res, survey, {
+      type: type.data,
+      questionId: question.id,
+      sectionId,
+      isNew: true,
+      values: { ...questionToForm(question), questionId: question.id },
+      errors: [],
+    });
+  });
+
+  /** POST /manage/surveys/:surveyId/sections/:sectionId/questions?type=... */
+  router.post('/manage/surveys/:surveyId/sections/:sectionId/questions', async (req, res) => {
+    const type = questionType.safeParse(req.query.type ?? (req.body as Record<string, unknown>)?.type);
+    if (!type.success) throw new BadRequestError({ key: 'surveys:builder.errors.type' });
+    await saveQuestion(req, res, { sectionId: part(req, 'sectionId'), type: type.data, isNew: true });
+  });
+
+  /** GET /manage/surveys/:surveyId/questions/:questionId */
+  router.get('/manage/surveys/:surveyId/questions/:questionId', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    const located = locateQuestion(survey.definition, part(req, 'questionId'));
+    if (!located) throw new NotFoundError();
+    questionForm(req, res, survey, {
+      type: located.question.type,
+      questionId: located.question.id,
+      sectionId: located.section.id,
+      isNew: false,
+      values: questionToForm(located.question),
+      errors: [],
+    });
+  });
+  /** POST /manage/surveys/:surveyId/questions/:questionId */
+  router.post('/manage/surveys/:surveyId/questions/:questionId', (req, res) =>
+    saveQuestion(req, res, { questionId: part(req, 'questionId'), isNew: false }),
+  );
+  /** POST /manage/surveys/:surveyId/questions/:questionId/move */
+  router.post('/manage/surveys/:surveyId/questions/:questionId/move', async (req, res) => {
+    const questionId = part(req, 'questionId');
+    const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
+    await structuralEdit(req, res, (d) => moveQuestion(d, questionId, dir), `question-${questionId}`);
+  });
+  /** POST /manage/surveys/:surveyId/questions/:questionId/delete */
+  router.post('/manage/surveys/:surveyId/questions/:questionId/delete', async (req, res) => {
+    const questionId = part(req, 'questionId');
+    await structuralEdit(req, res, (d) => deleteQuestion(d, questionId), 'sections');
+  });
+
+  // ------------------------------------------------------------ settings, publishing, copies
+
+  function settingsValues(survey: Survey): FormFields {
+    const s = survey.settings;
+    return {
+      audience: s.audience,
+      onePerRespondent: s.onePerRespondent ? 'yes' : '',
+      opensAt: formatLocalDateTime(s.opensAt),
+      closesAt: formatLocalDateTime(s.closesAt),
+      editableUntilClose: s.editableUntilClose ? 'yes' : '',
+      thankYouEn: s.thankYou.en,
+      thankYouFr: s.thankYou.fr,
+      confirmationEmail: s.confirmationEmail ? 'yes' : '',
+      selfIdentification: s.selfIdentification ? 'yes' : '',
+      askOrganisation: s.askOrganisation ? 'yes' : '',
+      anonymous: s.anonymous ? 'yes' : '',
+    };
+  }
+
+  /** GET /manage/surveys/:surveyId/settings */
+  router.get('/manage/surveys/:surveyId/settings', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    res.render('surveys/manage/settings', {
+      title: req.t('surveys:builder.settings.title'),
+      survey,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      audiences: AUDIENCES,
+      values: settingsValues(survey),
+      errors: [],
+    });
+  });
+
+  /** POST /manage/surveys/:surveyId/settings */
+  router.post('/manage/surveys/:surveyId/settings', async (req, res) => {
+    const id = surveyId(req);
+    const survey = await surveys.getSurvey(id);
+    const fields = fieldsOf(req.body);
+    try {
+      await surveys.updateSettings(id, settingsFromForm(fields, survey.settings), actorOf(req));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return res.status(422).render('surveys/manage/settings', {
+        title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:builder.settings.title')}`,
+        survey,
+        surveyTitle: localize(survey.definition.title, req.locale),
+        audiences: AUDIENCES,
+        values: fields,
+        errors: error.fieldErrors.map((e) => ({
+          field: e.field,
+          message: req.t(e.message.key, e.message.values ?? {}),
+        })),
+      });
+    }
+    res.redirect(303, `/manage/surveys/${id}?done=settings`);
+  });
+
+  /** POST /manage/surveys/:surveyId/publish: refused, with every missing translation listed, until complete. */
+  router.post('/manage/surveys/:surveyId/publish', async (req, res) => {
+    const id = surveyId(req);
+    try {
+      await surveys.publish(id, actorOf(req));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const survey = await surveys.getSurvey(id);
+      return renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
+    }
+    res.redirect(303, `/manage/surveys/${id}?done=published`);
+  });
+
+  /** POST /manage/surveys/:surveyId/close */
+  router.post('/manage/surveys/:surveyId/close', async (req, res) => {
+    const id = surveyId(req);
+    await surveys.close(id, actorOf(req));
+    res.redirect(303, `/manage/surveys/${id}?done=closed`);
+  });
+
+  /** POST /manage/surveys/:surveyId/duplicate */
+  router.post('/manage/surveys/:surveyId/duplicate', async (req, res) => {
+    const copy = await surveys.duplicate(surveyId(req), actorOf(req));
+    res.redirect(303, `/manage/surveys/${copy.id}?done=duplicated`);
+  });
+
+  /** GET /manage/surveys/:surveyId/export: the definition and settings as a JSON file. */
+  router.get('/manage/surveys/:surveyId/export', async (req, res) => {
+    const id = surveyId(req);
+    const exported = await surveys.exportSurvey(id);
+    res
+      .attachment(`survey-${id}.json`)
+      .type('application/json')
+      .send(JSON.stringify(exported, null, 2));
+  });
+
+  function renderImport(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    values: FormFields,
+    errors: { field: string; message: string }[],
+    status = 200,
+  ) {
+    res.status(status).render('surveys/manage/import', {
+      title: `${errors.length ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${req.t('surveys:builder.import.title')}`,
+      survey,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      values,
+      errors,
+      problems: errors.filter((e) => e.field === 'json'),
+    });
+  }
+
+  /** GET /manage/surveys/:surveyId/import */
+  router.get('/manage/surveys/:surveyId/import', async (req, res) => {
+    renderImport(req, res, await surveys.getSurvey(surveyId(req)), {}, []);
+  });
+
+  /** POST /manage/surveys/:surveyId/import (pasted JSON, or a .json file; multipart sends the token in the URL) */
+  router.post('/manage/surveys/:surveyId/import', upload.single('file'), async (req, res) => {
+    const id = surveyId(req);
+    const survey = await surveys.getSurvey(id);
+    const fields = fieldsOf(req.body);
+    const source = req.file ? req.file.buffer.toString('utf8') : text(fields, 'json');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(source);
+    } catch {
+      return renderImport(
+        req,
+        res,
+        survey,
+        { json: source },
+        [{ field: 'json', message: req.t('surveys:builder.import.notJson') }],
+        422,
+      );
+    }
+    try {
+      await surveys.importSurvey(id, parsed, actorOf(req));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const errors = error.fieldErrors.map((e) => ({
+        field: 'json',
+        message: `${e.field || '(root)'}: ${req.t(e.message.key, e.message.values ?? {})}`,
+      }));
+      return renderImport(req, res, survey, { json: source }, errors, 422);
+    }
+    res.redirect(303, `/manage/surveys/${id}?done=imported`);
+  });
+
+  /** GET /manage/surveys/:surveyId/preview/:pageId: the participant's page, answers not saved. */
+  router.get('/manage/surveys/:surveyId/preview/:pageId', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    const pageId = part(req, 'pageId');
+    const flow = [
+      ...survey.definition.sections.map((s) => s.id),
+      ...(survey.settings.selfIdentification ? ['about-you'] : []),
+    ];
+    if (!flow.includes(pageId)) throw new NotFoundError();
+    const page = pageView({
+      survey,
+      pageId,
+      flow,
+      answers: {},
+      values: {},
+      errors: [],
+      locale: req.locale,
+      t: req.t,
+      seed: 'preview',
+    });
+    res.render('surveys/page', {
+      title: `${req.t('surveys:preview.title')}: ${page.heading}`,
+      page,
+      errors: [],
+      editing: false,
+      preview: true,
+      canSaveByEmail: false,
+      action: '#',
+      previewPages: flow.map((p, i) => ({
+        href: `/manage/surveys/${survey.id}/preview/${p}`,
+        label: req.t('surveys:answer.progress', { page: i + 1, count: flow.length }),
+        current: p === pageId,
+      })),
+    });
+  });
+
+  // ------------------------------------------------------------ invitations
+
+  async function renderInvitations(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    extra: {
+      values?: FormFields;
+      errors?: { field: string; message: string }[];
+      result?: unknown;
+      status?: number;
+      reminded?: number;
+    } = {},
+  ) {
+    const counts = await surveys.invitationCounts(survey.id);
+    res.status(extra.status ?? 200).render('surveys/manage/invitations', {
+      title: `${extra.errors?.length ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${req.t('surveys:invitations.title')}`,
+      survey,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      counts,
+      values: extra.values ?? {},
+      errors: extra.errors ?? [],
+      result: extra.result,
+      reminded: extra.reminded,
+    });
+  }
+
+  /** GET /manage/surveys/:surveyId/invitations */
+  router.get('/manage/surveys/:surveyId/invitations', async (req, res) => {
+    await renderInvitations(req, res, await surveys.getSurvey(surveyId(req)));
+  });
+
+  /** POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. */
+  router.post('/manage/surveys/:surveyId/invitations', upload.single('file'), async (req, res) => {
+    const id = surveyId(req);
+    const survey = await surveys.getSurvey(id);
+    const fields = fieldsOf(req.body);
+    const pasted = text(fields, 'emails');
+    const csv = req.file ? req.file.buffer.toString('utf8') : '';
+    // Any cell of the CSV or token of the pasted text that contains "@" is an address to try.
+    const tokens = (value: string) =>
+      value
+        .split(/[\s,;"]+/)
+        .map((v) => v.trim())
+        .filter(Boolean);
+    const candidates = [...tokens(pasted), ...tokens(csv).filter((v) => v.includes('@'))];
+    const locale = text(fields, 'locale') === 'fr' ? 'fr' : 'en';
+    try {
+      const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));
+      await renderInvitations(req, res, survey, { result, values: { locale } });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await renderInvitations(req, res, survey, {
+        values: fields,
+        errors: error.fieldErrors.map((e) => ({
+          field: e.field,
+          message: req.t(e.message.key, e.message.values ?? {}),
+        })),
+        status: 422,
+      });
+    }
+  });
+
+  /** POST /manage/surveys/:surveyId/invitations/remind: remind everyone who has not answered (not twice a day). */
+  router.post('/manage/surveys/:surveyId/invitations/remind', async (req, res) => {
+    const id = surveyId(req);
+    const reminded = await surveys.remind(id, { force: true });
+    await renderInvitations(req, res, await surveys.getSurvey(id), { reminded });
+  });
+
+  return router;
+}

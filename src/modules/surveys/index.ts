@@ -1,0 +1,25 @@
+/**
+ * The surveys module's public face: questionnaire definitions and the builder, answering with drafts, responses,
+ * invitations and the JSON API. (Responses live here too: they cannot be understood without their survey version.)
+ */
+export * from './survey-definition';
+export * from './survey-answers';
+export {
+  defaultSettings,
+  settingsSchema,
+  AUDIENCES,
+  type Audience,
+  type SurveySettings,
+} from './survey-settings';
+export {
+  createSurveysService,
+  ABOUT_YOU,
+  type Respondent,
+  type Survey,
+  type SurveysService,
+  type ResponseView,
+} from './surveys.service';
+export { answeringRouter } from './answering.routes';
+export { builderRouter } from './builder.routes';
+export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
+export { surveyFormCsrfExempt } from './respondent';

@@ -1,0 +1,218 @@
+import crypto from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { REGIONS, SECTORS } from '../../platform/classifications';
+import { BadRequestError, NotFoundError } from '../../platform/errors';
+import type { OpenApiObject, OpenApiRegistry } from '../../platform/http/openapi';
+import type { Respondent, SurveysService } from './surveys.service';
+
+const idParam = z.string().regex(/^[a-f0-9]{24}$/);
+/** An Idempotency-Key: a client-chosen id of the submission (a UUID is ideal). */
+const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,200}$/);
+
+const responseBody = z.object({
+  answers: z.record(z.string().max(100), z.unknown()),
+  otherText: z.record(z.string().max(100), z.unknown()).optional(),
+  sector: z.unknown().optional(),
+  region: z.unknown().optional(),
+  organisation: z.unknown().optional(),
+});
+
+/** The JSON API of surveys: the published definition, and submitting a whole response in one request. */
+export function surveysApiRouter(surveys: SurveysService): Router {
+  const router = Router();
+
+  /** GET /api/v1/surveys/:surveyId */
+  router.get('/api/v1/surveys/:surveyId', async (req, res) => {
+    const surveyId = idParam.safeParse(req.params.surveyId);
+    if (!surveyId.success) throw new NotFoundError();
+    const survey = await surveys.getSurvey(surveyId.data);
+    if (survey.status === 'draft') throw new NotFoundError();
+    const { settings } = survey;
+    res.json({
+      id: survey.id,
+      consultationId: survey.consultationId,
+      status: survey.status,
+      version: survey.version,
+      title: survey.definition.title,
+      description: survey.definition.description ?? null,
+      sections: survey.definition.sections,
+      settings: {
+        audience: settings.audience,
+        onePerRespondent: settings.onePerRespondent,
+        opensAt: settings.opensAt,
+        closesAt: settings.closesAt,
+        anonymous: settings.anonymous,
+      },
+      selfIdentification: settings.selfIdentification
+        ? {
+            sectors: SECTORS,
+            regions: REGIONS,
+            organisation: settings.askOrganisation && !settings.anonymous,
+          }
+        : null,
+    });
+  });
+
+  /** POST /api/v1/surveys/:surveyId/responses (Idempotency-Key header) */
+  router.post('/api/v1/surveys/:surveyId/responses', async (req, res) => {
+    const surveyId = idParam.safeParse(req.params.surveyId);
+    if (!surveyId.success) throw new NotFoundError();
+    const key = idempotencyKey.safeParse(req.get('idempotency-key'));
+    if (!key.success) throw new BadRequestError({ key: 'surveys:api.idempotencyKey' });
+    const body = responseBody.safeParse(req.body);
+    if (!body.success) throw new BadRequestError({ key: 'surveys:api.body' });
+    // Without a signed-in user the request itself is the respondent: the same key is the same respondent, so a
+    // retried request is recognised, and a one-response-per-respondent survey stays exact.
+    const respondent: Respondent = req.user
+      ? { key: `user:${req.user.id}`, userId: req.user.id, email: req.user.email, locale: req.locale }
+      : {
+          key: `anon:api-${crypto.createHash('sha256').update(`${surveyId.data}:${key.data}`).digest('base64url')}`,
+          locale: req.locale,
+        };
+    const { response, replayed } = await surveys.submitComplete({
+      surveyId: surveyId.data,
+      respondent,
+      idempotencyKey: key.data,
+      ...body.data,
+    });
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(201).location(`/api/v1/surveys/${surveyId.data}/responses/${response.id}`).json({
+      id: response.id,
+      surveyId: response.surveyId,
+      surveyVersion: response.surveyVersion,
+      status: response.status,
+      submittedAt: response.submittedAt,
+    });
+  });
+
+  return router;
+}
+
+/** The API's paths, for /api/v1/openapi.json. */
+export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
+  const surveyIdParam = {
+    name: 'surveyId',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[a-f0-9]{24}$' },
+  };
+  const schemas: Record<string, OpenApiObject> = {
+    Localized: {
+      type: 'object',
+      properties: { en: { type: 'string' }, fr: { type: 'string' } },
+      required: ['en', 'fr'],
+    },
+    SurveyDefinition: {
+      type: 'object',
+      description:
+        'A published survey. Sections are pages; each question has a stable id and one of eleven types: single_choice, multiple_choice, dropdown, short_text, long_text, number, date, email, rating, matrix, ranking. showIf: { questionId, operator: equals | contains | one_of, values }.',
+      properties: {
+        id: { type: 'string' },
+        consultationId: { type: 'string' },
+        status: { type: 'string', enum: ['published', 'closed'] },
+        version: { type: 'integer' },
+        title: { $ref: '#/components/schemas/SurveyText' },
+        sections: { type: 'array', items: { type: 'object' } },
+        settings: { type: 'object' },
+        selfIdentification: {
+          type: ['object', 'null'],
+          properties: {
+            sectors: { type: 'array', items: { type: 'string' } },
+            regions: { type: 'array', items: { type: 'string' } },
+            organisation: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    ResponseInput: {
+      type: 'object',
+      required: ['answers'],
+      properties: {
+        answers: {
+          type: 'object',
+          description:
+            'Keyed by question id. single_choice/dropdown: option id (or "other"); multiple_choice: option ids; short_text/long_text/email: string; date: "YYYY-MM-DD"; number, rating: number; matrix: { rowId: scale option id }; ranking: all option ids, most important first.',
+          additionalProperties: true,
+        },
+        otherText: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'The text of "other", by question id.',
+        },
+        sector: { type: 'string', description: 'Required when the survey has self-identification.' },
+        region: { type: 'string', description: 'Required when the survey has self-identification.' },
+        organisation: { type: 'string' },
+      },
+    },
+    ResponseCreated: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        surveyId: { type: 'string' },
+        surveyVersion: { type: 'integer' },
+        status: { type: 'string', enum: ['submitted'] },
+        submittedAt: { type: 'string', format: 'date-time' },
+      },
+    },
+  };
+  for (const [name, schema] of Object.entries(schemas)) registry.addSchema(name, schema);
+  registry.addTag('Surveys', 'Published survey definitions and submitting responses.');
+  const paths: Record<string, Partial<Record<'get' | 'post', OpenApiObject>>> = {
+    '/api/v1/surveys/{surveyId}': {
+      get: {
+        summary: 'A published survey definition',
+        parameters: [surveyIdParam],
+        responses: {
+          200: {
+            description: 'The definition',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SurveyDefinition' } } },
+          },
+          404: problem('No such published survey'),
+        },
+      },
+    },
+    '/api/v1/surveys/{surveyId}/responses': {
+      post: {
+        summary: 'Submit a complete response',
+        description:
+          'Sending the same Idempotency-Key again returns the same response (201, header Idempotent-Replayed: true) without storing a second one. No session: no CSRF token is needed.',
+        parameters: [
+          surveyIdParam,
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: true,
+            schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,200}$' },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ResponseInput' } } },
+        },
+        responses: {
+          201: {
+            description: 'Stored',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ResponseCreated' } } },
+          },
+          400: problem('Missing Idempotency-Key or malformed body'),
+          401: problem('The survey is for signed-in participants'),
+          403: problem('The survey is by invitation only, or not open yet'),
+          404: problem('No such published survey'),
+          409: problem('This respondent has already answered'),
+          410: problem('The survey is closed'),
+          422: problem('Invalid answers; `errors` lists each question id with its message'),
+        },
+      },
+    },
+  };
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(operations) as ['get' | 'post', OpenApiObject][]) {
+      registry.addOperation(path, method, { tags: ['Surveys'], ...operation });
+    }
+  }
+}
