@@ -9,6 +9,7 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createAccountsModule } from './modules/accounts';
+import { createAnalysisModule } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import {
   createParticipationModule,
@@ -120,6 +121,11 @@ export function compose(
   consultations.setSurveyDirectory(surveys.surveyDirectory);
   consultations.setResponseCounts(surveys.responseCounts);
   registerSurveysOpenApi(openApi);
+  const analysis = createAnalysisModule({
+    reports: participation.reports,
+    consultations: consultations.consultations,
+    surveys,
+  });
   let reminderTimer: NodeJS.Timeout | undefined;
   // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
   const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
@@ -129,6 +135,7 @@ export function compose(
     ...consultations.routers,
     ...accounts.routers,
     participation.router,
+    analysis.router,
     answeringRouter(surveys),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys),
@@ -140,11 +147,7 @@ export function compose(
     { href: '/manage/surveys', labelKey: 'surveys:nav', roles: ['officer'] },
     { href: '/participation', labelKey: 'participation:nav' },
     { href: '/indicators', labelKey: 'participation:indicators.nav' },
-    {
-      href: '/analysis/indicators',
-      labelKey: 'participation:indicators.manageNav',
-      roles: ['officer', 'analyst'],
-    },
+    { href: '/analysis', labelKey: 'analysis:nav', roles: ['officer', 'analyst'] },
     ...accounts.navigation,
   ];
 
