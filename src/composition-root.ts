@@ -1,4 +1,5 @@
 import type { Express, Router } from 'express';
+import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
@@ -8,7 +9,7 @@ import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
-import { createAccountsModule } from './modules/accounts';
+import { createAccountsModule, type AccountsService } from './modules/accounts';
 import { createAnalysisModule } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import {
@@ -24,6 +25,7 @@ import {
   registerSurveysOpenApi,
   surveyFormCsrfExempt,
   surveysApiRouter,
+  type SurveysService,
 } from './modules/surveys';
 
 export interface Composition {
@@ -35,6 +37,10 @@ export interface Composition {
   notifications: OutboxService;
   /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
   consultations: ConsultationsModule;
+  accounts: AccountsService;
+  surveys: SurveysService;
+  /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
+  parts: { connection: Connection; serializer: WriteSerializer; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -174,6 +180,9 @@ export function compose(
     },
     notifications: mail.notifications,
     consultations,
+    accounts: accounts.service,
+    surveys,
+    parts: { connection, serializer, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();
       consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
