@@ -208,7 +208,7 @@ export function analysisRouter(analysis: AnalysisService): Router {
       survey: data.survey,
       consultation: data.consultation,
       filters,
-      matching: formatCount(data.matching, req.locale),
+      participants: formatCount(data.report.participants, req.locale),
       matchingCount: data.matching,
       completion: completionView(data.completion, req.locale),
       sections: breakdownSections(data.report, req.t, req.locale, [

@@ -52,9 +52,10 @@ function indicatorRow(indicator: IndicatorView, locale: Locale) {
     baselineDate: date(indicator.baseline?.date),
     latestText: show(indicator.latest?.value),
     latestDate: date(indicator.latest?.date),
-    latestLabel: indicator.latest?.label[locale] ?? '',
+    // Manual data points are labelled by their date, which is already shown beside them.
+    latestLabel: indicator.kind === 'manual' ? '' : (indicator.latest?.label[locale] ?? ''),
     seriesRows: indicator.series.map((p) => ({
-      label: p.label[locale],
+      label: indicator.kind === 'manual' ? p.note || p.label[locale] : p.label[locale],
       value: show(p.value),
       date: date(p.date),
       note: p.note ?? '',
