@@ -129,9 +129,9 @@ export function compose(
     ...consultations.routers,
     ...accounts.routers,
     participation.router,
-    answeringRouter(surveys),
+    answeringRouter(surveys, limiter),
     builderRouter(surveys, consultations.consultations),
-    surveysApiRouter(surveys),
+    surveysApiRouter(surveys, limiter),
     openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);

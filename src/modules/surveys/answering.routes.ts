@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
+import type { RateLimiter } from '../../platform/http/rate-limit';
+import { SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
 import { formValuesFor, type AnswerError, type Answers, type FormFields } from './survey-answers';
 import { localize } from './survey-definition';
 import { pageView } from './survey-page';
@@ -39,8 +41,9 @@ function answerFields(body: unknown): FormFields {
 }
 
 /** Participants answering surveys: /surveys/:surveyId/... */
-export function answeringRouter(surveys: SurveysService): Router {
+export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): Router {
   const router = Router();
+  const clientAddress = (req: Request) => req.ip ?? 'unknown';
 
   /** Signing in is the way to answer a "signed-in only" survey: send the visitor there and back. */
   async function open(
@@ -175,10 +178,13 @@ export function answeringRouter(surveys: SurveysService): Router {
   /** POST /surveys/:surveyId/pages/:pageId: save this page (always), then go on, go back, or stop here. */
   router.post('/surveys/:surveyId/pages/:pageId', async (req, res) => {
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
+    // Counted before anything is read or written: over the limit, nothing is saved (429 with Retry-After).
+    await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
     const opened = await open(req, res, surveyId, access(req, surveyId));
     if (!opened) return;
     const { survey } = opened;
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const fields = answerFields(req.body);
     const action = actionField.parse((req.body as Record<string, unknown>)?.action);
     let outcome;
@@ -257,6 +263,7 @@ export function answeringRouter(surveys: SurveysService): Router {
   /** POST /surveys/:surveyId/resume-link: email a one-click link back to this draft. */
   router.post('/surveys/:surveyId/resume-link', async (req, res) => {
     const { surveyId } = params(req);
+    await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
     const opened = await open(req, res, surveyId, access(req, surveyId));
     if (!opened) return;
     const { survey } = opened;
