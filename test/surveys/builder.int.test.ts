@@ -4,7 +4,7 @@ import { buildTestApp, testConfig, type TestApp } from '../support/app';
 import { createRoundAndConsultation } from '../support/factories/consultations';
 import { createSurvey, surveysServiceFor } from '../support/factories/surveys';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { OFFICER, signIn, testAuthRouter } from './test-auth';
+import { signInAs } from '../support/sign-in';
 
 describe('survey builder for officers', () => {
   let smtp: TestSmtpServer;
@@ -14,7 +14,6 @@ describe('survey builder for officers', () => {
     smtp = await startSmtpServer();
     ctx = await buildTestApp({
       config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-      routers: [testAuthRouter()],
     });
   });
   afterAll(async () => {
@@ -23,9 +22,7 @@ describe('survey builder for officers', () => {
   });
 
   async function officer(): Promise<FormAgent> {
-    const agent = new FormAgent(ctx.app);
-    await signIn(agent, OFFICER);
-    return agent;
+    return (await signInAs(ctx, { roles: ['officer'] })).agent;
   }
   const idFrom = (location: string | undefined) =>
     /\/manage\/surveys\/([a-f0-9]{24})/.exec(location ?? '')?.[1] as string;
@@ -34,8 +31,7 @@ describe('survey builder for officers', () => {
     expect((await request(ctx.app).get('/manage/surveys')).headers.location).toBe(
       '/sign-in?returnTo=%2Fmanage%2Fsurveys',
     );
-    const participant = new FormAgent(ctx.app);
-    await signIn(participant, { id: 'p1', roles: 'participant' });
+    const { agent: participant } = await signInAs(ctx, { roles: ['participant'] });
     expect((await participant.get('/manage/surveys')).status).toBe(403);
   });
 
