@@ -186,7 +186,22 @@ describe('the whole product in a real browser', () => {
     await expectAccessible(participant, 'about you page');
     await follow(participant, 'main button[value="next"]');
     expect(new URL(participant.url()).pathname).toMatch(/\/thanks$/);
+    expect(await participant.textContent('main')).toContain('Back to the consultation “Transit for everyone”');
     await expectAccessible(participant, 'thanks page');
+
+    // ---- The same pages in French, through the language toggle.
+    await participant.goto(`${baseUrl}/`);
+    await follow(participant, '.language-toggle');
+    expect(await participant.getAttribute('html', 'lang')).toBe('fr');
+    await screenshot(participant, 'journey-home-fr');
+    await expectAccessible(participant, 'home page in French');
+    await follow(participant, 'main a:text("Le transport pour tous")');
+    await screenshot(participant, 'journey-consultation-fr');
+    await follow(participant, 'main a:text("Comment vous déplacez-vous?")');
+    await screenshot(participant, 'journey-survey-start-fr');
+    await expectAccessible(participant, 'survey start in French');
+    await participant.goto(`${participant.url().replace(/\/?$/, '')}/pages/about-you`);
+    await screenshot(participant, 'journey-survey-page-fr');
 
     // ---- An analyst sees the exact count on the round's participation page.
     const analyst = await createPerson(ctx, { name: 'Anna Analyst', roles: ['analyst'] });

@@ -88,6 +88,29 @@ describe('answering a survey on the web', () => {
     expect(await responsesOf(survey.id)).toHaveLength(1);
   });
 
+  it('when a person opens a survey and finishes it, then the start and thanks pages lead back to its consultation', async () => {
+    const { survey, consultation } = await createSurvey(ctx);
+    const agent = new FormAgent(ctx.app);
+    agent.agent.set('Accept-Language', 'fr');
+    const start = await agent.get(`/surveys/${survey.id}`);
+    expect(start.text).toContain('<nav class="breadcrumbs" aria-label="Vous êtes ici">');
+    expect(start.text).toContain(
+      `<a href="/consultations/${consultation.slug}">${consultation.title.fr}</a>`,
+    );
+    await agent.get(`/surveys/${survey.id}/pages/s1`);
+    await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'yes', q_why: 'Trees', action: 'next' });
+    await agent.post(`/surveys/${survey.id}/pages/s3`, { q_score: '4', action: 'next' });
+    const done = await agent.post(`/surveys/${survey.id}/pages/about-you`, {
+      si_sector: 'civil_society',
+      si_region: 'QC',
+      action: 'next',
+    });
+    expect(done.headers.location).toBe(`/surveys/${survey.id}/thanks`);
+    const thanks = await agent.get(`/surveys/${survey.id}/thanks`);
+    expect(thanks.text).toContain(`href="/consultations/${consultation.slug}"`);
+    expect(thanks.text).toContain(`Retour à la consultation « ${consultation.title.fr} »`);
+  });
+
   it('when a page has errors, then it is shown again with a summary, inline messages and the values as typed', async () => {
     const { survey } = await createSurvey(ctx);
     const agent = new FormAgent(ctx.app);

@@ -4,6 +4,7 @@ import { NotFoundError, UnauthenticatedError, ValidationError } from '../../plat
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import { SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
 import { formValuesFor, type AnswerError, type Answers, type FormFields } from './survey-answers';
+import type { Consultation } from '../consultations';
 import { localize } from './survey-definition';
 import { pageView } from './survey-page';
 import { browserRespondentKey, isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
@@ -38,6 +39,14 @@ function answerFields(body: unknown): FormFields {
     }
   }
   return fields;
+}
+
+/** The consultation a survey belongs to, as a link back to its page. */
+function consultationLink(consultation: Pick<Consultation, 'slug' | 'title'>, locale: string) {
+  return {
+    title: locale === 'fr' ? consultation.title.fr : consultation.title.en,
+    href: `/consultations/${encodeURIComponent(consultation.slug)}`,
+  };
 }
 
 /** Participants answering surveys: /surveys/:surveyId/... */
@@ -111,7 +120,7 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
     const { surveyId } = params(req);
     const opened = await open(req, res, surveyId, access(req, surveyId));
     if (!opened) return;
-    const { survey } = opened;
+    const { survey, consultation } = opened;
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
     const browserKey = browserRespondentKey(req);
     if (respondent?.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
@@ -129,6 +138,7 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
       canEdit: Boolean(state?.canEditSubmitted),
       editHref: `/surveys/${survey.id}/pages/${flow[0]}`,
       signedIn: Boolean(req.user),
+      consultation: consultationLink(consultation, req.locale),
     });
   });
 
@@ -315,7 +325,9 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
     if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
+    const consultation = await surveys.consultationOf(survey);
     res.render('surveys/thanks', {
+      consultation: consultation ? consultationLink(consultation, req.locale) : undefined,
       title: req.t('surveys:thanks.title'),
       surveyTitle: localize(survey.definition.title, req.locale),
       message: localize(survey.settings.thankYou, req.locale),
