@@ -424,7 +424,9 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       title: req.t('consultations:moderation.title'),
       comment: {
         id: comment.id,
-        authorName: comment.authorName,
+        authorName: comment.authorDeleted
+          ? req.t('consultations:comments.deletedAuthor')
+          : comment.authorName,
         body: comment.rawBody,
         official: comment.official,
         isReply: Boolean(comment.parentId),
