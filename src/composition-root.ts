@@ -1,4 +1,5 @@
 import type { Express, Router } from 'express';
+import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
@@ -8,7 +9,8 @@ import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
-import { createAccountsModule } from './modules/accounts';
+import { createAccountsModule, type AccountsService } from './modules/accounts';
+import { createAnalysisModule } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import {
   createParticipationModule,
@@ -23,6 +25,7 @@ import {
   registerSurveysOpenApi,
   surveyFormCsrfExempt,
   surveysApiRouter,
+  type SurveysService,
 } from './modules/surveys';
 
 export interface Composition {
@@ -34,6 +37,10 @@ export interface Composition {
   notifications: OutboxService;
   /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
   consultations: ConsultationsModule;
+  accounts: AccountsService;
+  surveys: SurveysService;
+  /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
+  parts: { connection: Connection; serializer: WriteSerializer; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -125,6 +132,11 @@ export function compose(
   consultations.setSurveyDirectory(surveys.surveyDirectory);
   consultations.setResponseCounts(surveys.responseCounts);
   registerSurveysOpenApi(openApi);
+  const analysis = createAnalysisModule({
+    reports: participation.reports,
+    consultations: consultations.consultations,
+    surveys,
+  });
   let reminderTimer: NodeJS.Timeout | undefined;
   // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
   const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
@@ -134,6 +146,7 @@ export function compose(
     ...consultations.routers,
     ...accounts.routers,
     participation.router,
+    analysis.router,
     answeringRouter(surveys, limiter),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys, limiter),
@@ -145,11 +158,7 @@ export function compose(
     { href: '/manage/surveys', labelKey: 'surveys:nav', roles: ['officer'] },
     { href: '/participation', labelKey: 'participation:nav' },
     { href: '/indicators', labelKey: 'participation:indicators.nav' },
-    {
-      href: '/analysis/indicators',
-      labelKey: 'participation:indicators.manageNav',
-      roles: ['officer', 'analyst'],
-    },
+    { href: '/analysis', labelKey: 'analysis:nav', roles: ['officer', 'analyst'] },
     ...accounts.navigation,
   ];
 
@@ -176,6 +185,9 @@ export function compose(
     },
     notifications: mail.notifications,
     consultations,
+    accounts: accounts.service,
+    surveys,
+    parts: { connection, serializer, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();
       consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);

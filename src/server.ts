@@ -4,6 +4,8 @@ import { compose } from './composition-root';
 import { openDatabase } from './platform/db/database';
 import { MissingGoError } from './platform/db/ferretdb-binary';
 import { createLogger } from './platform/logger';
+import { seedDemo } from './demo/demo-seed';
+import { demoBanner } from './demo/print-accounts';
 
 /** Entry point: config -> database -> composition root -> listen; and a clean shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -31,6 +33,12 @@ async function main(): Promise<void> {
   }
   const composition = compose(config, logger, database);
   await composition.init();
+  if (config.demoOnFirstStart) {
+    // First start of an empty embedded database: load the demo so there is something to see.
+    logger.info('checking for an empty database to load the demo into (DEMO_DATA=off to skip)');
+    const result = await seedDemo(composition);
+    if (result.seeded) process.stdout.write(demoBanner(result, config.baseUrl));
+  }
   composition.start();
 
   const server: Server = composition.app.listen(config.port, config.host);

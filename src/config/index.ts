@@ -79,6 +79,7 @@ const envSchema = z.object({
       .optional(),
   ),
   MAIL_WORKER_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
+  DEMO_DATA: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
   SUPPRESSION_THRESHOLD: z.coerce
     .number()
     .int('must be a whole number of at least 1')
@@ -110,6 +111,8 @@ export interface Config {
   mailWorkerIntervalMs: number;
   /** Public breakdowns hide counts from 1 to this minus one. */
   suppressionThreshold: number;
+  /** Load the demo on the first start of an empty embedded database (never in production, never with MONGODB_URI). */
+  demoOnFirstStart: boolean;
 }
 
 /** Thrown when the environment does not describe a runnable configuration; its message names every bad variable. */
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mailFrom: e.MAIL_FROM ?? 'Agora <no-reply@localhost>',
     mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
     suppressionThreshold: e.SUPPRESSION_THRESHOLD,
+    demoOnFirstStart: e.DEMO_DATA === 'auto' && !isProduction && !e.MONGODB_URI,
   };
   return Object.freeze(config);
 }

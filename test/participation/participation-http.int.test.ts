@@ -60,6 +60,7 @@ describe('participation pages and API', () => {
         title: { en: '=2016 round', fr: '=Cycle 2016' },
         startsOn: YEAR(2016),
         endsOn: YEAR(2016, 11),
+        status: 'completed',
       }),
       FACTORY_OFFICER,
     );
@@ -69,6 +70,7 @@ describe('participation pages and API', () => {
         title: { en: '2018 round', fr: 'Cycle 2018' },
         startsOn: YEAR(2018),
         endsOn: YEAR(2018, 11),
+        status: 'completed',
       }),
       FACTORY_OFFICER,
     );
@@ -295,6 +297,49 @@ describe('participation in the OpenAPI document', () => {
         ]),
       );
       expect(res.body.components.schemas.RoundParticipation.required).toContain('bySector');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+describe('indicators and rounds still collecting responses', () => {
+  it('when a round is still active, then a computed indicator leaves it out of its actual data', async () => {
+    const ctx = await buildTestApp();
+    try {
+      const consultations = await consultationsServiceFor(ctx);
+      const round = await consultations.createRound(
+        roundInput({ slug: 'ongoing', status: 'active' }),
+        FACTORY_OFFICER,
+      );
+      await ctx.composition.participation.participation.recordSubmission({
+        responseId: 'ongoing-1',
+        roundId: round.id,
+        consultationId: 'c',
+        surveyId: 's',
+        respondentKey: 'anon:ongoing1',
+        sector: 'civil_society',
+        region: 'ON',
+        locale: 'en',
+        channel: 'open',
+        submittedAt: new Date(),
+      });
+      const created = await ctx.composition.participation.indicators.create(
+        {
+          slug: 'cs',
+          nameEn: 'CS',
+          nameFr: 'SC',
+          kind: 'sector_share',
+          sector: 'civil_society',
+          targetValue: '20',
+          targetDate: '2030-01-01',
+          published: 'on',
+        },
+        { id: 'a', email: 'a@example.ca', name: 'A', roles: ['analyst'], locale: 'en', profile: {} },
+      );
+      expect(created.series).toEqual([]);
+      const trend = await request(ctx.app).get('/api/v1/participation/trend?sector=civil_society');
+      expect(trend.body.rounds).toHaveLength(1);
     } finally {
       await ctx.close();
     }

@@ -127,6 +127,26 @@ describe('server process', () => {
   });
 });
 
+describe('first start', () => {
+  it('when the embedded database is empty, then the demo is loaded and its accounts are printed', async () => {
+    const server = startServer({ DATA_DIR: tempDir(), DEMO_DATA: 'auto' });
+    running.push(server.child);
+    const port = await server.listening;
+    expect(server.output().stdout).toMatch(/analyst +analyst@demo\.agora\.example +password: \S{16}/);
+    const trend = (await (await fetch(`http://127.0.0.1:${port}/api/v1/participation/trend`)).json()) as {
+      rounds: { round: string; share: number }[];
+    };
+    expect(trend.rounds.map((r) => [r.round, r.share])).toEqual(
+      expect.arrayContaining([
+        ['engagement-2016', 0.08],
+        ['engagement-2018', 0.2],
+      ]),
+    );
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 240_000);
+});
+
 describe('readiness', () => {
   it('when the database stops, then /readyz answers 503; when it is back, 200', async () => {
     const dataDir = tempDir();

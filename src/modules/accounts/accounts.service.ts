@@ -438,6 +438,12 @@ export class AccountsService {
   // ---- Administration ------------------------------------------------------------------------------------------
 
   /** Creates an account directly (the `user:create` command, tests): verified, with the given roles. */
+  /** How many accounts exist (the demo loader only fills an empty database). */
+  async countUsers(): Promise<number> {
+    await this.ready;
+    return this.users.countDocuments({});
+  }
+
   async createUser(
     input: { email: string; name: string; password: string; roles: Role[]; locale?: Locale },
     actor: Actor | null = null,

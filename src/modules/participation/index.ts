@@ -16,7 +16,7 @@ export { ParticipationService, NOT_ANSWERED } from './participation.service';
 export { ParticipationReports } from './reports.service';
 export { IndicatorsService } from './indicators.service';
 export { breakdown, ratio, mean, median, suppressTotal, type BreakdownCell } from './metrics';
-export { formatCount, formatShare } from './participation.presenter';
+export { breakdownSections, formatCount, formatShare } from './participation.presenter';
 export { registerParticipationOpenApi } from './participation.openapi';
 
 export interface ParticipationModule {

@@ -255,11 +255,14 @@ export class IndicatorsService {
         doc.kind === 'sector_share' ? (doc.sector as string) : 'civil_society',
         { exact },
       );
-      series = trend.map((entry) => ({
-        label: entry.title,
-        value: doc.kind === 'sector_share' ? entry.share : entry.participants,
-        date: entry.endsOn,
-      }));
+      // An indicator reports actual data: only rounds that have finished collecting responses count.
+      series = trend
+        .filter((entry) => entry.status === 'completed')
+        .map((entry) => ({
+          label: entry.title,
+          value: doc.kind === 'sector_share' ? entry.share : entry.participants,
+          date: entry.endsOn,
+        }));
     }
     const latest = [...series].reverse().find((p) => p.value !== null);
     return {

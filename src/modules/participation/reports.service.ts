@@ -34,6 +34,8 @@ export interface ScopeReport {
 export interface TrendEntry {
   round: string;
   roundId: string;
+  /** 'active' rounds are still collecting responses: their numbers can change. */
+  status: Round['status'];
   title: Round['title'];
   startsOn: Date;
   endsOn: Date;
@@ -93,6 +95,7 @@ export class ParticipationReports {
       entries.push({
         round: round.slug,
         roundId: round.id,
+        status: round.status,
         title: round.title,
         startsOn: round.startsOn,
         endsOn: round.endsOn,

@@ -1251,11 +1251,62 @@ export function createSurveysService(options: SurveysServiceOptions) {
    * Every submitted response of a survey, oldest first, read in batches (for analysis and exports). Answers are keyed
    * by stable question ids, so responses to different versions can be summarised together.
    */
+  /** Drafts and submitted responses of a survey, a consultation or a round (for completion rates). */
+  async function responseStatusCounts(scope: {
+    surveyId?: string;
+    consultationId?: string;
+    roundId?: string;
+  }): Promise<{ draft: number; submitted: number }> {
+    const [field, id] = scope.surveyId
+      ? ['surveyId', scope.surveyId]
+      : scope.consultationId
+        ? ['consultationId', scope.consultationId]
+        : ['roundId', scope.roundId ?? ''];
+    const counts = { draft: 0, submitted: 0 };
+    if (!isValidObjectId(id)) return counts;
+    const rows = await Responses.aggregate<{ _id: string; count: number }>([
+      { $match: { [field]: new mongoose.Types.ObjectId(id) } },
+      { $group: { _id: '$status', count: { $sum: 1 } } },
+    ]);
+    for (const row of rows) if (row._id === 'draft' || row._id === 'submitted') counts[row._id] = row.count;
+    return counts;
+  }
+
+  /** Every version's definition of a survey, newest first (analysis maps answers across versions by question id). */
+  async function allDefinitions(
+    surveyId: string,
+  ): Promise<{ version: number; definition: SurveyDefinition }[]> {
+    const doc = await findDoc(surveyId);
+    if (!doc) throw new NotFoundError();
+    const frozen = await SurveyVersions.find({ surveyId: doc._id }).sort({ version: -1 }).lean();
+    return [
+      { version: doc.version, definition: doc.definition },
+      ...frozen
+        .filter((v) => v.version !== doc.version)
+        .map((v) => ({ version: v.version, definition: v.definition })),
+    ];
+  }
+
   async function* submittedResponses(
     surveyId: string,
+    filter: { sector?: string; region?: string } = {},
   ): AsyncGenerator<ResponseView & { locale: Locale; channel: string }> {
     if (!isValidObjectId(surveyId)) return;
-    const cursor = Responses.find({ surveyId, status: 'submitted' })
+    // Analysis filters: plain string equality ('not_asked' matches responses that never answered the question).
+    const bySelfId = (value: string | undefined) =>
+      value === undefined ? {} : value === 'not_asked' ? { $exists: false } : value;
+    const sector = bySelfId(filter.sector);
+    const region = bySelfId(filter.region);
+    const cursor = Responses.find({
+      surveyId,
+      status: 'submitted',
+      ...(filter.sector !== undefined
+        ? { sector: typeof sector === 'string' ? sector : mongoose.trusted(sector) }
+        : {}),
+      ...(filter.region !== undefined
+        ? { region: typeof region === 'string' ? region : mongoose.trusted(region) }
+        : {}),
+    })
       .sort({ submittedAt: 1, _id: 1 })
       .lean<ResponseDoc[]>()
       .cursor({ batchSize: 500 });
@@ -1275,6 +1326,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
   return {
     formToken,
     submittedResponses,
+    responseStatusCounts,
+    allDefinitions,
     surveyDirectory,
     responseCounts,
     async init(): Promise<void> {

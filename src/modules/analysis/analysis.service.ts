@@ -1,0 +1,276 @@
+import type { ConsultationsService, Consultation, Round } from '../consultations';
+import type { ParticipationReports, ScopeReport } from '../participation';
+import type { SurveysService, Survey } from '../surveys';
+import {
+  CrossTab,
+  QuestionAccumulator,
+  type QuestionSummary,
+  type SummaryQuestion,
+} from './question-summary';
+import { NotFoundError } from '../../platform/errors';
+import { SECTOR_CATEGORIES } from '../../platform/classifications';
+
+/** Staff analysis: exact counts per round, consultation and survey, and what respondents answered. */
+
+export interface Completion {
+  draft: number;
+  submitted: number;
+  /** submitted / (draft + submitted); null with no response at all. */
+  rate: number | null;
+}
+
+export interface AnalysedQuestion {
+  question: SummaryQuestion;
+  sectionTitle: { en: string; fr: string };
+  /** Present in older versions only (no longer asked). */
+  retired: boolean;
+  summary: QuestionSummary & { otherTexts?: string[] };
+}
+
+export interface SurveyFilters {
+  sector?: string;
+  region?: string;
+  /** Text answers are listed only when they contain this. */
+  q?: string;
+  /** A choice question to cross with sector. */
+  cross?: string;
+}
+
+type QuestionWithSection = {
+  question: SummaryQuestion;
+  sectionTitle: { en: string; fr: string };
+  retired: boolean;
+};
+
+export class AnalysisService {
+  constructor(
+    private readonly reports: ParticipationReports,
+    private readonly consultations: ConsultationsService,
+    private readonly surveys: SurveysService,
+  ) {}
+
+  private completion(counts: { draft: number; submitted: number }): Completion {
+    const total = counts.draft + counts.submitted;
+    return { ...counts, rate: total ? Math.round((counts.submitted / total) * 10_000) / 10_000 : null };
+  }
+
+  async rounds(): Promise<{ round: Round; report: ScopeReport }[]> {
+    const rounds = await this.consultations.listRounds({ includeDrafts: true });
+    return Promise.all(
+      rounds.map(async (round) => ({
+        round,
+        report: await this.reports.scopeReport('round', round.id, { exact: true }),
+      })),
+    );
+  }
+
+  async round(slug: string) {
+    const round = await this.consultations.getRoundBySlug(slug, { includeDrafts: true });
+    const [report, completion, consultations] = await Promise.all([
+      this.reports.scopeReport('round', round.id, { exact: true }),
+      this.surveys.responseStatusCounts({ roundId: round.id }),
+      this.consultations.listByRound(round.id, { includeDrafts: true }),
+    ]);
+    const rows = await Promise.all(
+      consultations.map(async (consultation) => ({
+        consultation,
+        report: await this.reports.scopeReport('consultation', consultation.id, { exact: true }),
+      })),
+    );
+    return { round, report, completion: this.completion(completion), consultations: rows };
+  }
+
+  async consultation(id: string) {
+    const consultation: Consultation = await this.consultations.getConsultationById(id, {
+      includeDrafts: true,
+    });
+    const [report, completion, surveys] = await Promise.all([
+      this.reports.scopeReport('consultation', consultation.id, { exact: true }),
+      this.surveys.responseStatusCounts({ consultationId: consultation.id }),
+      this.surveys.listForConsultation(consultation.id, { includeDrafts: true }),
+    ]);
+    const rows = await Promise.all(
+      surveys.map(async (survey) => ({
+        survey,
+        completion: this.completion(await this.surveys.responseStatusCounts({ surveyId: survey.id })),
+      })),
+    );
+    const round = await this.consultations.getRoundById(consultation.roundId, { includeDrafts: true });
+    return { consultation, round, report, completion: this.completion(completion), surveys: rows };
+  }
+
+  /** Questions of every version, current ones first in their order, then those only older versions asked. */
+  async questions(surveyId: string): Promise<QuestionWithSection[]> {
+    const versions = await this.surveys.allDefinitions(surveyId);
+    const seen = new Set<string>();
+    const result: QuestionWithSection[] = [];
+    versions.forEach(({ definition }, index) => {
+      for (const section of definition.sections) {
+        for (const question of section.questions) {
+          if (seen.has(question.id)) continue;
+          seen.add(question.id);
+          result.push({
+            question: question as unknown as SummaryQuestion,
+            sectionTitle: section.title,
+            retired: index > 0,
+          });
+        }
+      }
+    });
+    return result;
+  }
+
+  async survey(id: string, filters: SurveyFilters) {
+    const survey: Survey = await this.surveys.getSurvey(id);
+    const consultation = await this.consultations.getConsultationById(survey.consultationId, {
+      includeDrafts: true,
+    });
+    const questions = await this.questions(id);
+    const accumulators = new Map(
+      questions.map((q) => [q.question.id, new QuestionAccumulator(q.question, filters.q ?? '')]),
+    );
+    const crossQuestion = questions.find(
+      (q) =>
+        q.question.id === filters.cross &&
+        ['single_choice', 'dropdown', 'multiple_choice'].includes(q.question.type),
+    );
+    const cross = crossQuestion ? new CrossTab(crossQuestion.question, SECTOR_CATEGORIES) : undefined;
+    let matching = 0;
+    for await (const response of this.surveys.submittedResponses(id, {
+      sector: filters.sector,
+      region: filters.region,
+    })) {
+      matching++;
+      for (const [questionId, accumulator] of accumulators) {
+        accumulator.add(response.answers[questionId] as never, response.otherText?.[questionId]);
+      }
+      if (cross && crossQuestion)
+        cross.add(response.answers[crossQuestion.question.id] as never, response.sector ?? 'not_asked');
+    }
+    const [report, completion] = await Promise.all([
+      this.reports.scopeReport('survey', survey.id, { exact: true }),
+      this.surveys.responseStatusCounts({ surveyId: survey.id }),
+    ]);
+    return {
+      survey,
+      consultation,
+      report,
+      completion: this.completion(completion),
+      matching,
+      questions: questions.map((q): AnalysedQuestion => ({
+        ...q,
+        summary: (accumulators.get(q.question.id) as QuestionAccumulator).result(),
+      })),
+      crossQuestion: crossQuestion?.question,
+      cross: cross?.result(),
+    };
+  }
+
+  /** Export columns: fixed ones, then one per question (matrix: one per row; "other" text beside its question). */
+  async exportColumns(surveyId: string): Promise<ExportColumn[]> {
+    const questions = await this.questions(surveyId);
+    const columns: ExportColumn[] = [
+      { id: 'response_id', label: { en: 'Response id', fr: 'Identifiant de la réponse' }, type: 'text' },
+      {
+        id: 'survey_version',
+        label: { en: 'Survey version answered', fr: 'Version du questionnaire' },
+        type: 'number',
+      },
+      { id: 'submitted_at', label: { en: 'Submitted at (UTC)', fr: 'Soumise le (UTC)' }, type: 'datetime' },
+      { id: 'language', label: { en: 'Language', fr: 'Langue' }, type: 'code', values: ['en', 'fr'] },
+      { id: 'channel', label: { en: 'Channel', fr: 'Canal' }, type: 'code', values: ['open', 'invited'] },
+      { id: 'sector', label: { en: 'Sector (self-identified)', fr: 'Secteur (déclaré)' }, type: 'code' },
+      { id: 'region', label: { en: 'Province or territory', fr: 'Province ou territoire' }, type: 'code' },
+      { id: 'organisation', label: { en: 'Organisation', fr: 'Organisation' }, type: 'text' },
+    ];
+    for (const { question } of questions) {
+      if (question.type === 'matrix') {
+        for (const row of question.rows ?? []) {
+          columns.push({
+            id: `${question.id}.${row.id}`,
+            questionId: question.id,
+            label: {
+              en: `${question.label.en} — ${row.label.en}`,
+              fr: `${question.label.fr} — ${row.label.fr}`,
+            },
+            type: 'code',
+            valueLabels: question.scale,
+            pick: (answer) =>
+              answer && typeof answer === 'object' && !Array.isArray(answer)
+                ? (answer as Record<string, string>)[row.id]
+                : undefined,
+          });
+        }
+        continue;
+      }
+      columns.push({
+        id: question.id,
+        questionId: question.id,
+        label: question.label,
+        type: question.type,
+        ...(question.options ? { valueLabels: question.options } : {}),
+      });
+      if (question.allowOther) {
+        columns.push({
+          id: `${question.id}.other`,
+          questionId: question.id,
+          label: {
+            en: `${question.label.en} — other (specified)`,
+            fr: `${question.label.fr} — autre (précisez)`,
+          },
+          type: 'text',
+          other: true,
+        });
+      }
+    }
+    return columns;
+  }
+
+  /** One row per submitted response, in the columns' order, streamed (constant memory). */
+  async *exportRows(surveyId: string, columns: ExportColumn[]): AsyncGenerator<unknown[]> {
+    for await (const r of this.surveys.submittedResponses(surveyId)) {
+      yield columns.map((column) => {
+        switch (column.id) {
+          case 'response_id':
+            return r.id;
+          case 'survey_version':
+            return r.surveyVersion;
+          case 'submitted_at':
+            return r.submittedAt;
+          case 'language':
+            return r.locale;
+          case 'channel':
+            return r.channel;
+          case 'sector':
+            return r.sector ?? 'not_asked';
+          case 'region':
+            return r.region ?? 'not_asked';
+          case 'organisation':
+            return r.organisation ?? '';
+        }
+        const questionId = column.questionId as string;
+        if (column.other) return r.otherText?.[questionId] ?? '';
+        const answer = r.answers[questionId];
+        return column.pick ? column.pick(answer) : answer;
+      });
+    }
+  }
+
+  async surveyOrThrow(id: string): Promise<Survey> {
+    const survey = await this.surveys.getSurvey(id).catch(() => undefined);
+    if (!survey) throw new NotFoundError();
+    return survey;
+  }
+}
+
+export interface ExportColumn {
+  id: string;
+  questionId?: string;
+  label: { en: string; fr: string };
+  type: string;
+  /** Allowed codes when they are fixed lists. */
+  values?: string[];
+  valueLabels?: { id: string; label: { en: string; fr: string } }[];
+  other?: boolean;
+  pick?: (answer: unknown) => unknown;
+}

@@ -1,0 +1,225 @@
+import { Router } from 'express';
+import request from 'supertest';
+import type { Role } from '../../src/platform/http/auth';
+import type { SurveysService, Survey } from '../../src/modules/surveys';
+import { buildTestApp, type TestApp } from '../support/app';
+import { FACTORY_SURVEY_OFFICER, both, createSurvey, everyTypeQuestions } from '../support/factories/surveys';
+
+/** Test-only: acts as a user with the role named in X-Test-Role (sign-in itself is tested by the accounts tests). */
+function roleFromHeader(): Router {
+  const router = Router();
+  router.use((req, _res, next) => {
+    const role = req.get('x-test-role') as Role | undefined;
+    if (role)
+      req.user = {
+        id: `test-${role}`,
+        email: `${role}@example.ca`,
+        name: role,
+        roles: [role],
+        locale: 'en',
+        profile: {},
+      };
+    next();
+  });
+  return router;
+}
+
+function text(res: request.Response): string {
+  return typeof res.body === 'string' ? res.body : res.text;
+}
+
+describe('analysis of a survey', () => {
+  let ctx: TestApp;
+  let service: SurveysService;
+  let survey: Survey;
+  let n = 0;
+
+  const submit = async (
+    sector: string,
+    answers: Record<string, unknown>,
+    otherText: Record<string, unknown> = {},
+  ) => {
+    n++;
+    await service.submitComplete({
+      surveyId: survey.id,
+      respondent: { key: `anon:analysis${n}`, browserKey: `analysis${n}`, locale: n % 2 ? 'en' : 'fr' },
+      idempotencyKey: `analysis-${n}`,
+      answers,
+      otherText,
+      sector,
+      region: 'ON',
+    });
+  };
+  const base = { grid: { r1: 'yes', r2: 'no' } };
+
+  beforeAll(async () => {
+    ctx = await buildTestApp({ routers: [roleFromHeader()] });
+    ({ survey, service } = await createSurvey(ctx, {
+      definition: {
+        title: both('Everything survey'),
+        sections: [{ id: 'all', title: both('All'), questions: everyTypeQuestions() }],
+      },
+    }));
+    await submit('civil_society', {
+      ...base,
+      single: 'a',
+      multi: ['a', 'b'],
+      stars: 5,
+      num: 2,
+      long: 'Open data please',
+      rank: ['b', 'a', 'c'],
+    });
+    await submit(
+      'civil_society',
+      {
+        ...base,
+        single: 'other',
+        multi: ['a'],
+        stars: 4,
+        num: 4,
+        long: '=SUM(A1:A9)',
+        rank: ['b', 'c', 'a'],
+      },
+      { single: 'Forums' },
+    );
+    await submit('academia', {
+      ...base,
+      single: 'b',
+      multi: ['c'],
+      stars: 1,
+      num: 9,
+      long: 'More open budgets',
+      mail: 'someone@example.ca',
+      rank: ['a', 'b', 'c'],
+    });
+  });
+  afterAll(() => ctx.close());
+
+  it('when a participant or anonymous visitor asks, then the analysis is refused', async () => {
+    expect(
+      (await request(ctx.app).get(`/analysis/surveys/${survey.id}`).set('x-test-role', 'participant')).status,
+    ).toBe(403);
+    expect((await request(ctx.app).get(`/analysis/surveys/${survey.id}/responses.csv`)).status).toBe(303);
+  });
+
+  it('when an analyst opens the survey, then every question is summarised with exact numbers', async () => {
+    const res = await request(ctx.app).get(`/analysis/surveys/${survey.id}`).set('x-test-role', 'analyst');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('3 submitted responses match.');
+    // Single choice: Alpha 1 of 3, and the "other" text listed.
+    expect(res.text).toMatch(
+      /<th scope="row">Alpha<\/th><td class="number">1<\/td><td class="number">33\.3%<\/td>/,
+    );
+    expect(res.text).toContain('Forums');
+    // Rating: mean of 5, 4, 1.
+    expect(res.text).toContain('Mean 3.33, median 4, lowest 1, highest 5.');
+    // Ranking: Beta has the best average rank (1.33).
+    expect(res.text).toMatch(/<th scope="row">Beta<\/th><td class="number">1\.33<\/td>/);
+    // Email answers are counted, never listed.
+    expect(res.text).not.toContain('someone@example.ca');
+    expect(res.text).toContain('Email addresses are personal information');
+  });
+
+  it('when answers are filtered by sector and searched, then only matching responses count', async () => {
+    const res = await request(ctx.app)
+      .get(`/analysis/surveys/${survey.id}?sector=civil_society&q=open&cross=single`)
+      .set('x-test-role', 'analyst');
+    expect(res.text).toContain('2 submitted responses match.');
+    expect(res.text).toContain('Open data please');
+    expect(res.text).not.toContain('More open budgets');
+    expect(res.text).toContain('Pick one, by sector');
+  });
+
+  it('when a filter value is not a category, then the answer is a 400 page', async () => {
+    const res = await request(ctx.app)
+      .get(`/analysis/surveys/${survey.id}?sector=%24ne`)
+      .set('x-test-role', 'analyst');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('This filter value is not one of the categories we count.');
+  });
+
+  it('when the responses are exported as CSV, then there is a BOM, one column per answer and formulas are neutralised', async () => {
+    const res = await request(ctx.app)
+      .get(`/analysis/surveys/${survey.id}/responses.csv`)
+      .set('x-test-role', 'analyst')
+      .buffer(true)
+      .parse((r, cb) => {
+        let data = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (data += c));
+        r.on('end', () => cb(null, data));
+      });
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const lines = text(res).split('\r\n');
+    expect(lines[0]).toMatch(
+      /^\uFEFFresponse_id,survey_version,submitted_at,language,channel,sector,region,organisation,single,single\.other,multi,multi\.other,/,
+    );
+    expect(lines[0]).toContain('grid.r1,grid.r2,rank');
+    expect(lines).toHaveLength(5); // header, three rows, final empty line
+    expect(text(res)).toContain("'=SUM(A1:A9)");
+    expect(text(res)).toContain('b; c; a');
+  });
+
+  it('when the responses are exported as JSON, then each carries the codebook columns', async () => {
+    const res = await request(ctx.app)
+      .get(`/analysis/surveys/${survey.id}/responses.json`)
+      .set('x-test-role', 'analyst');
+    const body = JSON.parse(text(res)) as {
+      codebook: { column: string }[];
+      responses: Record<string, unknown>[];
+    };
+    expect(body.responses).toHaveLength(3);
+    expect(body.responses[0]).toMatchObject({
+      single: 'a',
+      multi: ['a', 'b'],
+      'grid.r1': 'yes',
+      sector: 'civil_society',
+    });
+    expect(body.codebook.map((c) => c.column)).toContain('grid.r2');
+  });
+
+  it('when the codebook is downloaded, then it labels columns and values in both languages', async () => {
+    const res = await request(ctx.app)
+      .get(`/analysis/surveys/${survey.id}/codebook.json`)
+      .set('x-test-role', 'analyst');
+    const single = res.body.columns.find((c: { column: string }) => c.column === 'single');
+    expect(single).toMatchObject({
+      question: 'single',
+      type: 'single_choice',
+      label_en: 'Pick one',
+      label_fr: 'Pick one (fr)',
+    });
+    expect(single.values[0]).toEqual({ code: 'a', label_en: 'Alpha', label_fr: 'Alpha (fr)' });
+  });
+
+  it('when a question is removed in a new version, then its answers are still summarised and marked', async () => {
+    await service.editDefinition(survey.id, FACTORY_SURVEY_OFFICER, (definition) => ({
+      ...definition,
+      sections: definition.sections.map((s) => ({
+        ...s,
+        questions: s.questions.filter((q) => q.id !== 'long'),
+      })),
+    }));
+    const res = await request(ctx.app).get(`/analysis/surveys/${survey.id}`).set('x-test-role', 'analyst');
+    expect(res.text).toMatch(/Tell us more <span class="tag">Earlier version only<\/span>/);
+  });
+
+  it('when the round, consultation and index pages are opened, then they show completion and participants', async () => {
+    const consultation = await request(ctx.app)
+      .get(`/analysis/consultations/${survey.consultationId}`)
+      .set('x-test-role', 'officer');
+    expect(consultation.status).toBe(200);
+    expect(consultation.text).toContain('Everything survey');
+    expect(consultation.text).toContain('Completion rate');
+    const index = await request(ctx.app)
+      .get('/analysis')
+      .set('x-test-role', 'analyst')
+      .set('Accept-Language', 'fr');
+    expect(index.status).toBe(200);
+    expect(index.text).toContain('Cycles de mobilisation');
+    const slug = /href="\/analysis\/rounds\/([^"]+)"/.exec(index.text)?.[1] as string;
+    const round = await request(ctx.app).get(`/analysis/rounds/${slug}`).set('x-test-role', 'analyst');
+    expect(round.status).toBe(200);
+    expect(round.text).toMatch(/<dt>Participants<\/dt><dd>3<\/dd>/);
+  });
+});
