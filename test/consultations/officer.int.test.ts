@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createRoundAndConsultation, createRound } from '../support/factories/consultations';
+import { createSurvey } from '../support/factories/surveys';
 import { agentAs, textOf } from './helpers';
 
 const DAY = 24 * 3600 * 1000;
@@ -345,5 +346,25 @@ describe('officer workspace', () => {
       expect(textOf(res.text)).toContain('Espace de travail');
       expect(textOf(res.text)).toContain('Réponses');
     });
+  });
+
+  it('when an officer opens a consultation, then its surveys link to the builder and a new one can be started for it', async () => {
+    const { survey, consultation } = await createSurvey(ctx);
+    const officer = await agentAs(ctx, 'officer');
+    const page = await officer.get(`/officer/consultations/${consultation.id}`);
+    expect(page.status).toBe(200);
+    expect(textOf(page.text)).toContain('Surveys Budget survey (open to answers)');
+    expect(page.text).toContain(`href="/manage/surveys/${survey.id}"`);
+    const create = /href="(\/manage\/surveys\?consultationId=[a-f0-9]{24})#new"/.exec(page.text)?.[1];
+    expect(create).toBe(`/manage/surveys?consultationId=${consultation.id}`);
+    const form = await officer.get(create as string);
+    expect(form.text).toMatch(new RegExp(`<option value="${consultation.id}" selected`));
+
+    const { consultation: bare } = await createRoundAndConsultation(ctx);
+    const french = await (
+      await agentAs(ctx, 'officer:francine', 'fr')
+    ).get(`/officer/consultations/${bare.id}`);
+    expect(textOf(french.text)).toContain('Aucun sondage publié pour l’instant.');
+    expect(textOf(french.text)).toContain('Créer un sondage pour cette consultation');
   });
 });
