@@ -127,6 +127,7 @@ describe('answering a multi-page survey in a real browser', () => {
       `/manage/surveys/${survey.id}`,
       `/manage/surveys/${survey.id}/questions/likes`,
       `/manage/surveys/${survey.id}/sections/s2`,
+      `/manage/surveys/${survey.id}/details`,
       `/manage/surveys/${survey.id}/settings`,
       `/manage/surveys/${survey.id}/import`,
       `/manage/surveys/${survey.id}/preview/s1`,
