@@ -186,7 +186,9 @@ describe('the whole product in a real browser', () => {
     await expectAccessible(participant, 'about you page');
     await follow(participant, 'main button[value="next"]');
     expect(new URL(participant.url()).pathname).toMatch(/\/thanks$/);
-    expect(await participant.textContent('main')).toContain('Back to the consultation “Transit for everyone”');
+    expect(await participant.textContent('main')).toContain(
+      'Back to the consultation “Transit for everyone”',
+    );
     await expectAccessible(participant, 'thanks page');
 
     // ---- The same pages in French, through the language toggle.
