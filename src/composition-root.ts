@@ -123,6 +123,11 @@ export function compose(
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
   });
+  // A deleted account's name and email leave the comments, and its subscriptions stop.
+  accounts.service.onAccountDeleted(async ({ userId }) => {
+    await consultations.comments.forgetAuthor(userId);
+    await consultations.subscriptions.forgetUser(userId);
+  });
   // Consultation pages list their surveys and count their responses.
   consultations.setSurveyDirectory(surveys.surveyDirectory);
   consultations.setResponseCounts(surveys.responseCounts);
@@ -142,9 +147,9 @@ export function compose(
     ...accounts.routers,
     participation.router,
     analysis.router,
-    answeringRouter(surveys),
+    answeringRouter(surveys, limiter),
     builderRouter(surveys, consultations.consultations),
-    surveysApiRouter(surveys),
+    surveysApiRouter(surveys, limiter),
     openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { buildTestApp, testConfig, type TestApp } from '../support/app';
 import { createRoundAndConsultation } from '../support/factories/consultations';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { testAuthRouter, testUser } from '../support/test-auth';
 import { agentAs, textOf } from './helpers';
+import { personFor, userAs } from '../support/sign-in';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -14,7 +14,6 @@ describe('two-way dialogue', () => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
     ctx = await buildTestApp({
-      routers: [testAuthRouter()],
       config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
     });
     await ctx.consultations.init();
@@ -26,7 +25,7 @@ describe('two-way dialogue', () => {
 
   /** Posts a comment as `who` from the consultation page's form; returns the response. */
   async function comment(slug: string, who: string, body: string, extra: Record<string, string> = {}) {
-    const agent = agentAs(ctx.app, who);
+    const agent = await agentAs(ctx, who);
     const page = await agent.get(`/consultations/${slug}`);
     const submissionId = /name="submissionId" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
     return {
@@ -57,7 +56,7 @@ describe('two-way dialogue', () => {
 
   it('when the same comment form is submitted twice, then one comment is stored', async () => {
     const { consultation } = await createRoundAndConsultation(ctx);
-    const agent = agentAs(ctx.app, 'participant:dup');
+    const agent = await agentAs(ctx, 'participant:dup');
     const page = await agent.get(`/consultations/${consultation.slug}`);
     const submissionId = /name="submissionId" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
     const first = await agent.post(`/consultations/${consultation.slug}/comments`, {
@@ -85,10 +84,10 @@ describe('two-way dialogue', () => {
     const { consultation } = await createRoundAndConsultation(ctx, {
       consultation: { opensAt: new Date(Date.now() - 10 * DAY), closesAt: new Date(Date.now() - DAY) },
     });
-    const page = await agentAs(ctx.app, 'participant:carol').get(`/consultations/${consultation.slug}`);
+    const page = await (await agentAs(ctx, 'participant:carol')).get(`/consultations/${consultation.slug}`);
     expect(page.text).not.toContain('id="comment-form"');
     expect(textOf(page.text)).toContain('Comments are closed.');
-    const agent = agentAs(ctx.app, 'participant:carol');
+    const agent = await agentAs(ctx, 'participant:carol');
     await agent.get(`/consultations/${consultation.slug}`);
     const res = await agent.post(`/consultations/${consultation.slug}/comments`, {
       comment: 'Too late',
@@ -118,7 +117,7 @@ describe('two-way dialogue', () => {
     const { consultation } = await createRoundAndConsultation(ctx);
     const { res } = await comment(consultation.slug, 'participant:dana', 'What about rural broadband?');
     const commentId = (res.headers.location as string).split('#comment-')[1] as string;
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     await officer.get(`/officer/comments/${commentId}`);
     const empty = await officer.post(`/officer/comments/${commentId}/reply`, {
       reply: '',
@@ -146,7 +145,7 @@ describe('two-way dialogue', () => {
     expect(publicPage.text).toMatch(/class="comment comment--official"/);
 
     await ctx.notifications.drain();
-    const mails = smtp.to(testUser('participant:dana').email);
+    const mails = smtp.to(personFor('participant:dana').email);
     expect(mails).toHaveLength(1);
     expect(mails[0]?.subject).toBe(`Official reply to your comment on ${consultation.title.en}`);
     expect(mails[0]?.text).toContain('We will publish a plan & a timeline.');
@@ -159,8 +158,7 @@ describe('two-way dialogue', () => {
 
   it('when the comment author reads French, then the reply email is in French', async () => {
     const { consultation } = await createRoundAndConsultation(ctx);
-    const agent = agentAs(ctx.app, 'participant:elise', 'fr');
-    agent.agent.set('x-test-user-locale', 'fr');
+    const agent = await agentAs(ctx, 'participant:elise', 'fr');
     const page = await agent.get(`/consultations/${consultation.slug}`);
     const submissionId = /name="submissionId" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
     const res = await agent.post(`/consultations/${consultation.slug}/comments`, {
@@ -170,12 +168,12 @@ describe('two-way dialogue', () => {
     const commentId = (res.headers.location as string).split('#comment-')[1] as string;
     await ctx.consultations.comments.replyOfficially({
       commentId,
-      officer: testUser('officer'),
+      officer: await userAs(ctx, 'officer'),
       body: 'Merci de votre commentaire.',
       submissionId: 'fr-1',
     });
     await ctx.notifications.drain();
-    const [mail] = smtp.to(testUser('participant:elise').email);
+    const [mail] = smtp.to(personFor('participant:elise').email);
     expect(mail?.subject).toBe(`Réponse officielle à votre commentaire sur ${consultation.title.fr}`);
     expect(mail?.html).toContain('<html lang="fr">');
   });
@@ -184,7 +182,7 @@ describe('two-way dialogue', () => {
     const { consultation } = await createRoundAndConsultation(ctx);
     const { res } = await comment(consultation.slug, 'participant:fred', 'Call me at 613-555-0199');
     const commentId = (res.headers.location as string).split('#comment-')[1] as string;
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     await officer.get(`/officer/comments/${commentId}`);
     const noReason = await officer.post(`/officer/comments/${commentId}/hide`, { reason: '' });
     expect(noReason.status).toBe(422);
@@ -221,11 +219,11 @@ describe('two-way dialogue', () => {
     const { consultation } = await createRoundAndConsultation(ctx);
     const { res } = await comment(consultation.slug, 'participant:gina', 'Hello');
     const commentId = (res.headers.location as string).split('#comment-')[1] as string;
-    const officerPage = await agentAs(ctx.app, 'officer').get(`/consultations/${consultation.slug}`);
+    const officerPage = await (await agentAs(ctx, 'officer')).get(`/consultations/${consultation.slug}`);
     expect(officerPage.text).toContain(`href="/officer/comments/${commentId}"`);
-    const participantPage = await agentAs(ctx.app, 'participant:gina').get(
-      `/consultations/${consultation.slug}`,
-    );
+    const participantPage = await (
+      await agentAs(ctx, 'participant:gina')
+    ).get(`/consultations/${consultation.slug}`);
     expect(participantPage.text).not.toContain('/officer/comments/');
   });
 
@@ -243,7 +241,7 @@ describe('two-way dialogue', () => {
   });
 
   it('when a moderation route names an unknown comment, then it is 404', async () => {
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     expect((await officer.get('/officer/comments/64b7f0000000000000000000')).status).toBe(404);
     expect((await officer.get('/officer/comments/not-an-id')).status).toBe(404);
   });

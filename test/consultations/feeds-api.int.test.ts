@@ -3,7 +3,6 @@ import ical from 'node-ical';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createConsultationIn, createRound, FACTORY_OFFICER } from '../support/factories/consultations';
-import { testAuthRouter } from '../support/test-auth';
 
 const DAY = 24 * 3600 * 1000;
 const parser = new XMLParser({
@@ -18,7 +17,7 @@ describe('feeds, calendar and JSON API', () => {
   let closedSlug: string;
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    ctx = await buildTestApp();
     await ctx.consultations.init();
     const round = await createRound(ctx, { title: { en: 'Feeds & "round"', fr: 'Cycle des fils' } });
     roundSlug = round.slug;

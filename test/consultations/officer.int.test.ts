@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createRoundAndConsultation, createRound } from '../support/factories/consultations';
-import { testAuthRouter } from '../support/test-auth';
+import { createSurvey } from '../support/factories/surveys';
 import { agentAs, textOf } from './helpers';
 
 const DAY = 24 * 3600 * 1000;
@@ -10,7 +10,7 @@ describe('officer workspace', () => {
   let ctx: TestApp;
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    ctx = await buildTestApp();
     await ctx.consultations.init();
   });
   afterAll(() => ctx.close());
@@ -69,7 +69,7 @@ describe('officer workspace', () => {
     'when a %s opens or posts to any officer route, then it is refused with 403 and nothing changes',
     async (role) => {
       const { consultation, gets, posts } = await officerRoutes();
-      const agent = agentAs(ctx.app, role);
+      const agent = await agentAs(ctx, role);
       for (const path of gets) {
         const res = await agent.get(path);
         expect({ path, status: res.status }).toEqual({ path, status: 403 });
@@ -88,14 +88,14 @@ describe('officer workspace', () => {
     const { gets } = await officerRoutes();
     for (const role of ['officer', 'admin']) {
       for (const path of gets) {
-        const res = await agentAs(ctx.app, role).get(path);
+        const res = await (await agentAs(ctx, role)).get(path);
         expect({ role, path, status: res.status }).toEqual({ role, path, status: 200 });
       }
     }
   });
 
   it('when an officer creates a round, then it is listed in the workspace with its status', async () => {
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     await officer.get('/officer/rounds/new');
     const res = await officer.post('/officer/rounds', {
       titleEn: 'Open Government 2018',
@@ -115,7 +115,7 @@ describe('officer workspace', () => {
   });
 
   it('when a round ends before it starts, then the form comes back with 422 and the values kept', async () => {
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     await officer.get('/officer/rounds/new');
     const res = await officer.post('/officer/rounds', {
       titleEn: 'Backwards <b>round</b>',
@@ -134,7 +134,7 @@ describe('officer workspace', () => {
   });
 
   it('when a round is made public without its French texts, then it is refused; as a draft it is kept', async () => {
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     await officer.get('/officer/rounds/new');
     const fields = {
       titleEn: 'English only round',
@@ -177,7 +177,7 @@ describe('officer workspace', () => {
 
     it('when an officer creates a consultation, then it is a draft, hidden from the public and shown to staff', async () => {
       const round = await createRound(ctx);
-      const officer = agentAs(ctx.app, 'officer');
+      const officer = await agentAs(ctx, 'officer');
       await officer.get('/officer/consultations/new');
       const res = await officer.post(
         '/officer/consultations',
@@ -187,10 +187,12 @@ describe('officer workspace', () => {
       const manage = await officer.get(res.headers.location as string);
       expect(textOf(manage.text)).toContain('Draft');
       expect((await request(ctx.app).get('/consultations/open-data-plan-draft')).status).toBe(404);
-      expect((await agentAs(ctx.app, 'participant').get('/consultations/open-data-plan-draft')).status).toBe(
-        404,
+      expect(
+        (await (await agentAs(ctx, 'participant')).get('/consultations/open-data-plan-draft')).status,
+      ).toBe(404);
+      expect((await (await agentAs(ctx, 'analyst')).get('/consultations/open-data-plan-draft')).status).toBe(
+        200,
       );
-      expect((await agentAs(ctx.app, 'analyst').get('/consultations/open-data-plan-draft')).status).toBe(200);
       const staffView = await officer.get('/consultations/open-data-plan-draft');
       expect(staffView.status).toBe(200);
       expect(textOf(staffView.text)).toContain('This consultation is a draft: only staff can see it.');
@@ -217,7 +219,7 @@ describe('officer workspace', () => {
       'when %s, then the form comes back with 422, the message and the values kept',
       async (_case, overrides, field, message) => {
         const round = await createRound(ctx);
-        const officer = agentAs(ctx.app, 'officer');
+        const officer = await agentAs(ctx, 'officer');
         await officer.get('/officer/consultations/new');
         const res = await officer.post(
           '/officer/consultations',
@@ -234,7 +236,7 @@ describe('officer workspace', () => {
 
     it('when the slug is already used, then the form comes back with 422 on the slug field', async () => {
       const { round, consultation } = await createRoundAndConsultation(ctx);
-      const officer = agentAs(ctx.app, 'officer');
+      const officer = await agentAs(ctx, 'officer');
       await officer.get('/officer/consultations/new');
       const res = await officer.post('/officer/consultations', form(round.id, { slug: consultation.slug }));
       expect(res.status).toBe(422);
@@ -245,7 +247,7 @@ describe('officer workspace', () => {
 
     it('when a draft lacks French texts, then publishing is refused with 422 listing each missing field', async () => {
       const round = await createRound(ctx);
-      const officer = agentAs(ctx.app, 'officer');
+      const officer = await agentAs(ctx, 'officer');
       await officer.get('/officer/consultations/new');
       const created = await officer.post(
         '/officer/consultations',
@@ -271,7 +273,7 @@ describe('officer workspace', () => {
 
     it('when the draft is completed and published, then the public sees it and the workspace shows its status', async () => {
       const round = await createRound(ctx);
-      const officer = agentAs(ctx.app, 'officer');
+      const officer = await agentAs(ctx, 'officer');
       await officer.get('/officer/consultations/new');
       const opensAt = new Date(Date.now() - DAY);
       const closesAt = new Date(Date.now() + 10 * DAY);
@@ -313,7 +315,7 @@ describe('officer workspace', () => {
 
     it('when a published consultation is edited to drop a French text, then it is refused with 422', async () => {
       const { round, consultation } = await createRoundAndConsultation(ctx);
-      const officer = agentAs(ctx.app, 'officer');
+      const officer = await agentAs(ctx, 'officer');
       await officer.get(`/officer/consultations/${consultation.id}/edit`);
       const res = await officer.post(
         `/officer/consultations/${consultation.id}`,
@@ -325,7 +327,7 @@ describe('officer workspace', () => {
 
     it('when an officer closes an open consultation now, then it is closed and comments stop', async () => {
       const { consultation } = await createRoundAndConsultation(ctx);
-      const officer = agentAs(ctx.app, 'officer');
+      const officer = await agentAs(ctx, 'officer');
       await officer.get(`/officer/consultations/${consultation.id}`);
       expect((await officer.post(`/officer/consultations/${consultation.id}/close`)).status).toBe(303);
       const page = textOf((await request(ctx.app).get(`/consultations/${consultation.slug}`)).text);
@@ -339,10 +341,30 @@ describe('officer workspace', () => {
 
     it('when the workspace is shown in French, then it is in French', async () => {
       await createRoundAndConsultation(ctx);
-      const res = await agentAs(ctx.app, 'officer', 'fr').get('/officer');
+      const res = await (await agentAs(ctx, 'officer:francine', 'fr')).get('/officer');
       expect(res.text).toContain('<html lang="fr">');
       expect(textOf(res.text)).toContain('Espace de travail');
       expect(textOf(res.text)).toContain('Réponses');
     });
+  });
+
+  it('when an officer opens a consultation, then its surveys link to the builder and a new one can be started for it', async () => {
+    const { survey, consultation } = await createSurvey(ctx);
+    const officer = await agentAs(ctx, 'officer');
+    const page = await officer.get(`/officer/consultations/${consultation.id}`);
+    expect(page.status).toBe(200);
+    expect(textOf(page.text)).toContain('Surveys Budget survey (open to answers)');
+    expect(page.text).toContain(`href="/manage/surveys/${survey.id}"`);
+    const create = /href="(\/manage\/surveys\?consultationId=[a-f0-9]{24})#new"/.exec(page.text)?.[1];
+    expect(create).toBe(`/manage/surveys?consultationId=${consultation.id}`);
+    const form = await officer.get(create as string);
+    expect(form.text).toMatch(new RegExp(`<option value="${consultation.id}" selected`));
+
+    const { consultation: bare } = await createRoundAndConsultation(ctx);
+    const french = await (
+      await agentAs(ctx, 'officer:francine', 'fr')
+    ).get(`/officer/consultations/${bare.id}`);
+    expect(textOf(french.text)).toContain('Aucun sondage publié pour l’instant.');
+    expect(textOf(french.text)).toContain('Créer un sondage pour cette consultation');
   });
 });

@@ -5,7 +5,6 @@ import {
   createRound,
   createRoundAndConsultation,
 } from '../support/factories/consultations';
-import { testAuthRouter } from '../support/test-auth';
 import { agentAs, textOf } from './helpers';
 
 const DAY = 24 * 3600 * 1000;
@@ -14,7 +13,7 @@ describe('public consultation pages', () => {
   let ctx: TestApp;
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    ctx = await buildTestApp();
     await ctx.consultations.init();
   });
   afterAll(() => ctx.close());
@@ -204,7 +203,7 @@ describe('public consultation pages', () => {
     ];
     for (const who of ['', 'participant', 'analyst', 'officer', 'admin']) {
       for (const path of paths) {
-        const res = await agentAs(ctx.app, who).get(path);
+        const res = await (await agentAs(ctx, who)).get(path);
         expect({ who, path, status: res.status }).toEqual({ who, path, status: 200 });
       }
     }
@@ -236,7 +235,7 @@ describe('public consultation pages', () => {
       expect(text).toContain(round.title.en);
       expect(text).toContain(consultation.title.en);
       expect(text).not.toContain(draft.title.en);
-      const staff = textOf((await agentAs(ctx.app, 'officer').get(`/rounds/${round.slug}`)).text);
+      const staff = textOf((await (await agentAs(ctx, 'officer')).get(`/rounds/${round.slug}`)).text);
       expect(staff).toContain(draft.title.en);
       const all = textOf((await request(ctx.app).get('/rounds')).text);
       expect(all).toContain(round.title.en);
@@ -245,8 +244,8 @@ describe('public consultation pages', () => {
     it('when a round is a draft, then it is 404 to the public and visible to staff', async () => {
       const round = await createRound(ctx, { status: 'draft' });
       expect((await request(ctx.app).get(`/rounds/${round.slug}`)).status).toBe(404);
-      expect((await agentAs(ctx.app, 'participant').get(`/rounds/${round.slug}`)).status).toBe(404);
-      expect((await agentAs(ctx.app, 'analyst').get(`/rounds/${round.slug}`)).status).toBe(200);
+      expect((await (await agentAs(ctx, 'participant')).get(`/rounds/${round.slug}`)).status).toBe(404);
+      expect((await (await agentAs(ctx, 'analyst')).get(`/rounds/${round.slug}`)).status).toBe(200);
       expect(textOf((await request(ctx.app).get('/rounds')).text)).not.toContain(round.title.en);
     });
   });

@@ -6,8 +6,8 @@ import {
   createRoundAndConsultation,
 } from '../support/factories/consultations';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { testAuthRouter, testUser } from '../support/test-auth';
 import { agentAs, textOf } from './helpers';
+import { personFor, userAs } from '../support/sign-in';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -40,7 +40,6 @@ describe('"what we heard" reports and subscriptions', () => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
     ctx = await buildTestApp({
-      routers: [testAuthRouter()],
       config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
     });
     await ctx.consultations.init();
@@ -51,8 +50,7 @@ describe('"what we heard" reports and subscriptions', () => {
   });
 
   async function follow(who: string, path: string, lang: 'en' | 'fr' = 'en') {
-    const agent = agentAs(ctx.app, who, lang);
-    if (lang === 'fr') agent.agent.set('x-test-user-locale', 'fr');
+    const agent = await agentAs(ctx, who, lang);
     await agent.get(path);
     const res = await agent.post(`${path}/follow`);
     expect(res.status).toBe(303);
@@ -61,7 +59,7 @@ describe('"what we heard" reports and subscriptions', () => {
 
   it('when the consultation is still open, then the report can be drafted but not published', async () => {
     const { consultation } = await createRoundAndConsultation(ctx);
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     await officer.get(`/officer/consultations/${consultation.id}/report`);
     const res = await officer.post(`/officer/consultations/${consultation.id}/report`, {
       ...reportForm(),
@@ -81,7 +79,7 @@ describe('"what we heard" reports and subscriptions', () => {
     const { consultation } = await createRoundAndConsultation(ctx, {
       consultation: { opensAt: new Date(Date.now() - 10 * DAY), closesAt: new Date(Date.now() - DAY) },
     });
-    const officer = agentAs(ctx.app, 'officer');
+    const officer = await agentAs(ctx, 'officer');
     await officer.get(`/officer/consultations/${consultation.id}/report`);
     const res = await officer.post(`/officer/consultations/${consultation.id}/report`, {
       ...reportForm({ introductionFr: '', themeResponseFr_0: '' }),
@@ -110,7 +108,7 @@ describe('"what we heard" reports and subscriptions', () => {
     await follow('participant:roundfan', `/rounds/${round.slug}`, 'fr');
     await follow('participant:both', `/consultations/${consultation.slug}`);
     await follow('participant:both', `/rounds/${round.slug}`);
-    const commenter = agentAs(ctx.app, 'participant:optin');
+    const commenter = await agentAs(ctx, 'participant:optin');
     const page = await commenter.get(`/consultations/${consultation.slug}`);
     const submissionId = /name="submissionId" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
     await commenter.post(`/consultations/${consultation.slug}/comments`, {
@@ -119,8 +117,8 @@ describe('"what we heard" reports and subscriptions', () => {
       notifyReport: 'yes',
     });
 
-    await ctx.consultations.consultations.closeConsultationNow(consultation.id, testUser('officer'));
-    const officer = agentAs(ctx.app, 'officer');
+    await ctx.consultations.consultations.closeConsultationNow(consultation.id, await userAs(ctx, 'officer'));
+    const officer = await agentAs(ctx, 'officer');
     await officer.get(`/officer/consultations/${consultation.id}/report`);
     const published = await officer.post(`/officer/consultations/${consultation.id}/report`, {
       ...reportForm({ themeHeardEn_0: 'People want <script>alert(1)</script> datasets.' }),
@@ -156,13 +154,13 @@ describe('"what we heard" reports and subscriptions', () => {
 
     await ctx.notifications.drain();
     for (const who of ['participant:follower', 'participant:both', 'participant:optin']) {
-      const mails = smtp.to(testUser(who).email).filter((m) => m.subject?.startsWith('What we heard'));
+      const mails = smtp.to(personFor(who).email).filter((m) => m.subject?.startsWith('What we heard'));
       expect({ who, count: mails.length }).toEqual({ who, count: 1 });
       expect(mails[0]?.text).toContain(`http://agora.test/consultations/${consultation.slug}/report`);
       const list = mails[0]?.headers.get('list') as { unsubscribe?: { url?: string } } | undefined;
       expect(list?.unsubscribe?.url).toMatch(/^http:\/\/agora\.test\/unsubscribe\/[0-9a-f]{24}\.[\w-]+$/);
     }
-    const [french] = smtp.to(testUser('participant:roundfan').email);
+    const [french] = smtp.to(personFor('participant:roundfan').email);
     expect(french?.subject).toBe(`Ce que nous avons entendu : ${consultation.title.fr}`);
   });
 
@@ -173,7 +171,7 @@ describe('"what we heard" reports and subscriptions', () => {
     await follow('participant:leaver', `/consultations/${consultation.slug}`);
     await ctx.consultations.notices.runScheduledNotifications(new Date());
     await ctx.notifications.drain();
-    const [closing] = smtp.to(testUser('participant:leaver').email);
+    const [closing] = smtp.to(personFor('participant:leaver').email);
     expect(closing?.subject).toBe(`Closing soon: ${consultation.title.en}`);
     const link = /(http:\/\/agora\.test\/unsubscribe\/\S+)/.exec(closing?.text ?? '')?.[1] as string;
     const path = link.replace('http://agora.test', '');
@@ -182,17 +180,17 @@ describe('"what we heard" reports and subscriptions', () => {
     expect(forged.status).toBe(404);
     const page = await request(ctx.app).get(path);
     expect(page.status).toBe(200);
-    expect(textOf(page.text)).toContain(`We will no longer email ${testUser('participant:leaver').email}`);
+    expect(textOf(page.text)).toContain(`We will no longer email ${personFor('participant:leaver').email}`);
 
     await ctx.consultations.notices.runScheduledNotifications(new Date(Date.now() + 2 * HOUR));
     await ctx.notifications.drain();
-    expect(smtp.to(testUser('participant:leaver').email)).toHaveLength(1);
+    expect(smtp.to(personFor('participant:leaver').email)).toHaveLength(1);
 
     // Mail clients unsubscribe with a POST and no session (RFC 8058): the signed link is enough.
     const oneClick = await request(ctx.app).post(path).type('form').send('List-Unsubscribe=One-Click');
     expect(oneClick.status).toBe(200);
 
-    const agent = agentAs(ctx.app, '');
+    const agent = await agentAs(ctx, '');
     await agent.get(path);
     const undone = await agent.post(`${path}/undo`);
     expect(undone.status).toBe(200);
@@ -201,7 +199,7 @@ describe('"what we heard" reports and subscriptions', () => {
       await ctx.consultations.subscriptions.isFollowing({
         targetType: 'consultation',
         targetId: consultation.id,
-        email: testUser('participant:leaver').email,
+        email: personFor('participant:leaver').email,
       }),
     ).toBe(true);
   });
@@ -213,7 +211,7 @@ describe('"what we heard" reports and subscriptions', () => {
       consultation: { opensAt: new Date(now + DAY), closesAt: new Date(now + 5 * DAY) },
     });
     await follow('participant:watcher', `/rounds/${round.slug}`);
-    const email = testUser('participant:watcher').email;
+    const email = personFor('participant:watcher').email;
     const run = async (at: number) => {
       await ctx.consultations.notices.runScheduledNotifications(new Date(at));
       await ctx.consultations.notices.runScheduledNotifications(new Date(at)); // twice: idempotent

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser, listen, screenshot } from '../support/browser';
 import { createRound } from '../support/factories/consultations';
-import { testAuthRouter, TEST_USER_HEADER } from '../support/test-auth';
+import { signInPage, userAs } from '../support/sign-in';
 
 /** "YYYY-MM-DDTHH:mm" in Toronto, as a datetime-local input takes it. */
 function wallClock(date: Date): string {
@@ -26,7 +26,7 @@ describe('consultations in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    ctx = await buildTestApp();
     await ctx.consultations.init();
     ({ server, baseUrl } = await listen(ctx.app));
     browser = await launchBrowser();
@@ -39,8 +39,9 @@ describe('consultations in a real browser', () => {
 
   async function pageAs(who: string, locale = 'en-CA'): Promise<Page> {
     const context = await browser.newContext({ locale });
-    if (who) await context.setExtraHTTPHeaders({ [TEST_USER_HEADER]: who });
-    return context.newPage();
+    const page = await context.newPage();
+    if (who) await signInPage(page, baseUrl, await userAs(ctx, who));
+    return page;
   }
 
   it('when an officer publishes a consultation and a participant comments, then the officer replies and everyone sees it', async () => {

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { buildTestApp, type TestApp } from '../support/app';
 import { axeViolations, launchBrowser, listen, screenshot } from '../support/browser';
 import { createSurvey } from '../support/factories/surveys';
-import { testAuthRouter } from '../surveys/test-auth';
+import { createPerson, signInPage } from '../support/sign-in';
 
 describe('answering a multi-page survey in a real browser', () => {
   let ctx: TestApp;
@@ -14,7 +14,7 @@ describe('answering a multi-page survey in a real browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    ctx = await buildTestApp();
     ({ server, baseUrl } = await listen(ctx.app));
     browser = await launchBrowser();
   });
@@ -121,12 +121,13 @@ describe('answering a multi-page survey in a real browser', () => {
 
   it('when an officer opens the builder pages, then they pass axe and work with the keyboard', async () => {
     const { survey } = await createSurvey(ctx, { status: 'draft' });
-    await page.goto(`${baseUrl}/test/sign-in?id=officer-e2e&roles=officer`);
+    await signInPage(page, baseUrl, await createPerson(ctx, { roles: ['officer'] }));
     for (const path of [
       `/manage/surveys`,
       `/manage/surveys/${survey.id}`,
       `/manage/surveys/${survey.id}/questions/likes`,
       `/manage/surveys/${survey.id}/sections/s2`,
+      `/manage/surveys/${survey.id}/details`,
       `/manage/surveys/${survey.id}/settings`,
       `/manage/surveys/${survey.id}/import`,
       `/manage/surveys/${survey.id}/preview/s1`,

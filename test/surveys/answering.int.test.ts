@@ -2,13 +2,13 @@ import request from 'supertest';
 import { FormAgent } from '../support/agent';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createSurvey } from '../support/factories/surveys';
-import { signIn, testAuthRouter } from './test-auth';
+import { createPerson, signInAs, signInWithForm } from '../support/sign-in';
 
 describe('answering a survey on the web', () => {
   let ctx: TestApp;
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    ctx = await buildTestApp();
   });
   afterAll(() => ctx.close());
 
@@ -88,6 +88,29 @@ describe('answering a survey on the web', () => {
     expect(await responsesOf(survey.id)).toHaveLength(1);
   });
 
+  it('when a person opens a survey and finishes it, then the start and thanks pages lead back to its consultation', async () => {
+    const { survey, consultation } = await createSurvey(ctx);
+    const agent = new FormAgent(ctx.app);
+    agent.agent.set('Accept-Language', 'fr');
+    const start = await agent.get(`/surveys/${survey.id}`);
+    expect(start.text).toContain('<nav class="breadcrumbs" aria-label="Vous êtes ici">');
+    expect(start.text).toContain(
+      `<a href="/consultations/${consultation.slug}">${consultation.title.fr}</a>`,
+    );
+    await agent.get(`/surveys/${survey.id}/pages/s1`);
+    await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'yes', q_why: 'Trees', action: 'next' });
+    await agent.post(`/surveys/${survey.id}/pages/s3`, { q_score: '4', action: 'next' });
+    const done = await agent.post(`/surveys/${survey.id}/pages/about-you`, {
+      si_sector: 'civil_society',
+      si_region: 'QC',
+      action: 'next',
+    });
+    expect(done.headers.location).toBe(`/surveys/${survey.id}/thanks`);
+    const thanks = await agent.get(`/surveys/${survey.id}/thanks`);
+    expect(thanks.text).toContain(`href="/consultations/${consultation.slug}"`);
+    expect(thanks.text).toContain(`Retour à la consultation « ${consultation.title.fr} »`);
+  });
+
   it('when a page has errors, then it is shown again with a summary, inline messages and the values as typed', async () => {
     const { survey } = await createSurvey(ctx);
     const agent = new FormAgent(ctx.app);
@@ -143,8 +166,7 @@ describe('answering a survey on the web', () => {
       const page = await agent.get(`/surveys/${survey.id}`);
       expect(page.status).toBe(code);
       expect(page.text).toContain(text);
-      await agent.get('/test/sign-out');
-      await signIn(agent);
+      await signInAs(ctx, {}, agent);
       const post = await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'yes', q_why: 'x' });
       expect(post.status).toBe(code);
       expect(await responsesOf(survey.id)).toHaveLength(0);
@@ -172,7 +194,11 @@ describe('answering a survey on the web', () => {
     );
 
     const agent = new FormAgent(ctx.app);
-    await signIn(agent, { id: 'ada', sector: 'academia', region: 'NS', organisation: 'Dalhousie' });
+    const { user: ada } = await signInAs(
+      ctx,
+      { profile: { sector: 'academia', region: 'NS', organisation: 'Dalhousie' } },
+      agent,
+    );
     await agent.get(`/surveys/${survey.id}/pages/s1`);
     await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'yes', q_why: 'Parks', action: 'next' });
     await agent.post(`/surveys/${survey.id}/pages/s3`, { action: 'next' });
@@ -187,19 +213,22 @@ describe('answering a survey on the web', () => {
     });
     const stored = await responsesOf(survey.id);
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ respondentKey: 'user:ada', status: 'submitted', sector: 'academia' });
+    expect(stored[0]).toMatchObject({
+      respondentKey: `user:${ada.id}`,
+      status: 'submitted',
+      sector: 'academia',
+    });
   });
 
   it('when a signed-in participant stops and their session ends, then signing in again resumes the draft', async () => {
     const { survey } = await createSurvey(ctx);
-    const first = new FormAgent(ctx.app);
-    await signIn(first, { id: 'grace' });
+    const grace = await createPerson(ctx, { name: 'Grace Hopper' });
+    const first = await signInWithForm(ctx, grace);
     await first.get(`/surveys/${survey.id}/pages/s1`);
     const saved = await first.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'no', action: 'save' });
     expect(saved.headers.location).toBe(`/surveys/${survey.id}/saved`);
 
-    const later = new FormAgent(ctx.app); // a new browser, a new session
-    await signIn(later, { id: 'grace' });
+    const later = await signInWithForm(ctx, grace); // a new browser, a new session
     const start = await later.get(`/surveys/${survey.id}`);
     expect(start.text).toContain('Continue where you left off');
     expect(start.text).toContain(`href="/surveys/${survey.id}/pages/s2"`);
@@ -211,14 +240,14 @@ describe('answering a survey on the web', () => {
     const agent = new FormAgent(ctx.app);
     await agent.get(`/surveys/${survey.id}/pages/s1`);
     await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'no', action: 'save' });
-    await signIn(agent, { id: 'mona' });
+    const { user: mona } = await signInAs(ctx, { name: 'Mona Lisa' }, agent);
     const start = await agent.get(`/surveys/${survey.id}`);
     expect(start.text).toContain('Continue where you left off');
     const stored = await responsesOf(survey.id);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({
-      respondentKey: 'user:mona',
-      dedupeKey: 'draft:user:mona',
+      respondentKey: `user:${mona.id}`,
+      dedupeKey: `draft:user:${mona.id}`,
       status: 'draft',
     });
   });

@@ -4,7 +4,7 @@ import { buildTestApp, testConfig, type TestApp } from '../support/app';
 import { createRoundAndConsultation } from '../support/factories/consultations';
 import { createSurvey, surveysServiceFor } from '../support/factories/surveys';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { OFFICER, signIn, testAuthRouter } from './test-auth';
+import { signInAs } from '../support/sign-in';
 
 describe('survey builder for officers', () => {
   let smtp: TestSmtpServer;
@@ -14,7 +14,6 @@ describe('survey builder for officers', () => {
     smtp = await startSmtpServer();
     ctx = await buildTestApp({
       config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-      routers: [testAuthRouter()],
     });
   });
   afterAll(async () => {
@@ -23,9 +22,7 @@ describe('survey builder for officers', () => {
   });
 
   async function officer(): Promise<FormAgent> {
-    const agent = new FormAgent(ctx.app);
-    await signIn(agent, OFFICER);
-    return agent;
+    return (await signInAs(ctx, { roles: ['officer'] })).agent;
   }
   const idFrom = (location: string | undefined) =>
     /\/manage\/surveys\/([a-f0-9]{24})/.exec(location ?? '')?.[1] as string;
@@ -34,8 +31,7 @@ describe('survey builder for officers', () => {
     expect((await request(ctx.app).get('/manage/surveys')).headers.location).toBe(
       '/sign-in?returnTo=%2Fmanage%2Fsurveys',
     );
-    const participant = new FormAgent(ctx.app);
-    await signIn(participant, { id: 'p1', roles: 'participant' });
+    const { agent: participant } = await signInAs(ctx, { roles: ['participant'] });
     expect((await participant.get('/manage/surveys')).status).toBe(403);
   });
 
@@ -269,5 +265,76 @@ describe('survey builder for officers', () => {
       .field('emails', 'x@example.ca')
       .attach('file', Buffer.from('x'), 'a.csv');
     expect(withoutToken.status).toBe(403);
+  });
+
+  it('when a survey was created without its French title, then the officer adds it on the title page and can publish', async () => {
+    const { consultation } = await createRoundAndConsultation(ctx);
+    const agent = await officer();
+    await agent.get('/manage/surveys');
+    const created = await agent.post('/manage/surveys', {
+      consultationId: consultation.id,
+      titleEn: 'Housing survey',
+      titleFr: '',
+    });
+    const id = idFrom(created.headers.location);
+    const overview = await agent.get(`/manage/surveys/${id}`);
+    expect(overview.text).toContain(`href="/manage/surveys/${id}/details"`);
+    const section = /\/sections\/([a-z0-9]+)\/questions\/new/.exec(overview.text)?.[1] as string;
+    await agent.post(`/manage/surveys/${id}/sections/${section}`, { titleEn: 'Homes', titleFr: 'Logements' });
+    await agent.post(`/manage/surveys/${id}/sections/${section}/questions?type=short_text`, {
+      questionId: 'where',
+      labelEn: 'Where do you live?',
+      labelFr: 'Où habitez-vous?',
+      maxLength: '100',
+    });
+    const refused = await agent.post(`/manage/surveys/${id}/publish`);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Survey: The French text is missing.');
+
+    const form = await agent.get(`/manage/surveys/${id}/details`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('<h1>Title and introduction</h1>');
+    expect(form.text).toContain('value="Housing survey"');
+    const saved = await agent.post(`/manage/surveys/${id}/details`, {
+      titleEn: 'Housing survey',
+      titleFr: 'Sondage sur le logement',
+      descriptionEn: 'Five minutes about where you live.',
+      descriptionFr: 'Cinq minutes sur votre logement.',
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.location).toBe(`/manage/surveys/${id}?done=details`);
+    expect((await agent.get(saved.headers.location as string)).text).toContain(
+      'The title and introduction are saved.',
+    );
+    const published = await agent.post(`/manage/surveys/${id}/publish`);
+    expect(published.headers.location).toBe(`/manage/surveys/${id}?done=published`);
+    const start = await request(ctx.app).get(`/surveys/${id}`).set('Accept-Language', 'fr');
+    expect(start.text).toContain('Sondage sur le logement');
+    expect(start.text).toContain('Cinq minutes sur votre logement.');
+  });
+
+  it('when the title form is sent with a title too long, then it comes back with 422 and the values kept', async () => {
+    const { consultation } = await createRoundAndConsultation(ctx);
+    const agent = await officer();
+    await agent.get('/manage/surveys');
+    const created = await agent.post('/manage/surveys', {
+      consultationId: consultation.id,
+      titleEn: 'Parks survey',
+      titleFr: 'Sondage sur les parcs',
+    });
+    const id = idFrom(created.headers.location);
+    await agent.get(`/manage/surveys/${id}/details`);
+    const long = 'x'.repeat(5000);
+    const res = await agent.post(`/manage/surveys/${id}/details`, {
+      titleEn: long,
+      titleFr: 'Sondage sur les parcs',
+      descriptionEn: '',
+      descriptionFr: '',
+    });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('href="#titleEn"');
+    expect(res.text).toContain(`value="${long}"`);
+    const service = await surveysServiceFor(ctx);
+    expect((await service.getSurvey(id)).definition.title.en).toBe('Parks survey');
   });
 });

@@ -5,7 +5,7 @@ import { buildTestApp, testConfig, type TestApp } from '../support/app';
 import { createSurvey, FACTORY_SURVEY_OFFICER } from '../support/factories/surveys';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { RESPONDENT_COOKIE } from '../../src/modules/surveys/respondent';
-import { signIn, testAuthRouter } from './test-auth';
+import { signInAs } from '../support/sign-in';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -23,7 +23,6 @@ describe('drafts, resume links and invitations', () => {
     smtp = await startSmtpServer();
     ctx = await buildTestApp({
       config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-      routers: [testAuthRouter()],
     });
   });
   afterAll(async () => {
@@ -271,8 +270,7 @@ describe('drafts, resume links and invitations', () => {
         thankYou: { en: 'We will publish a summary in May.', fr: 'Nous publierons un résumé en mai.' },
       },
     });
-    const agent = new FormAgent(ctx.app);
-    await signIn(agent, { id: 'kim', email: 'kim@example.ca' });
+    const { agent } = await signInAs(ctx, { name: 'Kim Lee', email: 'kim@example.ca' });
     await agent.get(`/surveys/${survey.id}/pages/s1`);
     await finish(agent, survey.id, 's1');
     expect((await agent.get(`/surveys/${survey.id}/thanks`)).text).toContain(

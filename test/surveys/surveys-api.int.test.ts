@@ -3,13 +3,13 @@ import { Types } from 'mongoose';
 import { FormAgent } from '../support/agent';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createSurvey } from '../support/factories/surveys';
-import { signIn, testAuthRouter } from './test-auth';
+import { signInAs } from '../support/sign-in';
 
 describe('surveys JSON API', () => {
   let ctx: TestApp;
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [testAuthRouter()] });
+    ctx = await buildTestApp();
   });
   afterAll(() => ctx.close());
 
@@ -85,8 +85,7 @@ describe('surveys JSON API', () => {
 
   it('when a signed-in respondent who already answered submits again with a new key, then 409', async () => {
     const { survey } = await createSurvey(ctx);
-    const browser = new FormAgent(ctx.app);
-    await signIn(browser, { id: 'lin' });
+    const { agent: browser } = await signInAs(ctx, { name: 'Lin Wu' });
     const page = await browser.get(`/surveys/${survey.id}/pages/s1`);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
     const post = (key: string) =>

@@ -19,6 +19,8 @@ export interface CommentDoc {
   authorName: string;
   /** Kept so the author can be told of an official reply; never shown on the page. */
   authorEmail: string;
+  /** The author deleted their account: name and email are erased, the comment stays. */
+  authorDeleted?: boolean;
   authorLocale: 'en' | 'fr';
   /** Plain text, shown escaped. */
   body: string;
@@ -38,6 +40,7 @@ const commentSchema = new Schema<CommentDoc>(
     authorId: { type: String, required: true },
     authorName: { type: String, required: true },
     authorEmail: { type: String, default: '' },
+    authorDeleted: { type: Boolean, default: false },
     authorLocale: { type: String, enum: ['en', 'fr'], default: 'en' },
     body: { type: String, required: true },
     official: { type: Boolean, default: false },

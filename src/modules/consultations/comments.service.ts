@@ -23,7 +23,9 @@ export interface Comment {
   consultationId: string;
   parentId: string | undefined;
   authorId: string;
+  /** Empty when the author deleted their account (authorDeleted). */
   authorName: string;
+  authorDeleted: boolean;
   /** Empty when hidden: the text is kept for the record but never shown. */
   body: string;
   official: boolean;
@@ -42,7 +44,8 @@ function toComment(doc: CommentDoc): Comment {
     consultationId: String(doc.consultationId),
     parentId: doc.parentId ? String(doc.parentId) : undefined,
     authorId: doc.authorId,
-    authorName: doc.authorName,
+    authorName: doc.authorDeleted ? '' : doc.authorName,
+    authorDeleted: Boolean(doc.authorDeleted),
     body: doc.hidden ? '' : doc.body,
     official: doc.official,
     hidden: doc.hidden ? { reason: doc.hidden.reason, at: doc.hidden.at } : undefined,
@@ -270,10 +273,22 @@ export function createCommentsService(options: CommentsServiceOptions) {
     return counts;
   }
 
+  /**
+   * The author deleted their account: their name and email are erased from their comments (the comments stay, so
+   * the discussion and its replies still make sense). Idempotent.
+   */
+  async function forgetAuthor(userId: string): Promise<void> {
+    await Comments.updateMany(
+      { authorId: userId },
+      { $set: { authorName: '', authorEmail: '', authorDeleted: true } },
+    );
+  }
+
   return {
     async init() {
       await Comments.init();
     },
+    forgetAuthor,
     newSubmissionId,
     postComment,
     getComment,

@@ -90,7 +90,13 @@ export function createConsultationsModule(deps: ConsultationsModuleDeps) {
   registerConsultationsApi(deps.openApi);
 
   const routers: Router[] = [
-    officerRouter({ consultations, comments, reports, responseCounts: responseCountSource }),
+    officerRouter({
+      consultations,
+      comments,
+      reports,
+      responseCounts: responseCountSource,
+      surveys: surveyDirectory,
+    }),
     feedsRouter({
       consultations,
       reports,

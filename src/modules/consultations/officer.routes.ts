@@ -21,6 +21,7 @@ import {
   type Consultation,
   type ResponseCountSource,
   type Round,
+  type SurveyDirectory,
 } from './consultations.types';
 import type { ReportInput, ReportsService } from './reports.service';
 import { THEMES } from './themes';
@@ -31,6 +32,8 @@ export interface OfficerRoutesDeps {
   comments: CommentsService;
   reports: ReportsService;
   responseCounts: ResponseCountSource;
+  /** The consultation's published surveys (the surveys module), listed with links to the builder. */
+  surveys: SurveyDirectory;
 }
 
 function roundForm(round?: Round): RoundForm {
@@ -224,11 +227,12 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     error?: ValidationError,
   ) {
     const now = consultations.now();
-    const [round, checklist, report, responseCounts] = await Promise.all([
+    const [round, checklist, report, responseCounts, surveys] = await Promise.all([
       consultations.getRoundById(consultation.roundId, { includeDrafts: true }),
       consultations.publicationChecklist(consultation.id),
       reports.getReport(consultation.id),
       deps.responseCounts.countByConsultation([consultation.id]),
+      deps.surveys.listForConsultation(consultation.id),
     ]);
     const { errors } = error ? translateErrors(req.t, error.fieldErrors) : { errors: [] };
     res.status(error ? 422 : 200).render('officer/consultation', {
@@ -250,6 +254,12 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       canClose: consultation.status === 'open' || consultation.status === 'upcoming',
       canArchive: consultation.publication === 'published',
       canReport: consultation.status === 'closed' || consultation.status === 'archived',
+      surveys: surveys.map((s) => ({
+        title: pick(s.title, req.locale),
+        href: `/manage/surveys/${s.id}`,
+        isOpen: s.isOpen,
+      })),
+      newSurveyHref: `/manage/surveys?consultationId=${consultation.id}#new`,
     });
   }
 
@@ -424,7 +434,9 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       title: req.t('consultations:moderation.title'),
       comment: {
         id: comment.id,
-        authorName: comment.authorName,
+        authorName: comment.authorDeleted
+          ? req.t('consultations:comments.deletedAuthor')
+          : comment.authorName,
         body: comment.rawBody,
         official: comment.official,
         isReply: Boolean(comment.parentId),

@@ -207,10 +207,16 @@ export function createSubscriptionsService(options: SubscriptionsServiceOptions)
     return [...recipients.values()];
   }
 
+  /** The user deleted their account: their subscriptions go, so nothing more is emailed to them. Idempotent. */
+  async function forgetUser(userId: string): Promise<void> {
+    await Subscriptions.deleteMany({ userId });
+  }
+
   return {
     async init() {
       await Subscriptions.init();
     },
+    forgetUser,
     subscribe,
     unsubscribe,
     isFollowing,

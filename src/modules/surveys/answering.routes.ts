@@ -1,7 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
+import type { RateLimiter } from '../../platform/http/rate-limit';
+import { SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
 import { formValuesFor, type AnswerError, type Answers, type FormFields } from './survey-answers';
+import type { Consultation } from '../consultations';
 import { localize } from './survey-definition';
 import { pageView } from './survey-page';
 import { browserRespondentKey, isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
@@ -38,9 +41,18 @@ function answerFields(body: unknown): FormFields {
   return fields;
 }
 
+/** The consultation a survey belongs to, as a link back to its page. */
+function consultationLink(consultation: Pick<Consultation, 'slug' | 'title'>, locale: string) {
+  return {
+    title: locale === 'fr' ? consultation.title.fr : consultation.title.en,
+    href: `/consultations/${encodeURIComponent(consultation.slug)}`,
+  };
+}
+
 /** Participants answering surveys: /surveys/:surveyId/... */
-export function answeringRouter(surveys: SurveysService): Router {
+export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): Router {
   const router = Router();
+  const clientAddress = (req: Request) => req.ip ?? 'unknown';
 
   /** Signing in is the way to answer a "signed-in only" survey: send the visitor there and back. */
   async function open(
@@ -108,7 +120,7 @@ export function answeringRouter(surveys: SurveysService): Router {
     const { surveyId } = params(req);
     const opened = await open(req, res, surveyId, access(req, surveyId));
     if (!opened) return;
-    const { survey } = opened;
+    const { survey, consultation } = opened;
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
     const browserKey = browserRespondentKey(req);
     if (respondent?.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
@@ -126,6 +138,7 @@ export function answeringRouter(surveys: SurveysService): Router {
       canEdit: Boolean(state?.canEditSubmitted),
       editHref: `/surveys/${survey.id}/pages/${flow[0]}`,
       signedIn: Boolean(req.user),
+      consultation: consultationLink(consultation, req.locale),
     });
   });
 
@@ -175,10 +188,13 @@ export function answeringRouter(surveys: SurveysService): Router {
   /** POST /surveys/:surveyId/pages/:pageId: save this page (always), then go on, go back, or stop here. */
   router.post('/surveys/:surveyId/pages/:pageId', async (req, res) => {
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
+    // Counted before anything is read or written: over the limit, nothing is saved (429 with Retry-After).
+    await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
     const opened = await open(req, res, surveyId, access(req, surveyId));
     if (!opened) return;
     const { survey } = opened;
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const fields = answerFields(req.body);
     const action = actionField.parse((req.body as Record<string, unknown>)?.action);
     let outcome;
@@ -257,6 +273,7 @@ export function answeringRouter(surveys: SurveysService): Router {
   /** POST /surveys/:surveyId/resume-link: email a one-click link back to this draft. */
   router.post('/surveys/:surveyId/resume-link', async (req, res) => {
     const { surveyId } = params(req);
+    await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
     const opened = await open(req, res, surveyId, access(req, surveyId));
     if (!opened) return;
     const { survey } = opened;
@@ -308,7 +325,9 @@ export function answeringRouter(surveys: SurveysService): Router {
     if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
+    const consultation = await surveys.consultationOf(survey);
     res.render('surveys/thanks', {
+      consultation: consultation ? consultationLink(consultation, req.locale) : undefined,
       title: req.t('surveys:thanks.title'),
       surveyTitle: localize(survey.definition.title, req.locale),
       message: localize(survey.settings.thankYou, req.locale),

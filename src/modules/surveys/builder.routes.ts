@@ -183,6 +183,66 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     await renderOverview(req, res, await surveys.getSurvey(surveyId(req)));
   });
 
+  // ------------------------------------------------------------ title and description
+
+  function detailsForm(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    opts: { values: FormFields; errors: { field: string; message: string }[]; status?: number },
+  ) {
+    res.status(opts.status ?? 200).render('surveys/manage/details', {
+      title: req.t('surveys:builder.details.title'),
+      survey,
+      surveyTitle: localize(survey.definition.title, req.locale) || req.t('surveys:builder.untitled'),
+      values: opts.values,
+      errors: opts.errors,
+    });
+  }
+
+  /** GET /manage/surveys/:surveyId/details: the survey's title and introduction, in both languages. */
+  router.get('/manage/surveys/:surveyId/details', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    const { title, description } = survey.definition;
+    detailsForm(req, res, survey, {
+      values: {
+        titleEn: title.en,
+        titleFr: title.fr,
+        descriptionEn: description?.en ?? '',
+        descriptionFr: description?.fr ?? '',
+      },
+      errors: [],
+    });
+  });
+
+  /** POST /manage/surveys/:surveyId/details */
+  router.post('/manage/surveys/:surveyId/details', async (req, res) => {
+    const id = surveyId(req);
+    const survey = await surveys.getSurvey(id);
+    const fields = fieldsOf(req.body);
+    const title = { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') };
+    const description = { en: text(fields, 'descriptionEn'), fr: text(fields, 'descriptionFr') };
+    try {
+      await surveys.editDefinition(id, actorOf(req), (definition) => {
+        const { description: _previous, ...rest } = definition;
+        return { ...rest, title, ...(description.en || description.fr ? { description } : {}) };
+      });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const errors = error.fieldErrors.map((e) => {
+        const own = /^(title|description)\.(en|fr)$/.test(e.field);
+        return {
+          field: own ? questionFieldFor(e.field) : 'titleEn',
+          message: own
+            ? req.t(e.message.key, e.message.values ?? {})
+            : `${describePath(survey.definition, e.field, req.t, req.locale).where}: ${req.t(e.message.key, e.message.values ?? {})}`,
+        };
+      });
+      return detailsForm(req, res, survey, { values: fields, errors, status: 422 });
+    }
+    res.redirect(303, `/manage/surveys/${id}?done=details`);
+  });
+
   // ------------------------------------------------------------ sections
 
   function sectionForm(

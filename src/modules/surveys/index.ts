@@ -23,3 +23,4 @@ export { answeringRouter } from './answering.routes';
 export { builderRouter } from './builder.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
 export { surveyFormCsrfExempt } from './respondent';
+export { SURVEY_RATE_LIMITS } from './rate-limits';

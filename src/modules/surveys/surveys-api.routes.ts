@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { REGIONS, SECTORS } from '../../platform/classifications';
 import { BadRequestError, NotFoundError } from '../../platform/errors';
 import type { OpenApiObject, OpenApiRegistry } from '../../platform/http/openapi';
+import type { RateLimiter } from '../../platform/http/rate-limit';
+import { SURVEY_RATE_LIMITS } from './rate-limits';
 import type { Respondent, SurveysService } from './surveys.service';
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
@@ -19,7 +21,7 @@ const responseBody = z.object({
 });
 
 /** The JSON API of surveys: the published definition, and submitting a whole response in one request. */
-export function surveysApiRouter(surveys: SurveysService): Router {
+export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter): Router {
   const router = Router();
 
   /** GET /api/v1/surveys/:surveyId */
@@ -56,6 +58,8 @@ export function surveysApiRouter(surveys: SurveysService): Router {
 
   /** POST /api/v1/surveys/:surveyId/responses (Idempotency-Key header) */
   router.post('/api/v1/surveys/:surveyId/responses', async (req, res) => {
+    // Counted first: over the limit, nothing is stored (429 problem+json with Retry-After).
+    await limiter.consume(SURVEY_RATE_LIMITS.apiResponseAddress, req.ip ?? 'unknown');
     const surveyId = idParam.safeParse(req.params.surveyId);
     if (!surveyId.success) throw new NotFoundError();
     const key = idempotencyKey.safeParse(req.get('idempotency-key'));
@@ -206,6 +210,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
           409: problem('This respondent has already answered'),
           410: problem('The survey is closed'),
           422: problem('Invalid answers; `errors` lists each question id with its message'),
+          429: problem('Too many responses from this address; retry after the Retry-After header'),
         },
       },
     },

@@ -495,6 +495,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return { survey, consultation };
   }
 
+  /** The consultation a survey belongs to, for links back to it (null if it is gone or not public). */
+  async function consultationOf(survey: Survey): Promise<Consultation | null> {
+    return (await options.consultations.findConsultationById(survey.consultationId)) ?? null;
+  }
+
   /** The pages a respondent goes through, given their answers so far: shown sections, then "About you". */
   function pageFlow(survey: Survey, answers: Answers): string[] {
     const sections = shownSections(survey.definition, answers).map(
@@ -1350,6 +1355,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     // answering
     availability,
     openSurvey,
+    consultationOf,
     pageFlow,
     findDraft,
     findSubmitted,
