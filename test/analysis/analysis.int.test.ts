@@ -1,28 +1,8 @@
-import { Router } from 'express';
 import request from 'supertest';
-import type { Role } from '../../src/platform/http/auth';
 import type { SurveysService, Survey } from '../../src/modules/surveys';
+import { agentAs } from '../support/sign-in';
 import { buildTestApp, type TestApp } from '../support/app';
 import { FACTORY_SURVEY_OFFICER, both, createSurvey, everyTypeQuestions } from '../support/factories/surveys';
-
-/** Test-only: acts as a user with the role named in X-Test-Role (sign-in itself is tested by the accounts tests). */
-function roleFromHeader(): Router {
-  const router = Router();
-  router.use((req, _res, next) => {
-    const role = req.get('x-test-role') as Role | undefined;
-    if (role)
-      req.user = {
-        id: `test-${role}`,
-        email: `${role}@example.ca`,
-        name: role,
-        roles: [role],
-        locale: 'en',
-        profile: {},
-      };
-    next();
-  });
-  return router;
-}
 
 function text(res: request.Response): string {
   return typeof res.body === 'string' ? res.body : res.text;
@@ -53,7 +33,7 @@ describe('analysis of a survey', () => {
   const base = { grid: { r1: 'yes', r2: 'no' } };
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [roleFromHeader()] });
+    ctx = await buildTestApp();
     ({ survey, service } = await createSurvey(ctx, {
       definition: {
         title: both('Everything survey'),
@@ -97,13 +77,13 @@ describe('analysis of a survey', () => {
 
   it('when a participant or anonymous visitor asks, then the analysis is refused', async () => {
     expect(
-      (await request(ctx.app).get(`/analysis/surveys/${survey.id}`).set('x-test-role', 'participant')).status,
+      (await (await agentAs(ctx, 'participant')).agent.get(`/analysis/surveys/${survey.id}`)).status,
     ).toBe(403);
     expect((await request(ctx.app).get(`/analysis/surveys/${survey.id}/responses.csv`)).status).toBe(303);
   });
 
   it('when an analyst opens the survey, then every question is summarised with exact numbers', async () => {
-    const res = await request(ctx.app).get(`/analysis/surveys/${survey.id}`).set('x-test-role', 'analyst');
+    const res = await (await agentAs(ctx, 'analyst')).agent.get(`/analysis/surveys/${survey.id}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('3 submitted responses match.');
     // Single choice: Alpha 1 of 3, and the "other" text listed.
@@ -121,9 +101,9 @@ describe('analysis of a survey', () => {
   });
 
   it('when answers are filtered by sector and searched, then only matching responses count', async () => {
-    const res = await request(ctx.app)
-      .get(`/analysis/surveys/${survey.id}?sector=civil_society&q=open&cross=single`)
-      .set('x-test-role', 'analyst');
+    const res = await (
+      await agentAs(ctx, 'analyst')
+    ).agent.get(`/analysis/surveys/${survey.id}?sector=civil_society&q=open&cross=single`);
     expect(res.text).toContain('2 submitted responses match.');
     expect(res.text).toContain('Open data please');
     expect(res.text).not.toContain('More open budgets');
@@ -131,17 +111,18 @@ describe('analysis of a survey', () => {
   });
 
   it('when a filter value is not a category, then the answer is a 400 page', async () => {
-    const res = await request(ctx.app)
-      .get(`/analysis/surveys/${survey.id}?sector=%24ne`)
-      .set('x-test-role', 'analyst');
+    const res = await (
+      await agentAs(ctx, 'analyst')
+    ).agent.get(`/analysis/surveys/${survey.id}?sector=%24ne`);
     expect(res.status).toBe(400);
     expect(res.text).toContain('This filter value is not one of the categories we count.');
   });
 
   it('when the responses are exported as CSV, then there is a BOM, one column per answer and formulas are neutralised', async () => {
-    const res = await request(ctx.app)
+    const res = await (
+      await agentAs(ctx, 'analyst')
+    ).agent
       .get(`/analysis/surveys/${survey.id}/responses.csv`)
-      .set('x-test-role', 'analyst')
       .buffer(true)
       .parse((r, cb) => {
         let data = '';
@@ -161,9 +142,9 @@ describe('analysis of a survey', () => {
   });
 
   it('when the responses are exported as JSON, then each carries the codebook columns', async () => {
-    const res = await request(ctx.app)
-      .get(`/analysis/surveys/${survey.id}/responses.json`)
-      .set('x-test-role', 'analyst');
+    const res = await (
+      await agentAs(ctx, 'analyst')
+    ).agent.get(`/analysis/surveys/${survey.id}/responses.json`);
     const body = JSON.parse(text(res)) as {
       codebook: { column: string }[];
       responses: Record<string, unknown>[];
@@ -179,9 +160,9 @@ describe('analysis of a survey', () => {
   });
 
   it('when the codebook is downloaded, then it labels columns and values in both languages', async () => {
-    const res = await request(ctx.app)
-      .get(`/analysis/surveys/${survey.id}/codebook.json`)
-      .set('x-test-role', 'analyst');
+    const res = await (
+      await agentAs(ctx, 'analyst')
+    ).agent.get(`/analysis/surveys/${survey.id}/codebook.json`);
     const single = res.body.columns.find((c: { column: string }) => c.column === 'single');
     expect(single).toMatchObject({
       question: 'single',
@@ -200,25 +181,22 @@ describe('analysis of a survey', () => {
         questions: s.questions.filter((q) => q.id !== 'long'),
       })),
     }));
-    const res = await request(ctx.app).get(`/analysis/surveys/${survey.id}`).set('x-test-role', 'analyst');
+    const res = await (await agentAs(ctx, 'analyst')).agent.get(`/analysis/surveys/${survey.id}`);
     expect(res.text).toMatch(/Tell us more <span class="tag">Earlier version only<\/span>/);
   });
 
   it('when the round, consultation and index pages are opened, then they show completion and participants', async () => {
-    const consultation = await request(ctx.app)
-      .get(`/analysis/consultations/${survey.consultationId}`)
-      .set('x-test-role', 'officer');
+    const consultation = await (
+      await agentAs(ctx, 'officer')
+    ).agent.get(`/analysis/consultations/${survey.consultationId}`);
     expect(consultation.status).toBe(200);
     expect(consultation.text).toContain('Everything survey');
     expect(consultation.text).toContain('Completion rate');
-    const index = await request(ctx.app)
-      .get('/analysis')
-      .set('x-test-role', 'analyst')
-      .set('Accept-Language', 'fr');
+    const index = await (await agentAs(ctx, 'analyst:francine', 'fr')).agent.get('/analysis');
     expect(index.status).toBe(200);
     expect(index.text).toContain('Cycles de mobilisation');
     const slug = /href="\/analysis\/rounds\/([^"]+)"/.exec(index.text)?.[1] as string;
-    const round = await request(ctx.app).get(`/analysis/rounds/${slug}`).set('x-test-role', 'analyst');
+    const round = await (await agentAs(ctx, 'analyst')).agent.get(`/analysis/rounds/${slug}`);
     expect(round.status).toBe(200);
     expect(round.text).toMatch(/<dt>Participants<\/dt><dd>3<\/dd>/);
   });

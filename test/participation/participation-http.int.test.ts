@@ -1,29 +1,8 @@
-import { Router } from 'express';
 import request from 'supertest';
-import type { Role } from '../../src/platform/http/auth';
 import type { SubmissionRecord } from '../../src/modules/participation';
-import { FormAgent } from '../support/agent';
+import { agentAs } from '../support/sign-in';
 import { buildTestApp, type TestApp } from '../support/app';
 import { FACTORY_OFFICER, consultationsServiceFor, roundInput } from '../support/factories/consultations';
-
-/** Test-only: acts as a user with the role named in X-Test-Role (accounts and sign-in are tested on their own). */
-function roleFromHeader(): Router {
-  const router = Router();
-  router.use((req, _res, next) => {
-    const role = req.get('x-test-role') as Role | undefined;
-    if (role)
-      req.user = {
-        id: `test-${role}`,
-        email: `${role}@example.ca`,
-        name: role,
-        roles: [role],
-        locale: 'en',
-        profile: {},
-      };
-    next();
-  });
-  return router;
-}
 
 const YEAR = (y: number, m = 0) => new Date(Date.UTC(y, m, 1));
 
@@ -52,7 +31,7 @@ describe('participation pages and API', () => {
   };
 
   beforeAll(async () => {
-    ctx = await buildTestApp({ routers: [roleFromHeader()] });
+    ctx = await buildTestApp();
     const consultations = await consultationsServiceFor(ctx);
     const r2016 = await consultations.createRound(
       roundInput({
@@ -121,9 +100,7 @@ describe('participation pages and API', () => {
   });
 
   it('when staff ask for a round, then they get exact counts', async () => {
-    const res = await request(ctx.app)
-      .get('/api/v1/rounds/nap-2018/participation')
-      .set('x-test-role', 'analyst');
+    const res = await (await agentAs(ctx, 'analyst')).agent.get('/api/v1/rounds/nap-2018/participation');
     const academia = res.body.bySector.find((c: { sector: string }) => c.sector === 'academia');
     expect(academia).toMatchObject({ count: 1, share: 0.02 });
     expect(res.body.suppressed).toBe(false);
@@ -220,14 +197,11 @@ describe('participation pages and API', () => {
     });
 
     it('when a participant opens it, then access is denied', async () => {
-      expect(
-        (await request(ctx.app).get('/analysis/indicators').set('x-test-role', 'participant')).status,
-      ).toBe(403);
+      expect((await (await agentAs(ctx, 'participant')).agent.get('/analysis/indicators')).status).toBe(403);
     });
 
     it('when an analyst submits a bad form, then it comes back with 422, the values kept and the errors listed', async () => {
-      const agent = new FormAgent(ctx.app);
-      agent.agent.set('x-test-role', 'analyst');
+      const agent = await agentAs(ctx, 'analyst');
       await agent.get('/analysis/indicators/new');
       const res = await agent.post('/analysis/indicators', {
         slug: 'Bad Slug!',
@@ -246,8 +220,7 @@ describe('participation pages and API', () => {
     });
 
     it('when an analyst adds a manual indicator and a data point, then the public table shows it', async () => {
-      const agent = new FormAgent(ctx.app);
-      agent.agent.set('x-test-role', 'analyst');
+      const agent = await agentAs(ctx, 'analyst');
       await agent.get('/analysis/indicators/new');
       const created = await agent.post('/analysis/indicators', {
         slug: 'events-held',

@@ -68,6 +68,9 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: nu
   return check();
 }
 
+// Each test starts the whole app from its TypeScript sources in a child process: slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
+
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'agora-proc-'));
 const running: ChildProcess[] = [];
 afterAll(() => running.forEach((child) => child.kill('SIGKILL')));
