@@ -71,7 +71,7 @@ export function consultationsApiRouter(deps: ApiRoutesDeps): Router {
     const reportDates = await deps.reports.publishedDates(result.items.map((c) => c.id));
     const link = (n: number) => {
       const params = new URLSearchParams(
-        Object.entries({ ...query, page: n, pageSize }).flatMap(([k, v]) =>
+        Object.entries({ ...query, page: n, pageSize }).flatMap(([k, v]): [string, string][] =>
           v === undefined ? [] : [[k, String(v)]],
         ),
       );
