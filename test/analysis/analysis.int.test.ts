@@ -131,6 +131,8 @@ describe('analysis of a survey', () => {
         r.on('end', () => cb(null, data));
       });
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    // Streamed row by row (no Content-Length known in advance), so memory does not grow with the responses.
+    expect(res.headers['transfer-encoding']).toBe('chunked');
     const lines = text(res).split('\r\n');
     expect(lines[0]).toMatch(
       /^\uFEFFresponse_id,survey_version,submitted_at,language,channel,sector,region,organisation,single,single\.other,multi,multi\.other,/,

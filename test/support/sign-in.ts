@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import type { AuthenticatedUser, Role } from '../../src/platform/http/auth';
 import type { Locale } from '../../src/platform/i18n';
-import type { Region, Sector } from '../../src/platform/classifications';
+import type { AgeRange, Gender, Region, Sector } from '../../src/platform/classifications';
 import { FormAgent } from './agent';
 import type { TestApp } from './app';
 import { accountsServiceFor, DEFAULT_PASSWORD } from './factories/users';
@@ -21,7 +21,8 @@ export interface PersonSpec {
   password?: string;
   /** The user's own language (emails); pages follow it once signed in. */
   locale?: Locale;
-  profile?: { sector?: Sector; region?: Region; organisation?: string };
+  /** Gender and age range are saved with the demographics consent box ticked, as a person would. */
+  profile?: { sector?: Sector; region?: Region; organisation?: string; gender?: Gender; ageRange?: AgeRange };
 }
 
 export interface SignedInUser extends AuthenticatedUser {
@@ -49,8 +50,9 @@ export async function createPerson(ctx: TestApp, spec: PersonSpec = {}): Promise
         organisation: profile.organisation,
         sector: profile.sector,
         region: profile.region,
-        gender: undefined,
-        ageRange: undefined,
+        ...(profile.gender || profile.ageRange
+          ? { demographicsConsent: 'yes', gender: profile.gender, ageRange: profile.ageRange }
+          : { gender: undefined, ageRange: undefined }),
       },
     );
   }

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { FormAgent } from '../support/agent';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createSurvey } from '../support/factories/surveys';
-import { createPerson, signInAs, signInWithForm } from '../support/sign-in';
+import { createPerson, signInAs, signInWithForm, type PersonSpec } from '../support/sign-in';
 
 describe('answering a survey on the web', () => {
   let ctx: TestApp;
@@ -218,6 +218,29 @@ describe('answering a survey on the web', () => {
       status: 'submitted',
       sector: 'academia',
     });
+  });
+
+  it('when a signed-in participant consented to give demographics, then their gender and age range are counted (GBA Plus)', async () => {
+    const { survey } = await createSurvey(ctx);
+    const answer = async (profile: PersonSpec['profile']) => {
+      const agent = new FormAgent(ctx.app);
+      await signInAs(ctx, { profile }, agent);
+      await agent.get(`/surveys/${survey.id}/pages/s1`);
+      await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'yes', q_why: 'Parks', action: 'next' });
+      await agent.post(`/surveys/${survey.id}/pages/s3`, { action: 'next' });
+      await agent.get(`/surveys/${survey.id}/pages/about-you`);
+      await agent.post(`/surveys/${survey.id}/pages/about-you`, {
+        si_sector: 'individual',
+        si_region: 'ON',
+        action: 'next',
+      });
+    };
+    await answer({ sector: 'individual', region: 'ON', gender: 'woman', ageRange: '35_44' });
+    await answer({ sector: 'individual', region: 'ON' });
+    const counts = await ctx.composition.participation.participation.counts('survey', survey.id);
+    expect(counts.participants).toBe(2);
+    expect(counts.by.gender).toEqual({ woman: 1, not_answered: 1 });
+    expect(counts.by.ageRange).toEqual({ '35_44': 1, not_answered: 1 });
   });
 
   it('when a signed-in participant stops and their session ends, then signing in again resumes the draft', async () => {

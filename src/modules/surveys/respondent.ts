@@ -57,6 +57,9 @@ export function respondentFor(
         sector: req.user.profile.sector,
         region: req.user.profile.region,
         organisation: req.user.profile.organisation,
+        // Present only when the user consented to give them (accounts module); they feed the GBA Plus view.
+        ...(req.user.profile.gender ? { gender: req.user.profile.gender } : {}),
+        ...(req.user.profile.ageRange ? { ageRange: req.user.profile.ageRange } : {}),
       },
     };
   }

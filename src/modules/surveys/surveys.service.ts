@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
-import { isRegion, isSector, NOT_ASKED, SECTORS } from '../../platform/classifications';
+import { isAgeRange, isGender, isRegion, isSector, NOT_ASKED, SECTORS } from '../../platform/classifications';
 import {
   ClosedError,
   ConflictError,
@@ -56,7 +56,7 @@ export interface Respondent {
   email?: string;
   /** The invitation this browser came in with (kept out of the response on anonymous surveys). */
   invitationId?: string;
-  profile?: { sector?: string; region?: string; organisation?: string };
+  profile?: { sector?: string; region?: string; organisation?: string; gender?: string; ageRange?: string };
   /** The long-lived browser key of an anonymous respondent (see respondent.ts). */
   browserKey?: string;
   locale: Locale;
@@ -857,6 +857,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
       respondentKey: response.respondentKey,
       sector: survey.settings.selfIdentification && isSector(response.sector) ? response.sector : NOT_ASKED,
       region: survey.settings.selfIdentification && isRegion(response.region) ? response.region : NOT_ASKED,
+      // Demographics come only from a signed-in respondent's profile, where they exist only with consent.
+      ...(isGender(respondent.profile?.gender) ? { gender: respondent.profile.gender } : {}),
+      ...(isAgeRange(respondent.profile?.ageRange) ? { ageRange: respondent.profile.ageRange } : {}),
       locale: response.locale,
       channel: response.channel,
       submittedAt: response.submittedAt ?? clock(),
