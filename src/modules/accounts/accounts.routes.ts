@@ -5,7 +5,7 @@ import { ValidationError } from '../../platform/errors';
 import { requireSignedIn } from '../../platform/http/auth';
 import { LOCALE_COOKIE } from '../../platform/http/locale';
 import { SESSION_COOKIE } from '../../platform/http/session';
-import type { RateLimiter } from '../../platform/http/rate-limit';
+import type { RateLimitRule, RateLimiter } from '../../platform/http/rate-limit';
 import { LOCALES, formatDate } from '../../platform/i18n';
 import type { AccountsService } from './accounts.service';
 import {
@@ -216,6 +216,41 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
 
   // ---- Email verification ----
 
+  /**
+   * A form that asks for an email address and sends a link (verification resend, password reset): limited by client
+   * address, then by account, run uniformly, and answered with the same "check your email" page whether or not the
+   * address is known. An invalid address re-renders the form with the value kept.
+   */
+  async function answerEmailRequest(
+    req: Request,
+    res: Response,
+    form: {
+      view: string;
+      titleKey: string;
+      addressLimit: RateLimitRule;
+      accountLimit: RateLimitRule;
+      work: (email: string) => Promise<void>;
+      messageKey: string;
+    },
+  ): Promise<void> {
+    await limiter.consume(form.addressLimit, clientAddress(req));
+    const values = keptValues(req.body, ['email']);
+    try {
+      const { email } = parseForm(emailOnlySchema, req.body);
+      await limiter.consume(form.accountLimit, email);
+      await uniformly(() => form.work(email));
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        return renderForm(req, res, form.view, { title: req.t(form.titleKey), values }, error);
+      }
+      throw error;
+    }
+    res.render('accounts/check-email', {
+      title: req.t('accounts:checkEmail.title'),
+      message: req.t(form.messageKey),
+    });
+  }
+
   /** GET /verify-email/:token: a confirmation button, so that link scanners fetching the URL spend nothing. */
   router.get('/verify-email/:token', async (req, res) => {
     const parsed = tokenSchema.safeParse({ token: req.params.token });
@@ -239,30 +274,16 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   });
 
   /** POST /verify-email: the same answer whether or not the address has an unverified account. */
-  router.post('/verify-email', async (req, res) => {
-    await limiter.consume(LIMITS.resendAddress, clientAddress(req));
-    const values = keptValues(req.body, ['email']);
-    try {
-      const { email } = parseForm(emailOnlySchema, req.body);
-      await limiter.consume(LIMITS.resendAccount, email);
-      await uniformly(() => accounts.resendVerification(email));
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderForm(
-          req,
-          res,
-          'accounts/resend-verification',
-          { title: req.t('accounts:resend.title'), values },
-          error,
-        );
-      }
-      throw error;
-    }
-    res.render('accounts/check-email', {
-      title: req.t('accounts:checkEmail.title'),
-      message: req.t('accounts:checkEmail.resend'),
-    });
-  });
+  router.post('/verify-email', (req, res) =>
+    answerEmailRequest(req, res, {
+      view: 'accounts/resend-verification',
+      titleKey: 'accounts:resend.title',
+      addressLimit: LIMITS.resendAddress,
+      accountLimit: LIMITS.resendAccount,
+      work: (email) => accounts.resendVerification(email),
+      messageKey: 'accounts:checkEmail.resend',
+    }),
+  );
 
   // ---- Password reset ----
 
@@ -272,30 +293,16 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   });
 
   /** POST /password-reset: the same answer whether or not the address is registered. */
-  router.post('/password-reset', async (req, res) => {
-    await limiter.consume(LIMITS.resetAddress, clientAddress(req));
-    const values = keptValues(req.body, ['email']);
-    try {
-      const { email } = parseForm(emailOnlySchema, req.body);
-      await limiter.consume(LIMITS.resetAccount, email);
-      await uniformly(() => accounts.requestPasswordReset(email));
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderForm(
-          req,
-          res,
-          'accounts/reset-request',
-          { title: req.t('accounts:resetRequest.title'), values },
-          error,
-        );
-      }
-      throw error;
-    }
-    res.render('accounts/check-email', {
-      title: req.t('accounts:checkEmail.title'),
-      message: req.t('accounts:checkEmail.reset'),
-    });
-  });
+  router.post('/password-reset', (req, res) =>
+    answerEmailRequest(req, res, {
+      view: 'accounts/reset-request',
+      titleKey: 'accounts:resetRequest.title',
+      addressLimit: LIMITS.resetAddress,
+      accountLimit: LIMITS.resetAccount,
+      work: (email) => accounts.requestPasswordReset(email),
+      messageKey: 'accounts:checkEmail.reset',
+    }),
+  );
 
   /** GET /password-reset/:token */
   router.get('/password-reset/:token', async (req, res) => {
