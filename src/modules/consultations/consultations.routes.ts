@@ -371,11 +371,8 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
     return { subscription, targetTitle: pick(target.title, req.locale), targetHref: href };
   }
 
-  /**
-   * GET /unsubscribe/:token : the link in every email. One click unsubscribes (no sign-in); the page offers to
-   * undo it, in case a mail scanner or a slip of the finger followed the link.
-   */
-  router.get('/unsubscribe/:token', async (req, res) => {
+  /** Unsubscribes the token's subscription and shows the page that offers to undo it. */
+  async function unsubscribe(req: Request, res: Response): Promise<void> {
     const token = String(req.params.token);
     await subscriptions.unsubscribeByToken(token);
     const described = await describeSubscription(req, token);
@@ -386,24 +383,19 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
       token,
       ...described,
     });
-  });
+  }
+
+  /**
+   * GET /unsubscribe/:token : the link in every email. One click unsubscribes (no sign-in); the page offers to
+   * undo it, in case a mail scanner or a slip of the finger followed the link.
+   */
+  router.get('/unsubscribe/:token', unsubscribe);
 
   /**
    * POST /unsubscribe/:token : RFC 8058 one-click unsubscribe, posted by mail clients (List-Unsubscribe-Post).
    * The signed token is the authority, so this one route is exempt from CSRF (see the module's csrfExempt).
    */
-  router.post('/unsubscribe/:token', async (req, res) => {
-    const token = String(req.params.token);
-    await subscriptions.unsubscribeByToken(token);
-    const described = await describeSubscription(req, token);
-    res.set('Cache-Control', 'no-store');
-    res.render('consultations/unsubscribe', {
-      title: req.t('consultations:unsubscribe.title'),
-      state: 'unsubscribed',
-      token,
-      ...described,
-    });
-  });
+  router.post('/unsubscribe/:token', unsubscribe);
 
   /** POST /unsubscribe/:token/undo : follow again after an unwanted unsubscribe. */
   router.post('/unsubscribe/:token/undo', async (req, res) => {
