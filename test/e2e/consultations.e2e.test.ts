@@ -1,57 +1,25 @@
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
-import { buildTestApp, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser, listen, screenshot } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { axeViolations, screenshot, wallClock, useBrowserApp } from '../support/browser';
 import { createRound } from '../support/factories/consultations';
 import { signInPage, userAs } from '../support/sign-in';
 
-/** "YYYY-MM-DDTHH:mm" in Toronto, as a datetime-local input takes it. */
-function wallClock(date: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'America/Toronto',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  })
-    .format(date)
-    .replace(' ', 'T');
-}
-
 describe('consultations in a real browser', () => {
-  let ctx: TestApp;
-  let server: Server;
-  let baseUrl: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    ctx = await buildTestApp();
-    await ctx.consultations.init();
-    ({ server, baseUrl } = await listen(ctx.app));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    await ctx?.close();
-  });
+  const app = useBrowserApp({ setup: (ctx) => ctx.consultations.init() });
 
   async function pageAs(who: string, locale = 'en-CA'): Promise<Page> {
-    const context = await browser.newContext({ locale });
-    const page = await context.newPage();
-    if (who) await signInPage(page, baseUrl, await userAs(ctx, who));
+    const page = await app.newPage(locale);
+    if (who) await signInPage(page, app.baseUrl, await userAs(app.ctx, who));
     return page;
   }
 
   it('when an officer publishes a consultation and a participant comments, then the officer replies and everyone sees it', async () => {
-    const round = await createRound(ctx, {
+    const round = await createRound(app.ctx, {
       title: { en: 'National Action Plan 2026', fr: 'Plan d’action national 2026' },
     });
 
     // The officer fills in the form, first with a mistake.
     const officer = await pageAs('officer');
-    await officer.goto(`${baseUrl}/officer/consultations/new`);
+    await officer.goto(`${app.baseUrl}/officer/consultations/new`);
     await officer.selectOption('#roundId', round.id);
     await officer.fill('#titleEn', 'Open data for everyone');
     await officer.fill('#summaryEn', 'Tell us which data matters to you.');
@@ -78,13 +46,13 @@ describe('consultations in a real browser', () => {
     expect(await officer.textContent('h1')).toBe('Open data for everyone');
     await officer.getByRole('button', { name: 'Publish', exact: true }).click();
     expect(await officer.textContent('#publish-checklist')).toContain('Published. Status: Open.');
-    await officer.goto(`${baseUrl}/officer`);
+    await officer.goto(`${app.baseUrl}/officer`);
     await screenshot(officer, 'officer-workspace-en');
     expect(await axeViolations(officer)).toEqual([]);
 
     // A participant finds it from the listing and comments.
     const participant = await pageAs('participant:alice');
-    await participant.goto(`${baseUrl}/consultations`);
+    await participant.goto(`${app.baseUrl}/consultations`);
     await participant.fill('#q', 'open data');
     await participant.click('.filters button[type=submit]');
     expect(await axeViolations(participant)).toEqual([]);
@@ -111,8 +79,8 @@ describe('consultations in a real browser', () => {
   });
 
   it('when a French reader opens the listing and a consultation, then both pass the accessibility checks', async () => {
-    const round = await createRound(ctx);
-    const service = ctx.consultations.consultations;
+    const round = await createRound(app.ctx);
+    const service = app.ctx.consultations.consultations;
     const officer = { id: 'o', roles: ['officer' as const] };
     const created = await service.createConsultation(
       {
@@ -131,14 +99,14 @@ describe('consultations in a real browser', () => {
     );
     await service.publishConsultation(created.id, officer);
     const page = await pageAs('', 'fr-CA');
-    await page.goto(`${baseUrl}/consultations`);
+    await page.goto(`${app.baseUrl}/consultations`);
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     expect(await axeViolations(page)).toEqual([]);
-    await page.goto(`${baseUrl}/consultations/francais-e2e`);
+    await page.goto(`${app.baseUrl}/consultations/francais-e2e`);
     expect(await page.textContent('h1')).toBe('Vérification en français');
     await screenshot(page, 'consultation-page-fr');
     expect(await axeViolations(page)).toEqual([]);
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${app.baseUrl}/`);
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'home-with-consultations-fr');
   });

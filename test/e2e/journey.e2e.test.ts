@@ -1,67 +1,22 @@
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser, listen, screenshot } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { axeViolations, follow, screenshot, wallClock, useBrowserApp } from '../support/browser';
 import { createPerson, signInPage } from '../support/sign-in';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-
-/** Clicks something that loads a new page (a link or a form), and waits until that page has loaded. */
-async function follow(page: Page, selector: string): Promise<void> {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
-}
-
-/** "YYYY-MM-DDTHH:mm" in Toronto, as a datetime-local input takes it. */
-function wallClock(date: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'America/Toronto',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  })
-    .format(date)
-    .replace(' ', 'T');
-}
 
 const DAY = 24 * 3600_000;
 
 describe('the whole product in a real browser', () => {
-  let ctx: TestApp;
-  let smtp: TestSmtpServer;
-  let server: Server;
-  let baseUrl: string;
-  let browser: Browser;
+  const app = useBrowserApp({ smtp: true });
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-    ({ server, baseUrl } = await listen(ctx.app));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    await ctx?.close();
-    await smtp?.close();
-  });
-
-  async function newPage(locale = 'en-CA'): Promise<Page> {
-    const context = await browser.newContext({ locale });
-    return context.newPage();
-  }
   async function expectAccessible(page: Page, what: string) {
     expect({ what, violations: await axeViolations(page) }).toEqual({ what, violations: [] });
   }
 
   it('when an admin makes an officer, who publishes a consultation and a survey, and a civil-society participant answers, then the round page counts them', async () => {
     // ---- The admin (created as `npm run user:create` does) gives Olivia the officer role.
-    const admin = await createPerson(ctx, { name: 'Ada Admin', roles: ['admin'] });
-    const olivia = await createPerson(ctx, { name: 'Olivia Officer' });
-    const adminPage = await newPage();
-    await signInPage(adminPage, baseUrl, admin);
+    const admin = await createPerson(app.ctx, { name: 'Ada Admin', roles: ['admin'] });
+    const olivia = await createPerson(app.ctx, { name: 'Olivia Officer' });
+    const adminPage = await app.newPage();
+    await signInPage(adminPage, app.baseUrl, admin);
     await follow(adminPage, '.site-nav a[href="/admin/users"]');
     await adminPage.fill('#q', 'olivia');
     await follow(adminPage, '.admin-search button');
@@ -72,13 +27,13 @@ describe('the whole product in a real browser', () => {
     await expectAccessible(adminPage, 'admin user page');
 
     // ---- Olivia signs in and sees the officer's menu.
-    const officer = await newPage();
-    await signInPage(officer, baseUrl, olivia);
+    const officer = await app.newPage();
+    await signInPage(officer, app.baseUrl, olivia);
     expect(await officer.textContent('.account-menu')).toContain('Olivia Officer');
     await screenshot(officer, 'journey-header-officer');
 
     // A round, made public at once.
-    await officer.goto(`${baseUrl}/officer/rounds/new`);
+    await officer.goto(`${app.baseUrl}/officer/rounds/new`);
     await expectAccessible(officer, 'new round form');
     await officer.fill('#titleEn', 'Open Government 2027');
     await officer.fill('#titleFr', 'Gouvernement ouvert 2027');
@@ -92,7 +47,7 @@ describe('the whole product in a real browser', () => {
     expect(new URL(officer.url()).pathname).toBe('/officer');
 
     // A consultation in it, published.
-    await officer.goto(`${baseUrl}/officer/consultations/new`);
+    await officer.goto(`${app.baseUrl}/officer/consultations/new`);
     await officer.selectOption('#roundId', { label: 'Open Government 2027' });
     await officer.fill('#titleEn', 'Transit for everyone');
     await officer.fill('#summaryEn', 'Tell us how you get around.');
@@ -112,7 +67,7 @@ describe('the whole product in a real browser', () => {
     expect(await officer.textContent('#publish-checklist')).toContain('Published. Status: Open.');
 
     // A one-question survey, built with the builder and published.
-    await officer.goto(`${baseUrl}/manage/surveys`);
+    await officer.goto(`${app.baseUrl}/manage/surveys`);
     await expectAccessible(officer, 'survey list');
     await officer.selectOption('#consultationId', { label: 'Transit for everyone' });
     await officer.fill('#titleEn', 'How do you travel?');
@@ -120,7 +75,7 @@ describe('the whole product in a real browser', () => {
     await follow(officer, 'main form[action="/manage/surveys"] button[type=submit]');
     const surveyUrl = officer.url();
     const sectionHref = await officer.getAttribute('main a[href*="/sections/"]', 'href');
-    await officer.goto(`${baseUrl}${sectionHref as string}`);
+    await officer.goto(`${app.baseUrl}${sectionHref as string}`);
     await officer.fill('#titleEn', 'Travel');
     await officer.fill('#titleFr', 'Déplacements');
     await follow(officer, 'main form button[type=submit]');
@@ -141,21 +96,21 @@ describe('the whole product in a real browser', () => {
     await expectAccessible(officer, 'survey overview');
 
     // ---- A participant signs up, verifies through the email, and says they are from civil society.
-    const participant = await newPage();
-    await participant.goto(`${baseUrl}/`);
+    const participant = await app.newPage();
+    await participant.goto(`${app.baseUrl}/`);
     await follow(participant, 'text=Create an account');
     await participant.fill('#name', 'Camille Roy');
     await participant.fill('#email', 'camille.roy@example.ca');
     await participant.fill('#password', 'northern lights over the bay');
     await follow(participant, 'main button[type=submit]');
     expect(await participant.textContent('h1')).toBe('Check your email');
-    await ctx.notifications.drain();
-    const mail = smtp.to('camille.roy@example.ca').at(-1);
-    const link = new RegExp(`${ctx.config.baseUrl}(/verify-email/[A-Za-z0-9_-]+)`).exec(
+    await app.ctx.notifications.drain();
+    const mail = app.smtp.to('camille.roy@example.ca').at(-1);
+    const link = new RegExp(`${app.ctx.config.baseUrl}(/verify-email/[A-Za-z0-9_-]+)`).exec(
       mail?.text ?? '',
     )?.[1];
     expect(link).toBeDefined();
-    await participant.goto(`${baseUrl}${link as string}`);
+    await participant.goto(`${app.baseUrl}${link as string}`);
     await follow(participant, 'main button[type=submit]');
     await participant.fill('#email', 'camille.roy@example.ca');
     await participant.fill('#password', 'northern lights over the bay');
@@ -168,7 +123,7 @@ describe('the whole product in a real browser', () => {
     await screenshot(participant, 'journey-header-participant');
 
     // From the home page to the consultation and its survey.
-    await participant.goto(`${baseUrl}/`);
+    await participant.goto(`${app.baseUrl}/`);
     await screenshot(participant, 'journey-home');
     await expectAccessible(participant, 'home page');
     await follow(participant, 'main a:text("Transit for everyone")');
@@ -192,7 +147,7 @@ describe('the whole product in a real browser', () => {
     await expectAccessible(participant, 'thanks page');
 
     // ---- The same pages in French, through the language toggle.
-    await participant.goto(`${baseUrl}/`);
+    await participant.goto(`${app.baseUrl}/`);
     await follow(participant, '.language-toggle');
     expect(await participant.getAttribute('html', 'lang')).toBe('fr');
     await screenshot(participant, 'journey-home-fr');
@@ -206,10 +161,10 @@ describe('the whole product in a real browser', () => {
     await screenshot(participant, 'journey-survey-page-fr');
 
     // ---- An analyst sees the exact count on the round's participation page.
-    const analyst = await createPerson(ctx, { name: 'Anna Analyst', roles: ['analyst'] });
-    const analystPage = await newPage();
-    await signInPage(analystPage, baseUrl, analyst);
-    await analystPage.goto(`${baseUrl}/participation/rounds/open-government-2027`);
+    const analyst = await createPerson(app.ctx, { name: 'Anna Analyst', roles: ['analyst'] });
+    const analystPage = await app.newPage();
+    await signInPage(analystPage, app.baseUrl, analyst);
+    await analystPage.goto(`${app.baseUrl}/participation/rounds/open-government-2027`);
     expect(await analystPage.textContent('.key-figures')).toMatch(/Participants\s*1\b/);
     const sectorRow = analystPage
       .locator('tr', { has: analystPage.locator('th', { hasText: /^Civil society/ }) })

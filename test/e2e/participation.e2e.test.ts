@@ -1,18 +1,12 @@
-import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
-import { buildTestApp, type TestApp } from '../support/app';
-import { axeViolations, launchBrowser, listen, screenshot } from '../support/browser';
+import type { TestApp } from '../support/app';
+import { axeViolations, screenshot, useBrowserApp } from '../support/browser';
 import { FACTORY_OFFICER, consultationsServiceFor, roundInput } from '../support/factories/consultations';
 
 describe('participation pages in a real browser', () => {
-  let ctx: TestApp;
-  let server: Server;
-  let baseUrl: string;
-  let browser: Browser;
-  let page: Page;
+  const app = useBrowserApp({ setup: seedTwoRounds });
 
-  beforeAll(async () => {
-    ctx = await buildTestApp();
+  /** Two rounds of 50 submissions each: 4 from civil society in 2016, 10 in 2018. */
+  async function seedTwoRounds(ctx: TestApp): Promise<void> {
     const consultations = await consultationsServiceFor(ctx);
     const rounds = [];
     for (const year of [2016, 2018]) {
@@ -49,42 +43,31 @@ describe('participation pages in a real browser', () => {
         });
       }
     }
-    ({ server, baseUrl } = await listen(ctx.app));
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    await ctx?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage({ locale: 'en-CA' });
-  });
-  afterEach(() => page.close());
+  }
 
   it('when the overview is opened, then the trend chart and its table pass the WCAG checks', async () => {
-    await page.goto(`${baseUrl}/participation`);
-    expect(await page.locator('figure svg[role="img"]').count()).toBe(1);
-    expect(await page.locator('table tbody tr').count()).toBe(2);
-    await screenshot(page, 'participation-overview');
-    expect(await axeViolations(page)).toEqual([]);
+    await app.page.goto(`${app.baseUrl}/participation`);
+    expect(await app.page.locator('figure svg[role="img"]').count()).toBe(1);
+    expect(await app.page.locator('table tbody tr').count()).toBe(2);
+    await screenshot(app.page, 'participation-overview');
+    expect(await axeViolations(app.page)).toEqual([]);
   });
 
   it('when a keyboard user picks another sector without JavaScript help, then the page shows that sector', async () => {
-    await page.goto(`${baseUrl}/participation`);
-    await page.focus('#sector');
-    await page.selectOption('#sector', 'academia');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/sector=academia/);
-    expect(await page.textContent('h2#trend-heading')).toContain('Academia or research');
+    await app.page.goto(`${app.baseUrl}/participation`);
+    await app.page.focus('#sector');
+    await app.page.selectOption('#sector', 'academia');
+    await app.page.keyboard.press('Tab');
+    await app.page.keyboard.press('Enter');
+    await app.page.waitForURL(/sector=academia/);
+    expect(await app.page.textContent('h2#trend-heading')).toContain('Academia or research');
   });
 
   it('when a round is opened in French, then every breakdown has a chart and a table and passes the WCAG checks', async () => {
-    await page.goto(`${baseUrl}/participation/rounds/nap-2018?lang=fr`);
-    expect(await page.getAttribute('html', 'lang')).toBe('fr');
-    expect(await page.locator('section.breakdown').count()).toBe(6);
-    await screenshot(page, 'participation-round-fr');
-    expect(await axeViolations(page)).toEqual([]);
+    await app.page.goto(`${app.baseUrl}/participation/rounds/nap-2018?lang=fr`);
+    expect(await app.page.getAttribute('html', 'lang')).toBe('fr');
+    expect(await app.page.locator('section.breakdown').count()).toBe(6);
+    await screenshot(app.page, 'participation-round-fr');
+    expect(await axeViolations(app.page)).toEqual([]);
   });
 });

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../../src/platform/paths';
+import { buildTestApp, testConfig, type TestApp } from './app';
+import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
@@ -68,7 +70,112 @@ export async function axeViolations(
   }));
 }
 
+/** Clicks something that loads a new page (a link or a form), and waits until that page has loaded. */
+export async function follow(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+}
+
+/** "YYYY-MM-DDTHH:mm" in Toronto, as a datetime-local input takes it. */
+export function wallClock(date: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'America/Toronto',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
+    .format(date)
+    .replace(' ', 'T');
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+export interface BrowserAppOptions {
+  /** Start a test SMTP server and send the app's emails to it (then `smtp` is available). */
+  smtp?: boolean;
+  /** Runs once the app is built and before it listens: module start-up, seed data. */
+  setup?: (ctx: TestApp) => Promise<void>;
+}
+
+export interface BrowserApp {
+  readonly ctx: TestApp;
+  /** Only with `smtp: true`. */
+  readonly smtp: TestSmtpServer;
+  readonly baseUrl: string;
+  readonly browser: Browser;
+  /** A page of the current test's own (locale en-CA), closed after the test. */
+  readonly page: Page;
+  /** Another page in a browser context of its own (its own cookies), closed after the test. */
+  newPage(locale?: string): Promise<Page>;
+}
+
+/**
+ * A browser test file's fixture: the real app on a private database listening on loopback, one Chromium for the
+ * file, a fresh page for each test. Call it at the top of a describe block; read the getters inside tests and hooks.
+ */
+export function useBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
+  let ctx: TestApp | undefined;
+  let smtp: TestSmtpServer | undefined;
+  let server: Server | undefined;
+  let baseUrl: string | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let contexts: BrowserContext[] = [];
+
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useBrowserApp: ${what} is not available here`);
+    return value;
+  };
+
+  beforeAll(async () => {
+    if (options.smtp) smtp = await startSmtpServer();
+    ctx = await buildTestApp(
+      smtp ? { config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }) } : {},
+    );
+    await options.setup?.(ctx);
+    ({ server, baseUrl } = await listen(ctx.app));
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    await ctx?.close();
+    await smtp?.close();
+  });
+  beforeEach(async () => {
+    page = await ready(browser, 'the browser').newPage({ locale: 'en-CA' });
+  });
+  afterEach(async () => {
+    await page?.close();
+    page = undefined;
+    await Promise.all(contexts.map((context) => context.close()));
+    contexts = [];
+  });
+
+  return {
+    get ctx() {
+      return ready(ctx, 'the app');
+    },
+    get smtp() {
+      return ready(smtp, 'smtp (pass `smtp: true`)');
+    },
+    get baseUrl() {
+      return ready(baseUrl, 'baseUrl');
+    },
+    get browser() {
+      return ready(browser, 'the browser');
+    },
+    get page() {
+      return ready(page, 'the page (only inside a test)');
+    },
+    async newPage(locale = 'en-CA') {
+      const context = await ready(browser, 'the browser').newContext({ locale });
+      contexts.push(context);
+      return context.newPage();
+    },
+  };
 }
