@@ -3,6 +3,7 @@ import mongoose, { type Connection, type Model } from 'mongoose';
 import { isAgeRange, isGender } from '../../platform/classifications';
 import { ForbiddenError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
 import type { AuthenticatedUser, Role } from '../../platform/http/auth';
+import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type { Locale } from '../../platform/i18n';
 import type { Logger } from '../../platform/logger';
@@ -124,10 +125,6 @@ function toSummary(user: UserDocument): UserSummary {
     createdAt: user.createdAt,
     lastSignInAt: user.lastSignInAt,
   };
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
 function fieldError(field: string, message: MessageRef): ValidationError {

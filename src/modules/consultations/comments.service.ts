@@ -7,6 +7,7 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '../../platform/errors';
+import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { hasRole, type AuthenticatedUser } from '../../platform/http/auth';
 import type { Notifications } from '../notifications/notifications.types';
 import { commentModel, HIDE_REASONS, type CommentDoc, type HideReason } from './comment.model';
@@ -51,10 +52,6 @@ function toComment(doc: CommentDoc): Comment {
     hidden: doc.hidden ? { reason: doc.hidden.reason, at: doc.hidden.at } : undefined,
     createdAt: doc.createdAt,
   };
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return Boolean(error && typeof error === 'object' && (error as { code?: unknown }).code === 11000);
 }
 
 export interface CommentsServiceOptions {

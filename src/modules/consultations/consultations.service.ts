@@ -1,4 +1,5 @@
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
+import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors';
 import type { Locale } from '../../platform/i18n';
 import { consultationModel, type ConsultationDoc, type ConsultationModel } from './consultation.model';
@@ -96,10 +97,6 @@ function toConsultation(doc: ConsultationDoc, now: Date): Consultation {
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return Boolean(error && typeof error === 'object' && (error as { code?: unknown }).code === 11000);
 }
 
 function isValidDate(value: unknown): value is Date {

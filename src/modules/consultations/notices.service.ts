@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { formatDate } from '../../platform/i18n';
 import type { Notifications } from '../notifications/notifications.types';
 import type { ConsultationsService } from './consultations.service';
@@ -30,10 +31,6 @@ export interface NoticesServiceOptions {
 }
 
 export type NoticesService = ReturnType<typeof createNoticesService>;
-
-function isDuplicateKey(error: unknown): boolean {
-  return Boolean(error && typeof error === 'object' && (error as { code?: unknown }).code === 11000);
-}
 
 /**
  * Emails to followers when a consultation opens, is about to close, closes, or gets its report.

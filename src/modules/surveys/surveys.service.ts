@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
+import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { isAgeRange, isGender, isRegion, isSector, NOT_ASKED, SECTORS } from '../../platform/classifications';
 import {
   ClosedError,
@@ -136,10 +137,6 @@ export interface InvitationCounts {
 }
 
 export type SurveysService = ReturnType<typeof createSurveysService>;
-
-function isDuplicateKey(error: unknown): boolean {
-  return Boolean(error && typeof error === 'object' && (error as { code?: unknown }).code === 11000);
-}
 
 function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');

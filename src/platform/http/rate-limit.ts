@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from '../db/duplicate-key';
 import type { WriteSerializer } from '../db/write-serializer';
 import { TooManyRequestsError } from '../errors';
 
@@ -48,10 +49,6 @@ export interface RateLimiterOptions {
   /** How often ended windows are deleted. */
   cleanupIntervalMs?: number;
   now?: () => Date;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 }
 
 export class RateLimiter {
