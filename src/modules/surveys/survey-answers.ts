@@ -303,6 +303,25 @@ export function visibleAnswers(definition: SurveyDefinition, answers: Answers, o
   return { answers: kept, otherText: keptOther };
 }
 
+/** Validates one answer: keeps its value (and "other" text) when it is valid, or records its error. */
+function collectAnswer(
+  question: Question,
+  candidate: Candidate,
+  into: { answers: Answers; otherText: OtherText; errors: AnswerError[] },
+): void {
+  const check = validateAnswer(question, candidate);
+  if (!check.ok) {
+    into.errors.push({
+      questionId: question.id,
+      field: check.field ?? fieldName(question.id),
+      message: check.message,
+    });
+    return;
+  }
+  if (check.value !== undefined) into.answers[question.id] = check.value;
+  if (check.other !== undefined) into.otherText[question.id] = check.other;
+}
+
 export interface PageResult {
   /** All answers so far, with this page's merged in and hidden questions dropped. */
   answers: Answers;
@@ -332,17 +351,7 @@ export function readPage(
   if (isSectionShown(section, visibleAnswers(definition, answers, otherText).answers)) {
     for (const question of section.questions) {
       if (!isQuestionShown(question, visibleAnswers(definition, answers).answers)) continue;
-      const check = validateAnswer(question, candidateFromForm(question, fields));
-      if (!check.ok) {
-        errors.push({
-          questionId: question.id,
-          field: check.field ?? fieldName(question.id),
-          message: check.message,
-        });
-        continue;
-      }
-      if (check.value !== undefined) answers[question.id] = check.value;
-      if (check.other !== undefined) otherText[question.id] = check.other;
+      collectAnswer(question, candidateFromForm(question, fields), { answers, otherText, errors });
     }
   }
   return { ...visibleAnswers(definition, answers, otherText), errors };
@@ -378,17 +387,7 @@ export function validateResponse(
         input.otherText && Object.hasOwn(input.otherText, question.id)
           ? input.otherText[question.id]
           : undefined;
-      const check = validateAnswer(question, { value: raw, other });
-      if (!check.ok) {
-        errors.push({
-          questionId: question.id,
-          field: check.field ?? fieldName(question.id),
-          message: check.message,
-        });
-        continue;
-      }
-      if (check.value !== undefined) answers[question.id] = check.value;
-      if (check.other !== undefined) otherText[question.id] = check.other;
+      collectAnswer(question, { value: raw, other }, { answers, otherText, errors });
     }
   }
   return { answers, otherText, errors };
