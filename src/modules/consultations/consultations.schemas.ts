@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ConsultationInput, RoundInput } from './consultations.types';
 import { CONSULTATION_STATUSES } from './consultations.types';
 import type { ReportInput } from './reports.service';
-import { parseWallClock } from './zoned-time';
+import { parseWallClock } from '../../platform/zoned-time';
 
 /** A flat form field: a string, or the first of several (a tampered form); missing is ''. */
 const field = z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().optional().default(''));

@@ -25,7 +25,7 @@ import {
 } from './consultations.types';
 import type { ReportInput, ReportsService } from './reports.service';
 import { THEMES } from './themes';
-import { toWallClock, toWallClockDate } from './zoned-time';
+import { toWallClock, toWallClockDate } from '../../platform/zoned-time';
 
 export interface OfficerRoutesDeps {
   consultations: ConsultationsService;

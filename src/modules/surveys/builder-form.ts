@@ -1,3 +1,4 @@
+import { parseWallClock, toWallClock } from '../../platform/zoned-time';
 import type { FormFields } from './survey-answers';
 import {
   CONDITION_OPERATORS,
@@ -283,52 +284,14 @@ export function conditionTargets(questions: Question[], locale: 'en' | 'fr') {
   }));
 }
 
-/** The organisation's time zone: dates typed by officers (datetime-local) are in it. */
-const TIME_ZONE = 'America/Toronto';
-
-/** How far the organisation's clock is ahead of UTC at an instant, in milliseconds (negative in Canada). */
-function zoneOffset(instant: number): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone: TIME_ZONE,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
-  const asUtc = Date.UTC(
-    +parts.year!,
-    +parts.month! - 1,
-    +parts.day!,
-    +parts.hour!,
-    +parts.minute!,
-    +parts.second!,
-  );
-  return asUtc - instant;
-}
-
-/** "2026-12-01T09:00" in Eastern time -> the instant; undefined when it is not such a value. */
+/** "2026-12-01T09:00" on the organisation's clock -> the instant; undefined for any other value. */
 export function parseLocalDateTime(text: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const wall = Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +match[4]!, +match[5]!);
-  // Two passes settle the offset across a daylight-saving change.
-  let instant = wall - zoneOffset(wall);
-  instant = wall - zoneOffset(instant);
-  const date = new Date(instant);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(text) ? parseWallClock(text) : undefined;
 }
 
 /** The instant as "YYYY-MM-DDTHH:mm" in Eastern time, for a datetime-local input. */
 export function formatLocalDateTime(date: Date | null): string {
-  if (!date) return '';
-  return new Date(date.getTime() + zoneOffset(date.getTime())).toISOString().slice(0, 16);
+  return toWallClock(date ?? undefined);
 }
 
 export function settingsFromForm(
