@@ -29,6 +29,23 @@ export const EMAIL_TEMPLATES = {
   passwordChanged: 'account-password-changed',
 } as const;
 
+/** The email that carries each kind of link: its template, the page it opens, its lifetime as it reads. */
+const LINK_EMAILS: Record<
+  TokenPurpose,
+  { template: string; path: string; lifetime: (ms: number) => Record<string, number> }
+> = {
+  'verify-email': {
+    template: EMAIL_TEMPLATES.verifyEmail,
+    path: '/verify-email/',
+    lifetime: (ms) => ({ hours: ms / 3600_000 }),
+  },
+  'reset-password': {
+    template: EMAIL_TEMPLATES.resetPassword,
+    path: '/password-reset/',
+    lifetime: (ms) => ({ minutes: ms / 60_000 }),
+  },
+};
+
 /** The acting user, as routes pass it to the service. */
 export type Actor = Pick<AuthenticatedUser, 'id' | 'email' | 'roles'>;
 
@@ -196,7 +213,7 @@ export class AccountsService {
       if (winner) await this.sendAccountExists(winner);
       return;
     }
-    await this.sendVerification(user);
+    await this.sendLink(user, 'verify-email');
   }
 
   private async sendAccountExists(user: UserDocument): Promise<void> {
@@ -212,16 +229,18 @@ export class AccountsService {
     });
   }
 
-  private async sendVerification(user: UserDocument): Promise<void> {
-    const token = await this.issueToken(user, 'verify-email');
+  /** Issues a fresh link of this kind and emails it to the user, in their language. */
+  private async sendLink(user: UserDocument, purpose: TokenPurpose): Promise<void> {
+    const token = await this.issueToken(user, purpose);
+    const email = LINK_EMAILS[purpose];
     await this.deps.notifications.send({
-      template: EMAIL_TEMPLATES.verifyEmail,
+      template: email.template,
       to: user.email,
       locale: user.locale,
       data: {
         name: user.name,
-        url: `${this.deps.baseUrl}/verify-email/${token}`,
-        hours: TOKEN_LIFETIME_MS['verify-email'] / 3600_000,
+        url: `${this.deps.baseUrl}${email.path}${token}`,
+        ...email.lifetime(TOKEN_LIFETIME_MS[purpose]),
       },
     });
   }
@@ -255,7 +274,7 @@ export class AccountsService {
   /** Sends a new verification link if `email` belongs to an unverified account; otherwise does nothing, silently. */
   async resendVerification(email: string): Promise<void> {
     const user = await this.users.findOne({ email, emailVerifiedAt: null, status: 'active' }).lean();
-    if (user) await this.sendVerification(user);
+    if (user) await this.sendLink(user, 'verify-email');
   }
 
   /** True when `token` is an unused, unexpired link of this kind (to show the confirmation form). */
@@ -279,18 +298,7 @@ export class AccountsService {
   /** Emails a reset link when the account exists; answers the same, silently, when it does not. */
   async requestPasswordReset(email: string): Promise<void> {
     const user = await this.users.findOne({ email, status: 'active' }).lean();
-    if (!user) return;
-    const token = await this.issueToken(user, 'reset-password');
-    await this.deps.notifications.send({
-      template: EMAIL_TEMPLATES.resetPassword,
-      to: user.email,
-      locale: user.locale,
-      data: {
-        name: user.name,
-        url: `${this.deps.baseUrl}/password-reset/${token}`,
-        minutes: TOKEN_LIFETIME_MS['reset-password'] / 60_000,
-      },
-    });
+    if (user) await this.sendLink(user, 'reset-password');
   }
 
   /**
