@@ -103,6 +103,29 @@ function isValidDate(value: unknown): value is Date {
   return value instanceof Date && !Number.isNaN(value.getTime());
 }
 
+/**
+ * Both dates are required, and `to` must come after `from` (or be the same, when `sameAllowed`); an error on
+ * the order is reported on `to`.
+ */
+function dateRangeErrors<F extends string, T extends string>(
+  input: Record<F | T, unknown>,
+  from: F,
+  to: T,
+  order: { sameAllowed: boolean; key: string },
+): FieldError[] {
+  const start = input[from];
+  const end = input[to];
+  const errors: FieldError[] = [];
+  if (!isValidDate(start))
+    errors.push({ field: from, message: { key: 'consultations:errors.dateRequired' } });
+  if (!isValidDate(end)) errors.push({ field: to, message: { key: 'consultations:errors.dateRequired' } });
+  if (isValidDate(start) && isValidDate(end)) {
+    const gap = end.getTime() - start.getTime();
+    if (gap < 0 || (gap === 0 && !order.sameAllowed)) errors.push({ field: to, message: { key: order.key } });
+  }
+  return errors;
+}
+
 function trimText(value: BilingualText | undefined): BilingualText {
   return { en: (value?.en ?? '').trim(), fr: (value?.fr ?? '').trim() };
 }
@@ -171,19 +194,12 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     if (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX) {
       errors.push({ field: 'slug', message: { key: 'consultations:errors.slugFormat' } });
     }
-    if (!isValidDate(input.startsOn)) {
-      errors.push({ field: 'startsOn', message: { key: 'consultations:errors.dateRequired' } });
-    }
-    if (!isValidDate(input.endsOn)) {
-      errors.push({ field: 'endsOn', message: { key: 'consultations:errors.dateRequired' } });
-    }
-    if (
-      isValidDate(input.startsOn) &&
-      isValidDate(input.endsOn) &&
-      input.endsOn.getTime() < input.startsOn.getTime()
-    ) {
-      errors.push({ field: 'endsOn', message: { key: 'consultations:errors.endsBeforeStarts' } });
-    }
+    errors.push(
+      ...dateRangeErrors(input, 'startsOn', 'endsOn', {
+        sameAllowed: true,
+        key: 'consultations:errors.endsBeforeStarts',
+      }),
+    );
     if (!(ROUND_STATUSES as readonly string[]).includes(input.status)) {
       errors.push({ field: 'status', message: { key: 'consultations:errors.unknownStatus' } });
     } else if (input.status !== 'draft') {
@@ -314,19 +330,12 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     if (email && (email.length > LIMITS.email || !EMAIL_PATTERN.test(email))) {
       errors.push({ field: 'contactEmail', message: { key: 'consultations:errors.email' } });
     }
-    if (!isValidDate(input.opensAt)) {
-      errors.push({ field: 'opensAt', message: { key: 'consultations:errors.dateRequired' } });
-    }
-    if (!isValidDate(input.closesAt)) {
-      errors.push({ field: 'closesAt', message: { key: 'consultations:errors.dateRequired' } });
-    }
-    if (
-      isValidDate(input.opensAt) &&
-      isValidDate(input.closesAt) &&
-      input.closesAt.getTime() <= input.opensAt.getTime()
-    ) {
-      errors.push({ field: 'closesAt', message: { key: 'consultations:errors.closesBeforeOpens' } });
-    }
+    errors.push(
+      ...dateRangeErrors(input, 'opensAt', 'closesAt', {
+        sameAllowed: false,
+        key: 'consultations:errors.closesBeforeOpens',
+      }),
+    );
     return { errors, slug, roundStatus };
   }
 
