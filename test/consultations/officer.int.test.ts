@@ -2,6 +2,7 @@ import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createRoundAndConsultation, createRound } from '../support/factories/consultations';
 import { createSurvey } from '../support/factories/surveys';
+import { wallClock } from '../support/wall-clock';
 import { agentAs, textOf } from './helpers';
 
 const DAY = 24 * 3600 * 1000;
@@ -277,31 +278,24 @@ describe('officer workspace', () => {
       await officer.get('/officer/consultations/new');
       const opensAt = new Date(Date.now() - DAY);
       const closesAt = new Date(Date.now() + 10 * DAY);
-      const local = (d: Date) =>
-        new Intl.DateTimeFormat('sv-SE', {
-          timeZone: 'America/Toronto',
-          year: 'numeric',
-          month: '2-digit',
-          day: '2-digit',
-          hour: '2-digit',
-          minute: '2-digit',
-        })
-          .format(d)
-          .replace(' ', 'T');
       const created = await officer.post(
         '/officer/consultations',
         form(round.id, {
           slug: 'published-plan',
           bodyFr: '',
-          opensAt: local(opensAt),
-          closesAt: local(closesAt),
+          opensAt: wallClock(opensAt),
+          closesAt: wallClock(closesAt),
         }),
       );
       const managePath = created.headers.location as string;
       await officer.get(`${managePath}/edit`);
       const edited = await officer.post(
         managePath,
-        form(round.id, { slug: 'published-plan', opensAt: local(opensAt), closesAt: local(closesAt) }),
+        form(round.id, {
+          slug: 'published-plan',
+          opensAt: wallClock(opensAt),
+          closesAt: wallClock(closesAt),
+        }),
       );
       expect(edited.status).toBe(303);
       const published = await officer.post(`${managePath}/publish`);

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import { axeViolations, screenshot, wallClock, useBrowserApp } from '../support/browser';
+import { axeViolations, screenshot, useBrowserApp } from '../support/browser';
+import { wallClock } from '../support/wall-clock';
 import { createRound } from '../support/factories/consultations';
 import { signInPage, userAs } from '../support/sign-in';
 

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import { axeViolations, follow, screenshot, wallClock, useBrowserApp } from '../support/browser';
+import { axeViolations, follow, screenshot, useBrowserApp } from '../support/browser';
+import { wallClock } from '../support/wall-clock';
 import { createPerson, signInPage } from '../support/sign-in';
 
 const DAY = 24 * 3600_000;
