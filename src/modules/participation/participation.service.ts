@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGE_RANGES, GENDERS, REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
+import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import type { WriteSerializer } from '../../platform/db/write-serializer';
 import { LOCALES } from '../../platform/i18n';
 import {
@@ -34,10 +35,6 @@ const submissionSchema = z.object({
   channel: z.enum(['open', 'invited']),
   submittedAt: z.date(),
 });
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
 
 /** The dimension values one participation adds to its scope's counters. */
 function participationCells(
