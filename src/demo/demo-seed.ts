@@ -7,7 +7,7 @@ import {
   type SurveyDefinition,
   type SurveysService,
 } from '../modules/surveys';
-import type { Region, Sector } from '../platform/classifications';
+import type { AgeRange, Gender, Region, Sector } from '../platform/classifications';
 import type { Role } from '../platform/http/auth';
 import { REGION_WEIGHTS, SECTOR_MIX, TEXT_ANSWERS, THEME_OPTIONS } from './demo-data';
 
@@ -321,7 +321,7 @@ async function seedHistoricalRound(
       ]);
       await surveys.submitComplete({
         surveyId,
-        respondent: { key: `anon:demo${plan.year}p${i}`, browserKey: `demo${plan.year}p${i}`, locale },
+        respondent: demoRespondent(plan.year, i, locale, random),
         idempotencyKey: `demo-${plan.year}-${sequence}`,
         answers: {
           theme,
@@ -374,6 +374,38 @@ async function seedHistoricalRound(
     );
   }
   return sectors.length;
+}
+
+/**
+ * Three in five demo respondents stand for account holders who consented to give their gender and age range (so
+ * the GBA Plus view has data); the others answered anonymously. Accounts are not created for them.
+ */
+function demoRespondent(year: number, i: number, locale: 'en' | 'fr', random: ReturnType<typeof generator>) {
+  const id = `demo${year}p${i}`;
+  if (i % 5 >= 3) return { key: `anon:${id}`, browserKey: id, locale };
+  return {
+    key: `user:${id}`,
+    userId: id,
+    locale,
+    profile: {
+      gender: random.weighted<Gender>([
+        ['woman', 48],
+        ['man', 44],
+        ['non_binary', 3],
+        ['another_gender', 1],
+        ['prefer_not_to_say', 4],
+      ]),
+      ageRange: random.weighted<AgeRange>([
+        ['18_24', 8],
+        ['25_34', 20],
+        ['35_44', 22],
+        ['45_54', 20],
+        ['55_64', 17],
+        ['65_plus', 10],
+        ['prefer_not_to_say', 3],
+      ]),
+    },
+  };
 }
 
 async function seedCurrentRound(

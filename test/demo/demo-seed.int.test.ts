@@ -27,6 +27,17 @@ describe('demo data', () => {
     expect(byRound['engagement-2018']).toEqual([150, 0.2]);
   });
 
+  it('when the 2018 round is broken down by gender, then consenting respondents are counted and the rest not answered', async () => {
+    const counts = await ctx.composition.participation.participation.counts(
+      'round',
+      (await ctx.composition.consultations.consultations.getRoundBySlug('engagement-2018')).id,
+    );
+    const byGender = counts.by.gender;
+    expect(Object.values(byGender).reduce((a, b) => a + b, 0)).toBe(150);
+    expect(byGender.not_answered).toBe(60); // two in five answered anonymously
+    expect(byGender.woman).toBeGreaterThan(0);
+  });
+
   it('when a respondent answered both surveys of a round, then the round still counts them once', async () => {
     const round = await request(ctx.app).get('/api/v1/rounds/engagement-2018/participation');
     expect(round.body.participants).toBe(150);
