@@ -233,7 +233,7 @@ export function analysisRouter(analysis: AnalysisService): Router {
   router.get('/analysis/surveys/:id/responses.:format', staff, async (req, res) => {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw new BadRequestError({ key: 'analysis:errors.format' });
-    const survey = await analysis.surveyOrThrow(req.params.id as string);
+    const survey = await analysis.getSurvey(req.params.id as string);
     const columns = await analysis.exportColumns(survey.id);
     const filename = `agora-survey-${survey.id}-responses.${format}`;
     res.set('Cache-Control', 'no-store');
@@ -267,7 +267,7 @@ export function analysisRouter(analysis: AnalysisService): Router {
   router.get('/analysis/surveys/:id/codebook.:format', staff, async (req, res) => {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw new BadRequestError({ key: 'analysis:errors.format' });
-    const survey = await analysis.surveyOrThrow(req.params.id as string);
+    const survey = await analysis.getSurvey(req.params.id as string);
     const entries = codebook(await analysis.exportColumns(survey.id));
     if (format === 'json') {
       res.json({ survey: survey.id, columns: entries });

@@ -7,7 +7,6 @@ import {
   type QuestionSummary,
   type SummaryQuestion,
 } from './question-summary';
-import { NotFoundError } from '../../platform/errors';
 import { SECTOR_CATEGORIES } from '../../platform/classifications';
 
 /** Staff analysis: exact counts per round, consultation and survey, and what respondents answered. */
@@ -256,10 +255,9 @@ export class AnalysisService {
     }
   }
 
-  async surveyOrThrow(id: string): Promise<Survey> {
-    const survey = await this.surveys.getSurvey(id).catch(() => undefined);
-    if (!survey) throw new NotFoundError();
-    return survey;
+  /** The survey, or NotFoundError. */
+  getSurvey(id: string): Promise<Survey> {
+    return this.surveys.getSurvey(id);
   }
 }
 

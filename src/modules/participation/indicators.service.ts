@@ -1,9 +1,14 @@
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import { isSector } from '../../platform/classifications';
-import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type FieldError,
+} from '../../platform/errors';
 import { hasRole, type AuthenticatedUser } from '../../platform/http/auth';
-import { ForbiddenError } from '../../platform/errors';
 import type { IndicatorDoc, IndicatorKind, IndicatorModel, IndicatorUnit } from './indicator.model';
 import type { ParticipationReports } from './reports.service';
 

@@ -77,19 +77,24 @@ export interface RollupDoc {
   counts: Partial<Record<Dimension, Record<string, number>>>;
 }
 
+/** Who answered and what they said about themselves: the same in the ledger and in a participation. */
+const respondentFields = {
+  respondentKey: { type: String, required: true },
+  sector: { type: String, required: true },
+  region: { type: String, required: true },
+  gender: { type: String },
+  ageRange: { type: String },
+  locale: { type: String, required: true },
+  channel: { type: String, required: true },
+};
+
 const submissionSchema = new Schema<SubmissionDoc>(
   {
     responseId: { type: String, required: true },
     roundId: { type: String, required: true },
     consultationId: { type: String, required: true },
     surveyId: { type: String, required: true },
-    respondentKey: { type: String, required: true },
-    sector: { type: String, required: true },
-    region: { type: String, required: true },
-    gender: { type: String },
-    ageRange: { type: String },
-    locale: { type: String, required: true },
-    channel: { type: String, required: true },
+    ...respondentFields,
     submittedAt: { type: Date, required: true },
   },
   { collection: 'participation_submissions', versionKey: false },
@@ -101,13 +106,7 @@ const participationSchema = new Schema<ParticipationDoc>(
   {
     scope: { type: String, enum: SCOPES, required: true },
     scopeId: { type: String, required: true },
-    respondentKey: { type: String, required: true },
-    sector: { type: String, required: true },
-    region: { type: String, required: true },
-    gender: { type: String },
-    ageRange: { type: String },
-    locale: { type: String, required: true },
-    channel: { type: String, required: true },
+    ...respondentFields,
     firstSubmittedAt: { type: Date, required: true },
     firstResponseId: { type: String, required: true },
   },

@@ -6,7 +6,7 @@ import { isStaff, requireRole } from '../../platform/http/auth';
 import type { Locale } from '../../platform/i18n';
 import type { IndicatorForm, IndicatorsService, IndicatorView } from './indicators.service';
 import { breakdownSections, formatCount, formatShare, trendView } from './participation.presenter';
-import type { ParticipationReports, ScopeReport } from './reports.service';
+import { OPEN_DATA_COLUMNS, type ParticipationReports, type ScopeReport } from './reports.service';
 
 interface Deps {
   reports: ParticipationReports;
@@ -125,6 +125,7 @@ export function participationRouter(deps: Deps): Router {
   /** GET /open-data — the published datasets and their dictionary. */
   router.get('/open-data', (req, res) => {
     res.render('participation/open-data', {
+      columns: OPEN_DATA_COLUMNS,
       title: req.t('participation:openData.title'),
       threshold: deps.suppressionThreshold,
     });
@@ -134,38 +135,8 @@ export function participationRouter(deps: Deps): Router {
   router.get('/open-data/participation.:format', async (req, res) => {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw new NotFoundError();
-    const rows: (string | number | null)[][] = [];
-    for (const round of await reports.publicRounds()) {
-      const report = await reports.scopeReport('round', round.id, { exact: false });
-      const dims = [
-        ['sector', report.bySector],
-        ['region', report.byRegion],
-        ['language', report.byLanguage],
-        ['channel', report.byChannel],
-      ] as const;
-      rows.push([
-        round.slug,
-        round.title.en,
-        round.title.fr,
-        'all',
-        'all',
-        report.participants,
-        report.participants === null ? null : 1,
-      ]);
-      for (const [dimension, cells] of dims) {
-        for (const c of cells)
-          rows.push([round.slug, round.title.en, round.title.fr, dimension, c.key, c.count, c.share]);
-      }
-    }
-    const header = [
-      'round',
-      'round_title_en',
-      'round_title_fr',
-      'dimension',
-      'category',
-      'participants',
-      'share',
-    ];
+    const rows = await reports.openDataRows();
+    const header = OPEN_DATA_COLUMNS;
     res.set('Cache-Control', 'public, max-age=300');
     if (format === 'json') {
       res.json({

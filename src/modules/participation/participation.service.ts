@@ -209,13 +209,6 @@ export class ParticipationService implements ParticipationRecorder {
     return countsFrom(doc ? rollupCells([doc]) : []);
   }
 
-  /** Counters of many scopes at once (e.g. every round for a trend). */
-  async countsMany(scope: Scope, scopeIds: string[]): Promise<Map<string, ScopeCounts>> {
-    const result = new Map<string, ScopeCounts>();
-    for (const id of scopeIds) result.set(id, await this.counts(scope, id));
-    return result;
-  }
-
   /**
    * Recomputes participations and rollups from the submissions ledger, in submission order, exactly as live
    * recording would have. Returns them without writing anything.

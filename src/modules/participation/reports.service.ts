@@ -45,6 +45,17 @@ export interface TrendEntry {
   shareOfAnswered: number | null;
 }
 
+/** The open-data table's columns, described in the data dictionary on /open-data. */
+export const OPEN_DATA_COLUMNS = [
+  'round',
+  'round_title_en',
+  'round_title_fr',
+  'dimension',
+  'category',
+  'participants',
+  'share',
+] as const;
+
 export class ParticipationReports {
   constructor(
     private readonly participation: ParticipationService,
@@ -81,6 +92,25 @@ export class ParticipationReports {
       byGender: cells(counts.by.gender, [...GENDERS, NOT_ANSWERED]),
       byAgeRange: cells(counts.by.ageRange, [...AGE_RANGES, NOT_ANSWERED]),
     };
+  }
+
+  /** Public (suppressed) participation of every published round, one row per category, in OPEN_DATA_COLUMNS order. */
+  async openDataRows(): Promise<(string | number | null)[][]> {
+    const rows: (string | number | null)[][] = [];
+    for (const round of await this.publicRounds()) {
+      const report = await this.scopeReport('round', round.id, { exact: false });
+      const head = [round.slug, round.title.en, round.title.fr];
+      rows.push([...head, 'all', 'all', report.participants, report.participants === null ? null : 1]);
+      for (const [dimension, cells] of [
+        ['sector', report.bySector],
+        ['region', report.byRegion],
+        ['language', report.byLanguage],
+        ['channel', report.byChannel],
+      ] as const) {
+        for (const c of cells) rows.push([...head, dimension, c.key, c.count, c.share]);
+      }
+    }
+    return rows;
   }
 
   /** One entry per round, oldest first: participants, and how many of them gave `sector`, with its share. */
