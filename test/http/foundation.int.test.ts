@@ -53,6 +53,15 @@ describe('HTTP foundation', () => {
       expect(res.text).toMatch(/<a class="language-toggle" href="\/\?lang=fr" lang="fr"/);
     });
 
+    it('when the language cookie is mangled, then the page still renders, in the browser language', async () => {
+      const res = await request(ctx.app)
+        .get('/')
+        .set('Cookie', 'agora.lang=%E0%A4%A')
+        .set('Accept-Language', 'fr');
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<html lang="fr">');
+    });
+
     it('when the toggle is followed, then the choice is remembered and the user stays on the same page', async () => {
       const agent = request.agent(ctx.app);
       const toggle = await agent.get('/some/page?q=x&lang=fr');

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
+import { readCookie } from '../../platform/http/cookies';
 import type { Respondent } from './surveys.service';
 import type { SurveySettings } from './survey-settings';
 
@@ -14,14 +15,6 @@ declare module 'express-session' {
 export const RESPONDENT_COOKIE = 'agora.respondent';
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 const KEY_PATTERN = /^[A-Za-z0-9_-]{32,64}$/;
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
-}
 
 export function setRespondentCookie(req: Request, res: Response, browserKey: string): void {
   res.cookie(RESPONDENT_COOKIE, browserKey, {

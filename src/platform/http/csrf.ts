@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { CsrfError } from '../errors';
+import { readCookie } from './cookies';
 import { SESSION_COOKIE } from './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -11,10 +12,6 @@ function sameToken(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && crypto.timingSafeEqual(left, right);
-}
-
-function hasCookie(header: string | undefined, name: string): boolean {
-  return (header ?? '').split(';').some((part) => part.trim().startsWith(`${name}=`));
 }
 
 /**
@@ -36,7 +33,7 @@ export function csrfProtection(options: { exempt?: (req: Request) => boolean } =
     if (options.exempt?.(req)) return next();
     // API clients send no session cookie, so a forged cross-site request could not act as anyone: no token needed.
     // A request that carries the session cookie (a browser) still needs one, or a cross-site form could use it.
-    if (req.path.startsWith('/api/') && !hasCookie(req.get('cookie'), SESSION_COOKIE)) return next();
+    if (req.path.startsWith('/api/') && readCookie(req, SESSION_COOKIE) === undefined) return next();
     const body = req.body as Record<string, unknown> | undefined;
     // A file upload (multipart) is parsed by its own route, after this check, so its form sends the token in the URL.
     const inUrl = req.is('multipart/form-data') ? req.query[CSRF_FIELD] : undefined;

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { i18n } from 'i18next';
+import { readCookie } from './cookies';
 import { DEFAULT_LOCALE, isLocale, LOCALES, negotiateLocale, type Locale } from '../i18n';
 
 export const LOCALE_COOKIE = 'agora.lang';
@@ -32,7 +33,7 @@ export function localeMiddleware(i18nInstance: i18n, options: { secureCookie: bo
         return res.redirect(303, urlWithLang(req.originalUrl));
       }
     }
-    const remembered = parseCookie(req.get('cookie'), LOCALE_COOKIE);
+    const remembered = readCookie(req, LOCALE_COOKIE);
     const locale: Locale = isLocale(requested)
       ? requested
       : isLocale(remembered)
@@ -49,13 +50,4 @@ export function localeMiddleware(i18nInstance: i18n, options: { secureCookie: bo
     res.locals.languageToggleHref = urlWithLang(req.originalUrl, other);
     next();
   };
-}
-
-function parseCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
 }
