@@ -159,6 +159,13 @@ describe('participation pages and API', () => {
     expect(res.text).toContain(text);
   });
 
+  it('when the trend of a sector with an indicator is shown, then the chart draws its target', async () => {
+    const res = await request(ctx.app).get('/participation?sector=civil_society');
+    expect(res.text).toContain('>Target: 25%</text>');
+    const other = await request(ctx.app).get('/participation?sector=academia');
+    expect(other.text).not.toContain('Target:');
+  });
+
   it('when the round page is public, then hidden cells say so and the chart is an accessible SVG', async () => {
     const res = await request(ctx.app).get('/participation/rounds/nap-2018');
     expect(res.text).toMatch(/<svg[^>]+role="img"[^>]+aria-labelledby="chart-title-\d+ chart-desc-\d+"/);

@@ -220,6 +220,15 @@ export class IndicatorsService {
     return Promise.all(docs.map((doc) => this.toView(doc, options.exact ?? false)));
   }
 
+  /** The target of the published share indicator for `sector`, without computing its series (for the trend chart). */
+  async sectorShareTarget(sector: string): Promise<{ value: number; date: Date } | undefined> {
+    const doc = await this.indicators
+      .findOne({ kind: 'sector_share', sector: String(sector), published: true })
+      .sort({ order: 1, createdAt: 1 })
+      .lean<IndicatorDoc>();
+    return doc ? { value: doc.target.value, date: new Date(doc.target.date) } : undefined;
+  }
+
   async getById(
     id: string,
     options: { includeUnpublished?: boolean; exact?: boolean } = {},

@@ -72,16 +72,14 @@ export function participationRouter(deps: Deps): Router {
     const sector = sectorParam(req.query.sector);
     const audience = audienceOf(req);
     const trend = await reports.trend(sector, audience);
-    const headline = (await indicators.list({ exact: audience.exact })).find(
-      (i) => i.kind === 'sector_share' && i.sector === sector,
-    );
+    const target = await indicators.sectorShareTarget(sector);
     const sectorLabel = req.t(`classifications:sector.${sector}`);
     res.render('participation/overview', {
       title: req.t('participation:overview.title'),
       sector,
       sectorLabel,
       sectors: SECTOR_CATEGORIES.map((key) => ({ key, label: req.t(`classifications:sector.${key}`) })),
-      trend: trendView(trend, sectorLabel, req.t, req.locale, headline?.target),
+      trend: trendView(trend, sectorLabel, req.t, req.locale, target),
       exact: audience.exact,
       threshold: deps.suppressionThreshold,
     });
