@@ -1,4 +1,3 @@
-import mongoose from 'mongoose';
 import { z } from 'zod';
 import { AGE_RANGES, GENDERS, REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
@@ -208,16 +207,6 @@ export class ParticipationService implements ParticipationRecorder {
   async counts(scope: Scope, scopeId: string): Promise<ScopeCounts> {
     const doc = await this.models.rollups.findById(rollupId(scope, String(scopeId))).lean<RollupDoc>();
     return countsFrom(doc ? rollupCells([doc]) : []);
-  }
-
-  /** Counters of several scopes in one read (a trend across rounds); a scope with no counter document counts zero. */
-  async countsOf(scope: Scope, scopeIds: string[]): Promise<Map<string, ScopeCounts>> {
-    const ids = scopeIds.map((id) => rollupId(scope, String(id)));
-    const docs = await this.models.rollups.find({ _id: mongoose.trusted({ $in: ids }) }).lean<RollupDoc[]>();
-    const byId = new Map(docs.map((doc) => [doc.scopeId, doc]));
-    return new Map(
-      scopeIds.map((id) => [id, countsFrom(rollupCells(byId.has(id) ? [byId.get(id) as RollupDoc] : []))]),
-    );
   }
 
   /**

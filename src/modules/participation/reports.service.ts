@@ -118,13 +118,9 @@ export class ParticipationReports {
     if (!isSector(sector) && sector !== 'not_asked')
       throw new NotFoundError({ key: 'participation:errors.unknownSector' });
     const rounds = await this.publicRounds();
-    const counts = await this.participation.countsOf(
-      'round',
-      rounds.map((r) => r.id),
-    );
     const entries: TrendEntry[] = [];
     for (const round of rounds) {
-      const report = this.reportFrom(counts.get(round.id) as ScopeCounts, audience);
+      const report = this.reportFrom(await this.participation.counts('round', round.id), audience);
       const cell = report.bySector.find((c) => c.key === sector);
       entries.push({
         round: round.slug,
