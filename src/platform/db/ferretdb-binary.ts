@@ -10,6 +10,62 @@ const execFileAsync = promisify(execFile);
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
 export const DEFAULT_FERRETDB_BIN = path.join(TOOLS_BIN_DIR, 'ferretdb');
+/**
+ * Names our build in `ferretdb --version` ("package: …"). Bumped whenever FERRETDB_PATCHES change, so a binary built
+ * by an earlier version of this file is rebuilt rather than used.
+ */
+export const FERRETDB_BUILD = 'agora-embedded-3';
+
+/**
+ * Our one source change to FerretDB v1.24.2 (SQLite backend), applied as exact text replacements so that a changed
+ * upstream file fails the build loudly instead of building something else:
+ *
+ * 1. `IDColumn` is written `->'$._id'`, but the `_id` index is created on `->"_id"`. SQLite uses an expression index
+ *    only for the expression as written, so every `_id` lookup, update and delete scanned the table. We write it as
+ *    the index does.
+ * 2. Only a filter that is exactly `{_id: <string or ObjectId>}` was pushed down to SQL. FerretDB's handler filters
+ *    every document the backend returns again with the whole filter, so pushing down the `_id` equality of a larger
+ *    filter (`{_id, revision}`, a compare-and-swap) is safe and turns a collection scan into one index lookup.
+ * 3. FerretDB answered every request, even one sent with the `moreToCome` flag (an unacknowledged, `w: 0` write),
+ *    for which the client reads no reply. That reply stayed in the socket and was read as the answer to the
+ *    connection's next command, shifting every later reply on that connection by one (wrong documents for the wrong
+ *    query). A request with `moreToCome` now gets no reply, as the wire protocol specifies.
+ */
+export const FERRETDB_PATCHES: { file: string; from: string; to: string; count: number }[] = [
+  {
+    file: 'internal/backends/sqlite/metadata/metadata.go',
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: 'IDColumn = DefaultColumn + `->"_id"`',
+    count: 1,
+  },
+  {
+    file: 'internal/backends/sqlite/collection.go',
+    from: `if params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")`,
+    to: `if params.Filter.Len() > 0 && params.Filter.Has("_id") {\n\t\tv, _ := params.Filter.Get("_id")`,
+    count: 2, // Query and Explain
+  },
+  {
+    file: 'internal/clientconn/conn.go',
+    from: `\t\tif resHeader == nil || resBody == nil {\n\t\t\tpanic("no response to send to client")`,
+    to:
+      `\t\tif msg, ok := reqBody.(*wire.OpMsg); ok && msg.Flags.FlagSet(wire.OpMsgMoreToCome) && !resCloseConn {\n` +
+      `\t\t\tcontinue // the client reads no reply to this request\n\t\t}\n\n` +
+      `\t\tif resHeader == nil || resBody == nil {\n\t\t\tpanic("no response to send to client")`,
+    count: 1,
+  },
+];
+
+/** Applies FERRETDB_PATCHES to a copy of the module source; throws if any text is not found as expected. */
+export async function patchFerretDBSource(src: string): Promise<void> {
+  for (const patch of FERRETDB_PATCHES) {
+    const file = path.join(src, patch.file);
+    const text = await fs.promises.readFile(file, 'utf8');
+    const found = text.split(patch.from).length - 1;
+    if (found !== patch.count)
+      throw new Error(`FerretDB patch: expected ${patch.count} match(es) in ${patch.file}, found ${found}`);
+    await fs.promises.writeFile(file, text.split(patch.from).join(patch.to));
+  }
+}
 
 /** Go is needed only to build the embedded database once; its absence is reported in these words. */
 export class MissingGoError extends Error {
@@ -25,13 +81,17 @@ export class MissingGoError extends Error {
   }
 }
 
-async function installedVersion(binary: string): Promise<string | undefined> {
+async function installedVersion(binary: string): Promise<{ version?: string; build?: string } | undefined> {
   try {
     const { stdout } = await execFileAsync(binary, ['--version'], { timeout: 10_000 });
-    return /^version:\s*(\S+)/m.exec(stdout)?.[1];
+    return { version: /^version:\s*(\S+)/m.exec(stdout)?.[1], build: /^package:\s*(\S+)/m.exec(stdout)?.[1] };
   } catch {
     return undefined;
   }
+}
+
+function isOurBuild(installed: { version?: string; build?: string } | undefined): boolean {
+  return installed?.version === FERRETDB_VERSION && installed.build === FERRETDB_BUILD;
 }
 
 async function hasGo(env: NodeJS.ProcessEnv | undefined): Promise<boolean> {
@@ -87,7 +147,8 @@ async function build(binary: string, progress: (line: string) => void): Promise<
     // The module cache is read-only; the copy must be writable for version.txt and Go's build.
     await run('chmod', ['-R', 'u+w', src], work, () => undefined);
     await fs.promises.writeFile(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
-    await fs.promises.writeFile(path.join(src, 'build', 'version', 'package.txt'), 'agora-embedded\n');
+    await fs.promises.writeFile(path.join(src, 'build', 'version', 'package.txt'), `${FERRETDB_BUILD}\n`);
+    await patchFerretDBSource(src);
     await fs.promises.mkdir(path.dirname(binary), { recursive: true });
     const partial = `${binary}.${process.pid}.partial`;
     progress('Compiling FerretDB (go build)…');
@@ -115,11 +176,13 @@ export async function ensureFerretDB(
     return explicitBinary;
   }
   const binary = options.binary ?? DEFAULT_FERRETDB_BIN;
-  if ((await installedVersion(binary)) === FERRETDB_VERSION) return binary;
+  if (isOurBuild(await installedVersion(binary))) return binary;
   if (!(await hasGo(options.env))) throw new MissingGoError();
   await build(binary, progress);
-  const version = await installedVersion(binary);
-  if (version !== FERRETDB_VERSION)
-    throw new Error(`The FerretDB build reports version ${version ?? 'none'}`);
+  const installed = await installedVersion(binary);
+  if (!isOurBuild(installed))
+    throw new Error(
+      `The FerretDB build reports version ${installed?.version ?? 'none'}, package ${installed?.build ?? 'none'}`,
+    );
   return binary;
 }
