@@ -3,7 +3,6 @@ import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
-import { createWriteSerializer, type WriteSerializer } from './platform/db/write-serializer';
 import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
@@ -40,7 +39,7 @@ export interface Composition {
   accounts: AccountsService;
   surveys: SurveysService;
   /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
-  parts: { connection: Connection; serializer: WriteSerializer; baseUrl: string; secret: string };
+  parts: { connection: Connection; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -61,12 +60,10 @@ const CONSULTATION_NOTICES_INTERVAL_MS = 5 * 60 * 1000;
 export function compose(
   config: Config,
   logger: Logger,
-  database: Pick<Database, 'connection'> & { serializer?: WriteSerializer },
+  database: Pick<Database, 'connection'>,
   options: ComposeOptions = {},
 ): Composition {
   const { connection } = database;
-  // Without a verdict on the database, serialise: correct everywhere, merely slower on MongoDB.
-  const serializer = database.serializer ?? createWriteSerializer(false);
   const i18n = createI18n();
   const session = createSessionMiddleware({
     connection,
@@ -80,18 +77,16 @@ export function compose(
     config,
     logger,
     i18n,
-    serializer,
     templatesDir: options.emailTemplatesDir,
   });
 
-  const limiter = new RateLimiter(connection, { serializer });
+  const limiter = new RateLimiter(connection);
   const accounts = createAccountsModule({
     connection,
     baseUrl: config.baseUrl,
     notifications: mail.notifications,
     logger,
     limiter,
-    serializer,
   });
 
   // The public API's one OpenAPI document; each module adds its paths (GET /api/v1/openapi.json).
@@ -104,11 +99,9 @@ export function compose(
     secret: config.sessionSecret,
     notifications: mail.notifications,
     openApi,
-    serializer,
   });
   const participation = createParticipationModule({
     connection,
-    serializer,
     rounds: consultations.consultations,
     suppressionThreshold: config.suppressionThreshold,
   });
@@ -119,7 +112,6 @@ export function compose(
     consultations: consultations.consultations,
     participation: participation.participation,
     notifications: mail.notifications,
-    serializer,
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
   });
@@ -187,7 +179,7 @@ export function compose(
     consultations,
     accounts: accounts.service,
     surveys,
-    parts: { connection, serializer, baseUrl: config.baseUrl, secret: config.sessionSecret },
+    parts: { connection, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();
       consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);

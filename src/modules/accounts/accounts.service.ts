@@ -4,7 +4,6 @@ import { isAgeRange, isGender } from '../../platform/classifications';
 import { ForbiddenError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
 import type { AuthenticatedUser, Role } from '../../platform/http/auth';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type { Locale } from '../../platform/i18n';
 import type { Logger } from '../../platform/logger';
 import type { Notifications } from '../notifications/notifications.types';
@@ -97,8 +96,6 @@ export interface AccountsServiceDeps {
   baseUrl: string;
   notifications: Notifications;
   logger: Logger;
-  /** Makes conditional updates exact on FerretDB (see platform/db/write-serializer.ts). */
-  serializer: WriteSerializer;
   now?: () => Date;
 }
 
@@ -518,11 +515,9 @@ export class AccountsService {
   async deactivate(actor: Actor, id: string): Promise<void> {
     const user = await this.requireUser(id);
     if (user._id.toString() === actor.id) throw new ForbiddenError({ key: 'admin:errors.ownAccount' });
-    const result = await this.deps.serializer.run(`user-status:${id}`, () =>
-      this.users.updateOne(
-        { _id: user._id, status: 'active' },
-        { $set: { status: 'deactivated', deactivatedAt: this.now() } },
-      ),
+    const result = await this.users.updateOne(
+      { _id: user._id, status: 'active' },
+      { $set: { status: 'deactivated', deactivatedAt: this.now() } },
     );
     await this.sessions.endSessions(user._id.toString());
     if (result.modifiedCount) await this.writeAudit('user.deactivated', actor, user, [], []);
@@ -530,11 +525,9 @@ export class AccountsService {
 
   async reactivate(actor: Actor, id: string): Promise<void> {
     const user = await this.requireUser(id);
-    const result = await this.deps.serializer.run(`user-status:${id}`, () =>
-      this.users.updateOne(
-        { _id: user._id, status: 'deactivated' },
-        { $set: { status: 'active', deactivatedAt: null } },
-      ),
+    const result = await this.users.updateOne(
+      { _id: user._id, status: 'deactivated' },
+      { $set: { status: 'active', deactivatedAt: null } },
     );
     if (result.modifiedCount) await this.writeAudit('user.reactivated', actor, user, [], []);
   }
@@ -619,22 +612,19 @@ export class AccountsService {
       .lean();
   }
 
-  /** Marks the token used: of two simultaneous uses, one wins (serialised per token on FerretDB). */
+  /** Marks the token used: of two simultaneous uses, one wins (one conditional update is atomic). */
   private async spendToken(purpose: TokenPurpose, token: string): Promise<AccountTokenDocument | null> {
-    const tokenHash = sha256(token);
-    return this.deps.serializer.run(`account-token:${tokenHash}`, () =>
-      this.tokens
-        .findOneAndUpdate(
-          {
-            tokenHash,
-            purpose,
-            usedAt: null,
-            expiresAt: mongoose.trusted({ $gt: this.now() }),
-          },
-          { $set: { usedAt: this.now() } },
-          { returnDocument: 'after' },
-        )
-        .lean(),
-    );
+    return this.tokens
+      .findOneAndUpdate(
+        {
+          tokenHash: sha256(token),
+          purpose,
+          usedAt: null,
+          expiresAt: mongoose.trusted({ $gt: this.now() }),
+        },
+        { $set: { usedAt: this.now() } },
+        { returnDocument: 'after' },
+      )
+      .lean();
   }
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { AGE_RANGES, GENDERS, REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
 import { LOCALES } from '../../platform/i18n';
 import {
   SCOPES,
@@ -89,10 +88,7 @@ export interface RebuildResult {
  * Every write is idempotent: recording the same response again changes nothing.
  */
 export class ParticipationService implements ParticipationRecorder {
-  constructor(
-    private readonly models: ParticipationModels,
-    private readonly serializer: WriteSerializer,
-  ) {}
+  constructor(private readonly models: ParticipationModels) {}
 
   async init(): Promise<void> {
     await Promise.all([
@@ -120,8 +116,7 @@ export class ParticipationService implements ParticipationRecorder {
         firstSubmittedAt: record.submittedAt,
         firstResponseId: record.responseId,
       };
-      // Per scope, one at a time where the database needs it (see platform/db/write-serializer.ts).
-      await this.serializer.run(`participation:${scope}:${scopeId}`, async () => {
+      await (async () => {
         const cells: Cell[] = firstTime ? [['responses', ALL, 1]] : [];
         if (await this.insertOnce(() => this.models.participations.create(participation))) {
           cells.push(...participationCells(participation).map(([d, v]): Cell => [d, v, 1]));
@@ -129,7 +124,7 @@ export class ParticipationService implements ParticipationRecorder {
           cells.push(...(await this.keepEarliest(participation)));
         }
         await this.increment(scope, scopeId, cells);
-      });
+      })();
     }
   }
 

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKey } from '../db/duplicate-key';
-import type { WriteSerializer } from '../db/write-serializer';
 import { TooManyRequestsError } from '../errors';
 
 /**
@@ -44,8 +43,6 @@ counterSchema.index({ key: 1, windowStart: 1 }, { unique: true });
 counterSchema.index({ expiresAt: 1 });
 
 export interface RateLimiterOptions {
-  /** Serialises the read-modify-write where the database does not make it atomic (FerretDB). */
-  serializer?: WriteSerializer;
   /** How often ended windows are deleted. */
   cleanupIntervalMs?: number;
   now?: () => Date;
@@ -54,7 +51,6 @@ export interface RateLimiterOptions {
 export class RateLimiter {
   private readonly counters: Model<RateLimitCounter>;
   private readonly now: () => Date;
-  private readonly serializer: WriteSerializer | undefined;
   private readonly timer: NodeJS.Timeout;
   /** Resolves once the unique index exists. */
   readonly ready: Promise<void>;
@@ -62,7 +58,6 @@ export class RateLimiter {
   constructor(connection: Connection, options: RateLimiterOptions = {}) {
     this.counters = connection.model<RateLimitCounter>('RateLimitCounter', counterSchema);
     this.now = options.now ?? (() => new Date());
-    this.serializer = options.serializer;
     this.ready = this.counters.init().then(() => undefined);
     this.ready.catch(() => undefined); // awaited (and so reported) by the first consume()
     this.timer = setInterval(
@@ -106,7 +101,7 @@ export class RateLimiter {
         return increment();
       }
     };
-    const counter = this.serializer ? await this.serializer.run(`rate-limit:${w.key}`, run) : await run();
+    const counter = await run();
     const count = counter?.count ?? 1;
     if (count > rule.limit) throw new TooManyRequestsError(w.retryAfterSeconds);
     return { remaining: rule.limit - count };
