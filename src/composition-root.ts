@@ -73,6 +73,7 @@ export function compose(
     secret: config.sessionSecret,
     maxAgeMs: config.sessionMaxAgeMs,
     secureCookie: config.baseUrl.startsWith('https:'),
+    logger,
   });
 
   const mail = createNotificationsModule({
