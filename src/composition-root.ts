@@ -148,7 +148,10 @@ export function compose(
     ...accounts.routers,
     participation.router,
     analysis.router,
-    answeringRouter(surveys, limiter),
+    answeringRouter(surveys, limiter, {
+      secret: config.sessionSecret,
+      invitationMaxAgeMs: config.sessionMaxAgeMs,
+    }),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys, limiter),
     openApiRouter(openApi, config.baseUrl),
