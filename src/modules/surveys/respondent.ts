@@ -140,11 +140,11 @@ export const SURVEY_FORM_FIELD = '_survey';
 const SURVEY_FORM_PATH = /^\/surveys\/[a-f0-9]{24}\/(pages\/[A-Za-z0-9-]{1,40}|resume-link)$/;
 
 /**
- * Survey pages must survive an expired session (8 hours idle): what the respondent typed on the page is sent to a
- * session whose CSRF token is gone. Anonymous respondents' forms therefore also carry a token bound to their
- * long-lived respondent cookie (a signed double-submit token: a cross-site page can neither read the cookie nor
- * compute the HMAC, and SameSite=Lax keeps the cookie off cross-site POSTs). When it is valid the session token is
- * not needed; otherwise the usual CSRF check applies.
+ * The anti-forgery token of survey forms shown to a browser that is not signed in, in place of the session's CSRF
+ * token: answering needs no session at all (none is created), and a page typed for hours is never refused because a
+ * session expired. The token is bound to the long-lived respondent cookie (a signed double-submit token: a
+ * cross-site page can neither read the cookie nor compute the HMAC, and SameSite=Lax keeps the cookie off cross-site
+ * POSTs). When it is valid the session token is not needed; otherwise the usual CSRF check applies.
  */
 export function surveyFormCsrfExempt(formToken: (browserKey: string) => string): (req: Request) => boolean {
   return (req) => {
