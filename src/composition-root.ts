@@ -2,8 +2,9 @@ import type { Express, Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
-import { ping, type Database } from './platform/db/database';
+import type { Database } from './platform/db/database';
 import { createWriteSerializer, type WriteSerializer } from './platform/db/write-serializer';
+import { databaseReadiness, type ReadinessOptions } from './platform/http/health';
 import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
@@ -52,6 +53,8 @@ export interface ComposeOptions {
   extraRouters?: Router[];
   /** Tests may render email templates from a fixtures folder. */
   emailTemplatesDir?: string;
+  /** Tests may change how long a database failure keeps /readyz at 503, and the clock it is measured with. */
+  readiness?: ReadinessOptions;
 }
 
 /** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
@@ -166,7 +169,7 @@ export function compose(
     config,
     logger,
     i18n,
-    ping: () => ping(connection),
+    readiness: databaseReadiness(connection, options.readiness),
     session: session.middleware,
     sessionMiddleware: accounts.sessionMiddleware,
     routers,
