@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { BadRequestError, NotFoundError } from '../../platform/errors';
+import { markdownToText, renderMarkdown } from '../../platform/markdown';
 import type { OpenApiRegistry } from '../../platform/http/openapi';
 import { apiListQuerySchema } from './consultations.schemas';
 import type { ConsultationsService } from './consultations.service';
@@ -22,7 +23,10 @@ function toJson(c: Consultation, round: Round | undefined, reportDate: Date | un
     round: round ? { slug: round.slug, title: round.title, url: `${baseUrl}/rounds/${round.slug}` } : null,
     title: c.title,
     summary: c.summary,
-    body: c.body,
+    // Never the Markdown source: raw HTML in it (an <iframe srcdoc>, a javascript: link) would reach every client
+    // that renders it. The same sanitised HTML the consultation page shows, and its plain text.
+    body: { en: renderMarkdown(c.body.en), fr: renderMarkdown(c.body.fr) },
+    bodyText: { en: markdownToText(c.body.en), fr: markdownToText(c.body.fr) },
     themes: c.themes,
     leadOrganisation: c.leadOrganisation,
     contactEmail: c.contactEmail,
@@ -129,7 +133,12 @@ export function registerConsultationsApi(registry: OpenApiRegistry): void {
       },
       title: bilingual,
       summary: bilingual,
-      body: { ...bilingual, description: 'Markdown source, in both languages.' },
+      body: {
+        ...bilingual,
+        description:
+          'The description as sanitised HTML, exactly as the consultation page shows it: headings, paragraphs, lists, tables, emphasis, code and links (http, https and mailto only); no scripts, frames, images, styles or event attributes.',
+      },
+      bodyText: { ...bilingual, description: 'The same description as plain text.' },
       themes: { type: 'array', items: { type: 'string', enum: [...THEMES] } },
       leadOrganisation: bilingual,
       contactEmail: { type: 'string' },
