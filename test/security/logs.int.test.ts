@@ -44,6 +44,11 @@ describe('secrets in the log', () => {
     ],
     ['GET', `/consultations?reset_token=${SECRET}`, '/consultations?reset_token=[redacted]'],
     ['GET', `/consultations?email=${SECRET}%40example.ca`, '/consultations?email=[redacted]'],
+    [
+      'GET',
+      `/sign-in?returnTo=${encodeURIComponent(`/password-reset/${SECRET}?_csrf=${SECRET}`)}`,
+      `/sign-in?returnTo=${encodeURIComponent('/password-reset/[redacted]?_csrf=[redacted]')}`,
+    ],
   ];
 
   it.each(requests)(

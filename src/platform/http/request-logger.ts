@@ -26,30 +26,40 @@ const SECRET_AFTER_SEGMENT = new Set([
 const SECRET_PARAMETER =
   /^(_csrf|_survey|csrf.*|.*token.*|.*secret.*|.*passw(or)?d.*|.*key|code|sig|signature|auth.*|.*email.*)$/i;
 
-/**
- * A request URL fit for the log: the secret path segments and query values above are replaced by "[redacted]".
- * The rest (route, harmless parameters) stays, so a log line still says which page was asked for.
- */
-export function redactUrl(url: string): string {
-  const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+function redactPath(path: string): string {
   const segments = path.split('/');
   for (let i = 1; i < segments.length; i += 1) {
     if (segments[i] && SECRET_AFTER_SEGMENT.has(decodeSegment(segments[i - 1] ?? '').toLowerCase())) {
       segments[i] = REDACTED;
     }
   }
-  if (queryAt === -1) return segments.join('/');
+  return segments.join('/');
+}
+
+/**
+ * A request URL fit for the log: the secret path segments and query values above are replaced by "[redacted]",
+ * also inside a parameter that holds a path (`/sign-in?returnTo=%2Fpassword-reset%2F<token>`). The rest (route,
+ * harmless parameters) stays, so a log line still says which page was asked for.
+ */
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  const path = redactPath(queryAt === -1 ? url : url.slice(0, queryAt));
+  if (queryAt === -1) return path;
   const query = url
     .slice(queryAt + 1)
     .split('&')
     .map((pair) => {
       const equals = pair.indexOf('=');
-      const name = decodeSegment(equals === -1 ? pair : pair.slice(0, equals));
-      return equals !== -1 && SECRET_PARAMETER.test(name) ? `${pair.slice(0, equals)}=${REDACTED}` : pair;
+      if (equals === -1) return pair;
+      const name = pair.slice(0, equals);
+      if (SECRET_PARAMETER.test(decodeSegment(name))) return `${name}=${REDACTED}`;
+      const value = decodeSegment(pair.slice(equals + 1));
+      if (!value.startsWith('/')) return pair;
+      const redacted = redactUrl(value);
+      return redacted === value ? pair : `${name}=${encodeURIComponent(redacted)}`;
     })
     .join('&');
-  return `${segments.join('/')}?${query}`;
+  return `${path}?${query}`;
 }
 
 function decodeSegment(text: string): string {
