@@ -44,6 +44,10 @@ describe('bad input', () => {
         expect(res.status).toBe(404);
         expect(res.headers['content-type']).toMatch(/text\/html/);
         expect(res.text).toContain('<html lang="fr">');
+        // The page says what is wrong with the link, in the user's language.
+        expect(res.text).toContain(
+          kind === 'resume' ? 'Ce lien pour reprendre un sondage' : 'Ce lien d’invitation',
+        );
       },
     );
   });
