@@ -13,7 +13,10 @@ export interface Readiness {
 export interface ReadinessOptions {
   /** How long a failure of the app's own database operations keeps the instance "not ready". Default 15 s. */
   failureWindowMs?: number;
-  /** How long the ping may take. Default 1 s. */
+  /**
+   * How long the ping may take. Default 5 s: on FerretDB the app has one connection, which also carries every query,
+   * so the ping may wait behind them; that is what a load balancer's probe allows.
+   */
   pingTimeoutMs?: number;
   /** Milliseconds now (tests move time on). */
   now?: () => number;
@@ -31,7 +34,7 @@ export interface ReadinessOptions {
  */
 export function databaseReadiness(connection: Connection, options: ReadinessOptions = {}): Readiness {
   const windowMs = options.failureWindowMs ?? 15_000;
-  const pingTimeoutMs = options.pingTimeoutMs ?? 1_000;
+  const pingTimeoutMs = options.pingTimeoutMs ?? 5_000;
   const now = options.now ?? Date.now;
   let lastFailureAt = Number.NEGATIVE_INFINITY;
   const recordFailure = () => {
