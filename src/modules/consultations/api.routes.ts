@@ -14,6 +14,24 @@ export interface ApiRoutesDeps {
   baseUrl: string;
 }
 
+/**
+ * Rendering and sanitising a description costs about a millisecond; a page of the listing has up to 100 of them in
+ * two languages and they rarely change, so the results are kept for the most recent sources (a pure function of
+ * the source, so nothing can go stale).
+ */
+const RENDER_CACHE_SIZE = 200;
+const rendered = new Map<string, { html: string; text: string }>();
+
+function renderedBody(source: string): { html: string; text: string } {
+  let result = rendered.get(source);
+  if (!result) {
+    result = { html: renderMarkdown(source), text: markdownToText(source) };
+    if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value as string);
+    rendered.set(source, result);
+  }
+  return result;
+}
+
 function toJson(c: Consultation, round: Round | undefined, reportDate: Date | undefined, baseUrl: string) {
   const url = `${baseUrl}/consultations/${c.slug}`;
   return {
@@ -25,8 +43,8 @@ function toJson(c: Consultation, round: Round | undefined, reportDate: Date | un
     summary: c.summary,
     // Never the Markdown source: raw HTML in it (an <iframe srcdoc>, a javascript: link) would reach every client
     // that renders it. The same sanitised HTML the consultation page shows, and its plain text.
-    body: { en: renderMarkdown(c.body.en), fr: renderMarkdown(c.body.fr) },
-    bodyText: { en: markdownToText(c.body.en), fr: markdownToText(c.body.fr) },
+    body: { en: renderedBody(c.body.en).html, fr: renderedBody(c.body.fr).html },
+    bodyText: { en: renderedBody(c.body.en).text, fr: renderedBody(c.body.fr).text },
     themes: c.themes,
     leadOrganisation: c.leadOrganisation,
     contactEmail: c.contactEmail,
