@@ -4,6 +4,7 @@ import { csvDocument } from '../../platform/csv';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { isStaff, requireRole } from '../../platform/http/auth';
 import type { Locale } from '../../platform/i18n';
+import { calendarDate } from '../../platform/zoned-time';
 import type { IndicatorForm, IndicatorsService, IndicatorView } from './indicators.service';
 import { breakdownSections, formatCount, formatShare, trendView } from './participation.presenter';
 import { OPEN_DATA_COLUMNS, type ParticipationReports, type ScopeReport } from './reports.service';
@@ -41,7 +42,7 @@ function indicatorRow(indicator: IndicatorView, locale: Locale) {
       : indicator.unit === 'percent'
         ? formatShare(v, locale)
         : formatCount(v, locale);
-  const date = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : '–');
+  const date = (d: Date | undefined) => (d ? calendarDate(d) : '–');
   return {
     ...indicator,
     nameText: indicator.name[locale],
@@ -158,8 +159,8 @@ export function participationRouter(deps: Deps): Router {
       rounds: rounds.map((r) => ({
         slug: r.slug,
         title: r.title,
-        startsOn: r.startsOn.toISOString().slice(0, 10),
-        endsOn: r.endsOn.toISOString().slice(0, 10),
+        startsOn: calendarDate(r.startsOn),
+        endsOn: calendarDate(r.endsOn),
         status: r.status,
         participation: `/api/v1/rounds/${encodeURIComponent(r.slug)}/participation`,
       })),
@@ -213,15 +214,15 @@ export function participationRouter(deps: Deps): Router {
         kind: i.kind,
         ...(i.sector ? { sector: i.sector } : {}),
         baseline: i.baseline
-          ? { value: i.baseline.value, date: i.baseline.date.toISOString().slice(0, 10) }
+          ? { value: i.baseline.value, date: calendarDate(i.baseline.date) }
           : null,
-        target: { value: i.target.value, date: i.target.date.toISOString().slice(0, 10) },
+        target: { value: i.target.value, date: calendarDate(i.target.date) },
         latest: i.latest
-          ? { value: i.latest.value, date: i.latest.date.toISOString().slice(0, 10), label: i.latest.label }
+          ? { value: i.latest.value, date: calendarDate(i.latest.date), label: i.latest.label }
           : null,
         series: i.series.map((p) => ({
           value: p.value,
-          date: p.date.toISOString().slice(0, 10),
+          date: calendarDate(p.date),
           label: p.label,
         })),
       })),
@@ -316,9 +317,9 @@ export function participationRouter(deps: Deps): Router {
         unit: i.unit,
         sector: i.sector,
         baselineValue: pct(i.baseline?.value),
-        baselineDate: i.baseline?.date.toISOString().slice(0, 10) ?? '',
+        baselineDate: i.baseline ? calendarDate(i.baseline.date) : '',
         targetValue: pct(i.target.value),
-        targetDate: i.target.date.toISOString().slice(0, 10),
+        targetDate: calendarDate(i.target.date),
         published: i.published ? 'on' : '',
         order: String(i.order),
       },
