@@ -74,26 +74,6 @@ export function roundView(r: Round, locale: Locale, t: TFunction) {
   };
 }
 
-/** A reference people can paste in a paper or a brief (APA-like, in the page's language). */
-export function citation(
-  t: TFunction,
-  input: {
-    organisation: string;
-    date: Date | undefined;
-    title: string;
-    url: string;
-    kind: 'consultation' | 'report';
-  },
-): string {
-  return t(`consultations:cite.${input.kind}`, {
-    organisation: input.organisation,
-    year: (input.date ?? new Date()).getUTCFullYear(),
-    title: input.title,
-    site: t('common:productName'),
-    url: input.url,
-  });
-}
-
 /** ValidationError field messages, translated, for the error summary and the inline messages. */
 export function translateErrors(t: TFunction, fieldErrors: FieldError[]) {
   const errors = fieldErrors.map((e) => ({
