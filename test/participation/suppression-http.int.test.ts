@@ -49,7 +49,10 @@ function audit(cells: ApiCell[], name: string, participants: number | null): str
   const key = (c: ApiCell) => String(c[name]);
   const totals: { group: ApiCell[]; candidates: Set<number> }[] = [];
   const all = { group: cells, candidates: new Set<number>() };
-  const answered = { group: cells.filter((c) => !NON_ANSWERS.includes(key(c))), candidates: new Set<number>() };
+  const answered = {
+    group: cells.filter((c) => !NON_ANSWERS.includes(key(c))),
+    candidates: new Set<number>(),
+  };
   if (participants !== null) all.candidates.add(participants);
   // A rounded share s = count / total pins total to the integers in count / (s ± 0.00005).
   const pin = (count: number, share: number, into: Set<number>) => {
@@ -60,7 +63,8 @@ function audit(cells: ApiCell[], name: string, participants: number | null): str
   };
   for (const c of cells) {
     if (c.count !== null && c.share !== null) pin(c.count, c.share, all.candidates);
-    if (c.count !== null && c.shareOfAnswered != null) pin(c.count, c.shareOfAnswered, answered.candidates);
+    if (c.count !== null && c.shareOfAnswered !== null && c.shareOfAnswered !== undefined)
+      pin(c.count, c.shareOfAnswered, answered.candidates);
   }
   totals.push(all, answered);
   const recovered: string[] = [];
@@ -70,7 +74,8 @@ function audit(cells: ApiCell[], name: string, participants: number | null): str
       const shown = group.reduce((sum, c) => sum + (c.count ?? 0), 0);
       const rest = total - shown;
       if (hidden.length === 1) recovered.push(`${key(hidden[0] as ApiCell)}=${rest}`);
-      else if (hidden.length > 1 && rest === hidden.length) recovered.push(...hidden.map((c) => `${key(c)}=1`));
+      else if (hidden.length > 1 && rest === hidden.length)
+        recovered.push(...hidden.map((c) => `${key(c)}=1`));
     }
   }
   return recovered;
