@@ -111,6 +111,7 @@ export function compose(
     serializer,
     rounds: consultations.consultations,
     suppressionThreshold: config.suppressionThreshold,
+    openData: { baseUrl: config.baseUrl, licenceUrl: config.openDataLicenceUrl },
   });
   registerParticipationOpenApi(openApi);
 

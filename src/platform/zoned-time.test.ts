@@ -35,7 +35,11 @@ describe('dates without a time of day', () => {
     ['midnight UTC (demo, API)', new Date(Date.UTC(2018, 2, 1)), '2018-03-01'],
     ['midnight in Toronto (officer form)', parseWallClock('2018-03-01') as Date, '2018-03-01'],
     ['midnight in Toronto in summer', parseWallClock('2018-07-01') as Date, '2018-07-01'],
-    ['an evening in Toronto, already the next day in UTC', new Date('2018-03-02T03:00:00.000Z'), '2018-03-01'],
+    [
+      'an evening in Toronto, already the next day in UTC',
+      new Date('2018-03-02T03:00:00.000Z'),
+      '2018-03-01',
+    ],
   ])('when a date is stored as %s, then it is the date it is', (_label, date, day) => {
     expect(calendarDate(date)).toBe(day);
   });

@@ -6,6 +6,15 @@ import { isStaff, requireRole } from '../../platform/http/auth';
 import type { Locale } from '../../platform/i18n';
 import { calendarDate } from '../../platform/zoned-time';
 import type { IndicatorForm, IndicatorsService, IndicatorView } from './indicators.service';
+import {
+  DICTIONARY_COLUMNS,
+  dataPackage,
+  datesOf,
+  dcatCatalog,
+  dictionaryRows,
+  licenceTitle,
+  type OpenDataSettings,
+} from './open-data';
 import { breakdownSections, formatCount, formatShare, trendView } from './participation.presenter';
 import { OPEN_DATA_COLUMNS, type ParticipationReports, type ScopeReport } from './reports.service';
 
@@ -13,6 +22,7 @@ interface Deps {
   reports: ParticipationReports;
   indicators: IndicatorsService;
   suppressionThreshold: number;
+  openData: OpenDataSettings;
 }
 
 /** Staff see exact counts; everyone else sees small counts suppressed. */
@@ -127,7 +137,52 @@ export function participationRouter(deps: Deps): Router {
       columns: OPEN_DATA_COLUMNS,
       title: req.t('participation:openData.title'),
       threshold: deps.suppressionThreshold,
+      licence: { url: deps.openData.licenceUrl, title: licenceTitle(req.t, deps.openData.licenceUrl) },
     });
+  });
+
+  /** Open data is for anyone, from anywhere: other sites' scripts may read it too. */
+  const openDataHeaders = (res: Response) => {
+    res.set('Cache-Control', 'public, max-age=300');
+    res.set('Access-Control-Allow-Origin', '*');
+    res.links({
+      license: deps.openData.licenceUrl,
+      describedby: `${deps.openData.baseUrl}/open-data/datapackage.json`,
+    });
+  };
+
+  /** GET /open-data/datapackage.json — Frictionless Data Package with a Table Schema per table. */
+  router.get('/open-data/datapackage.json', async (req, res) => {
+    const dates = datesOf(await reports.publicRounds(), new Date());
+    openDataHeaders(res);
+    res.json(dataPackage(req.t, deps.openData, deps.suppressionThreshold, dates));
+  });
+
+  /** GET /open-data/catalog.jsonld — DCAT catalogue (JSON-LD) for harvesters such as CKAN's. */
+  router.get('/open-data/catalog.jsonld', async (req, res) => {
+    const dates = datesOf(await reports.publicRounds(), new Date());
+    openDataHeaders(res);
+    res.type('application/ld+json; charset=utf-8');
+    res.send(JSON.stringify(dcatCatalog(req.t, deps.openData, deps.suppressionThreshold, dates), null, 2));
+  });
+
+  /** GET /open-data/dictionary.csv and .json — the data dictionary, in both languages. */
+  router.get('/open-data/dictionary.:format', async (req, res) => {
+    const format = req.params.format;
+    if (format !== 'csv' && format !== 'json') throw new NotFoundError();
+    const rows = dictionaryRows(req.t, deps.suppressionThreshold);
+    openDataHeaders(res);
+    if (format === 'json') {
+      res.json({ table: 'participation', fields: rows });
+      return;
+    }
+    res.attachment('agora-participation-dictionary.csv').type('text/csv; charset=utf-8');
+    for await (const line of csvDocument(
+      DICTIONARY_COLUMNS,
+      rows.map((r) => DICTIONARY_COLUMNS.map((c) => r[c])),
+    ))
+      res.write(line);
+    res.end();
   });
 
   /** GET /open-data/participation.csv and .json — aggregated participation per round, suppressed. */
@@ -136,16 +191,18 @@ export function participationRouter(deps: Deps): Router {
     if (format !== 'csv' && format !== 'json') throw new NotFoundError();
     const rows = await reports.openDataRows();
     const header = OPEN_DATA_COLUMNS;
-    res.set('Cache-Control', 'public, max-age=300');
+    openDataHeaders(res);
     if (format === 'json') {
       res.json({
-        dictionary: '/open-data#dictionary',
+        dictionary: '/open-data/dictionary.json',
+        datapackage: '/open-data/datapackage.json',
+        licence: deps.openData.licenceUrl,
         suppressionThreshold: deps.suppressionThreshold,
         rows: rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null]))),
       });
       return;
     }
-    res.type('text/csv; charset=utf-8').attachment('agora-participation.csv');
+    res.attachment('agora-participation.csv').type('text/csv; charset=utf-8');
     for await (const line of csvDocument(header, rows)) res.write(line);
     res.end();
   });
@@ -213,9 +270,7 @@ export function participationRouter(deps: Deps): Router {
         unit: i.unit,
         kind: i.kind,
         ...(i.sector ? { sector: i.sector } : {}),
-        baseline: i.baseline
-          ? { value: i.baseline.value, date: calendarDate(i.baseline.date) }
-          : null,
+        baseline: i.baseline ? { value: i.baseline.value, date: calendarDate(i.baseline.date) } : null,
         target: { value: i.target.value, date: calendarDate(i.target.date) },
         latest: i.latest
           ? { value: i.latest.value, date: calendarDate(i.latest.date), label: i.latest.label }
