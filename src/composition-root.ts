@@ -120,6 +120,7 @@ export function compose(
     logger,
     rounds: consultations.consultations,
     suppressionThreshold: config.suppressionThreshold,
+    openData: { baseUrl: config.baseUrl, licenceUrl: config.openDataLicenceUrl },
   });
   registerParticipationOpenApi(openApi);
 

@@ -86,7 +86,18 @@ const envSchema = z.object({
     .min(1, 'must be a whole number of at least 1')
     .default(5),
   FERRETDB_BIN: optionalString,
+  OPEN_DATA_LICENCE_URL: optionalString.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be the absolute http(s) URL of the licence of the open data',
+      })
+      .optional(),
+  ),
 });
+
+/** The licence of the open data unless OPEN_DATA_LICENCE_URL says otherwise. */
+export const OPEN_GOVERNMENT_LICENCE_CANADA = 'https://open.canada.ca/en/open-government-licence-canada';
 
 export type Environment = 'development' | 'test' | 'production';
 
@@ -111,6 +122,8 @@ export interface Config {
   mailWorkerIntervalMs: number;
   /** Public breakdowns hide counts from 1 to this minus one. */
   suppressionThreshold: number;
+  /** The licence of the open data, linked from /open-data, datapackage.json and the DCAT catalogue. */
+  openDataLicenceUrl: string;
   /** Load the demo on the first start of an empty embedded database (never in production, never with MONGODB_URI). */
   demoOnFirstStart: boolean;
 }
@@ -186,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mailFrom: e.MAIL_FROM ?? 'Agora <no-reply@localhost>',
     mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
     suppressionThreshold: e.SUPPRESSION_THRESHOLD,
+    openDataLicenceUrl: e.OPEN_DATA_LICENCE_URL ?? OPEN_GOVERNMENT_LICENCE_CANADA,
     demoOnFirstStart: e.DEMO_DATA === 'auto' && !isProduction && !e.MONGODB_URI,
   };
   return Object.freeze(config);

@@ -1,6 +1,11 @@
 import crypto from 'node:crypto';
 import type { Composition } from '../composition-root';
-import { createConsultationsService, type Actor, type ConsultationsService } from '../modules/consultations';
+import {
+  createConsultationsService,
+  createReportsService,
+  type Actor,
+  type ConsultationsService,
+} from '../modules/consultations';
 import {
   createSurveysService,
   defaultSettings,
@@ -335,9 +340,17 @@ async function seedHistoricalRound(
     }
   }
 
-  // "What we heard", published once the consultations are closed (by today's clock).
+  // "What we heard", published in December of the round's year, as it was then: the reports (and their citations)
+  // are dated 2016 and 2018, not the day the demo was loaded.
+  now = new Date(Date.UTC(plan.year, 11, 20));
+  const reports = createReportsService({
+    connection,
+    consultations,
+    notices: composition.consultations.notices,
+    clock,
+  });
   for (const consultationId of consultationIds) {
-    await composition.consultations.reports.publishReport(
+    await reports.publishReport(
       consultationId,
       {
         introduction: {

@@ -1,4 +1,5 @@
-import { parseWallClock, toWallClock } from './zoned-time';
+import { formatDateOnly } from './i18n';
+import { calendarDate, parseWallClock, toWallClock } from './zoned-time';
 
 describe('wall-clock times in Toronto', () => {
   it.each([
@@ -26,5 +27,29 @@ describe('wall-clock times in Toronto', () => {
     const instant = new Date('2026-07-15T13:30:00.000Z');
     expect(toWallClock(instant)).toBe('2026-07-15T09:30');
     expect(parseWallClock(toWallClock(instant))?.getTime()).toBe(instant.getTime());
+  });
+});
+
+describe('dates without a time of day', () => {
+  it.each([
+    ['midnight UTC (demo, API)', new Date(Date.UTC(2018, 2, 1)), '2018-03-01'],
+    ['midnight in Toronto (officer form)', parseWallClock('2018-03-01') as Date, '2018-03-01'],
+    ['midnight in Toronto in summer', parseWallClock('2018-07-01') as Date, '2018-07-01'],
+    [
+      'an evening in Toronto, already the next day in UTC',
+      new Date('2018-03-02T03:00:00.000Z'),
+      '2018-03-01',
+    ],
+  ])('when a date is stored as %s, then it is the date it is', (_label, date, day) => {
+    expect(calendarDate(date)).toBe(day);
+  });
+
+  it('when 2018-03-01 is shown, then it is March 1 in English and le 1er mars in French, not February 28', () => {
+    for (const date of [new Date(Date.UTC(2018, 2, 1)), parseWallClock('2018-03-01') as Date]) {
+      expect(formatDateOnly(date, 'en')).toBe('March 1, 2018');
+      expect(formatDateOnly(date, 'fr')).toBe('1er mars 2018');
+    }
+    expect(formatDateOnly(new Date(Date.UTC(2018, 11, 15)), 'fr')).toBe('15 décembre 2018');
+    expect(formatDateOnly(new Date(Date.UTC(2018, 11, 31)), 'en')).toBe('December 31, 2018');
   });
 });

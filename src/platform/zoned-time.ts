@@ -73,3 +73,15 @@ export function toWallClock(date: Date | undefined, timeZone = ORGANISATION_TIME
 export function toWallClockDate(date: Date | undefined, timeZone = ORGANISATION_TIME_ZONE): string {
   return toWallClock(date, timeZone).slice(0, 10);
 }
+
+/**
+ * The calendar date ("YYYY-MM-DD") of a value that has no time of day, such as a round's start and end. Such values
+ * are stored as midnight UTC (the demo, the API, indicator dates) or as midnight on the organisation's wall clock
+ * (the officer form): exactly midnight UTC reads as its UTC date, anything else as its date in `timeZone`.
+ * Showing midnight UTC in Toronto would otherwise give the day before (2018-03-01 -> February 28).
+ */
+export function calendarDate(date: Date, timeZone = ORGANISATION_TIME_ZONE): string {
+  if (Number.isNaN(date.getTime())) return '';
+  const iso = date.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : toWallClockDate(date, timeZone);
+}

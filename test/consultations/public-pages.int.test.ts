@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { apaDate } from '../../src/modules/consultations/citation';
 import { buildTestApp, type TestApp } from '../support/app';
 import {
   createConsultationIn,
@@ -156,9 +157,10 @@ describe('public consultation pages', () => {
       expect(text).toContain('How to take part');
       expect(text).toContain('No questionnaire is attached to this consultation.');
       expect(text).toContain('Cite this page');
-      const year = new Date().getUTCFullYear();
+      // Dated by its publication, in full (see dates-citations.int.test.ts for the formats).
+      const date = apaDate(consultation.publishedAt as Date, 'en');
       expect(text).toContain(
-        `Treasury Board Secretariat. (${year}). ${consultation.title.en} [Consultation]. Agora. http://agora.test/consultations/${consultation.slug}`,
+        `Treasury Board Secretariat. (${date}). ${consultation.title.en} [Consultation]. Agora. http://agora.test/consultations/${consultation.slug}`,
       );
       const fr = textOf(
         (await request(ctx.app).get(`/consultations/${consultation.slug}`).set('Accept-Language', 'fr')).text,

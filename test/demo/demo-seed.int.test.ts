@@ -77,6 +77,9 @@ describe('demo data', () => {
     const report = await request(ctx.app).get('/consultations/reaching-civil-society/report');
     expect(report.status).toBe(200);
     expect(report.text).toContain('Reach beyond the usual voices');
+    // Dated by the report's own publication in the round's year, not by the day the demo was loaded.
+    expect(report.text).toContain('<meta name="citation_publication_date" content="2018/12/20">');
+    expect(report.text).toMatch(/\(2018, December 20\)\. <cite>What we heard: /);
   });
 
   it('when the demo is loaded again, then nothing changes', async () => {

@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { FieldError } from '../../platform/errors';
-import { formatDate, type Locale } from '../../platform/i18n';
+import { formatDate, formatDateOnly, type Locale } from '../../platform/i18n';
+import { calendarDate } from '../../platform/zoned-time';
 import { renderMarkdown } from '../../platform/markdown';
 import type { BilingualText, Consultation, Round } from './consultations.types';
 
@@ -20,6 +21,11 @@ export interface DateView {
 
 export function dateView(date: Date, locale: Locale, withTime = true): DateView {
   return { iso: date.toISOString(), text: formatDate(date, locale, withTime) };
+}
+
+/** A date without a time of day (a round's start and end): the same calendar date in every zone and language. */
+export function calendarDateView(date: Date, locale: Locale): DateView {
+  return { iso: calendarDate(date), text: formatDateOnly(date, locale) };
 }
 
 export function consultationCard(c: Consultation, locale: Locale, t: TFunction, now: Date) {
@@ -63,29 +69,9 @@ export function roundView(r: Round, locale: Locale, t: TFunction) {
     descriptionHtml: renderMarkdown(pick(r.description, locale)),
     status: r.status,
     statusLabel: t(`consultations:roundStatus.${r.status}`),
-    startsOn: dateView(r.startsOn, locale, false),
-    endsOn: dateView(r.endsOn, locale, false),
+    startsOn: calendarDateView(r.startsOn, locale),
+    endsOn: calendarDateView(r.endsOn, locale),
   };
-}
-
-/** A reference people can paste in a paper or a brief (APA-like, in the page's language). */
-export function citation(
-  t: TFunction,
-  input: {
-    organisation: string;
-    date: Date | undefined;
-    title: string;
-    url: string;
-    kind: 'consultation' | 'report';
-  },
-): string {
-  return t(`consultations:cite.${input.kind}`, {
-    organisation: input.organisation,
-    year: (input.date ?? new Date()).getUTCFullYear(),
-    title: input.title,
-    site: t('common:productName'),
-    url: input.url,
-  });
 }
 
 /** ValidationError field messages, translated, for the error summary and the inline messages. */

@@ -6,7 +6,6 @@ import { renderMarkdown } from '../../platform/markdown';
 import type { CommentsService } from './comments.service';
 import {
   CLOSING_SOON_DAYS,
-  citation,
   consultationCard,
   consultationDetail,
   dateView,
@@ -14,6 +13,15 @@ import {
   roundView,
   translateErrors,
 } from './consultation-presenter';
+import {
+  CITATION_FORMATS,
+  CITATION_TYPES,
+  apaText,
+  citationDocument,
+  citationMeta,
+  type CitationFormat,
+  type CitationSource,
+} from './citation';
 import { commentFormSchema, listingQuerySchema } from './consultations.schemas';
 import type { ConsultationsService } from './consultations.service';
 import type { Consultation, SurveyDirectory } from './consultations.types';
@@ -135,6 +143,67 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
     });
   });
 
+  /** The consultation as a citable work, dated by its publication (or, for older records, its opening). */
+  function consultationCitation(req: Request, consultation: Consultation): CitationSource {
+    return {
+      kind: 'consultation',
+      slug: consultation.slug,
+      title: pick(consultation.title, req.locale),
+      organisation: pick(consultation.leadOrganisation, req.locale),
+      date: consultation.publishedAt ?? consultation.opensAt,
+      url: `${deps.baseUrl}/consultations/${consultation.slug}`,
+      locale: req.locale,
+      site: req.t('common:productName'),
+    };
+  }
+
+  /** The "what we heard" report as a citable work, dated by its own publication. */
+  function reportCitation(
+    req: Request,
+    consultation: Consultation,
+    report: { publishedAt?: Date },
+  ): CitationSource {
+    return {
+      kind: 'report',
+      slug: consultation.slug,
+      title: req.t('consultations:report.pageTitle', { title: pick(consultation.title, req.locale) }),
+      organisation: pick(consultation.leadOrganisation, req.locale),
+      date: report.publishedAt ?? consultation.closesAt,
+      url: `${deps.baseUrl}/consultations/${consultation.slug}/report`,
+      locale: req.locale,
+      site: req.t('common:productName'),
+    };
+  }
+
+  /** What the page needs: the APA text, the download links and the citation_* meta tags of the layout. */
+  function citationLocals(req: Request, source: CitationSource) {
+    const base = new URL(source.url).pathname;
+    return {
+      citation: {
+        apa: apaText(req.t, source),
+        downloads: CITATION_FORMATS.map((format) => ({
+          format,
+          label: req.t(`consultations:cite.formats.${format}`),
+          href: `${base}/citation.${format}`,
+        })),
+      },
+      headMeta: citationMeta(source),
+    };
+  }
+
+  function sendCitation(res: Response, source: CitationSource, format: CitationFormat) {
+    const { type, extension } = CITATION_TYPES[format];
+    res.set('Content-Language', source.locale);
+    // attachment() sets a type from the extension: ours comes after it.
+    res.attachment(`${source.slug}${source.kind === 'report' ? '-report' : ''}.${extension}`).type(type);
+    res.send(citationDocument(source, format));
+  }
+
+  const citationFormat = (value: unknown): CitationFormat => {
+    if (!(CITATION_FORMATS as readonly unknown[]).includes(value)) throw new NotFoundError();
+    return value as CitationFormat;
+  };
+
   async function renderConsultation(
     req: Request,
     res: Response,
@@ -194,13 +263,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
       submissionId: comments.newSubmissionId(),
       form: extra.form ?? { comment: '', notifyReport: '' },
       errors: extra.errors ?? [],
-      citation: citation(req.t, {
-        organisation: view.leadOrganisation,
-        date: consultation.publishedAt ?? consultation.opensAt,
-        title: view.title,
-        url,
-        kind: 'consultation',
-      }),
+      ...citationLocals(req, consultationCitation(req, consultation)),
       permalink: url,
       calendarHref: `/feeds/rounds/${round.slug}/${locale}.ics`,
       alternateFeeds: alternateFeeds(req, { slug: round.slug, title: roundTitle }),
@@ -305,10 +368,26 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
           responseHtml: renderMarkdown(pick(theme.response, locale)),
         })),
       },
-      citation: citation(req.t, { organisation, date: report.publishedAt, title, url, kind: 'report' }),
+      ...citationLocals(req, reportCitation(req, consultation, report)),
       permalink: url,
       alternateFeeds: alternateFeeds(req, { slug: round.slug, title: pick(round.title, locale) }),
     });
+  });
+
+  /** GET /consultations/:slug/citation.(json|bib|ris) : the consultation as CSL-JSON, BibTeX or RIS. */
+  router.get('/consultations/:slug/citation.:format', async (req, res) => {
+    const format = citationFormat(req.params.format);
+    const consultation = await findVisible(req);
+    sendCitation(res, consultationCitation(req, consultation), format);
+  });
+
+  /** GET /consultations/:slug/report/citation.(json|bib|ris) : the published report, likewise. */
+  router.get('/consultations/:slug/report/citation.:format', async (req, res) => {
+    const format = citationFormat(req.params.format);
+    const consultation = await findVisible(req);
+    const report = await reports.getPublishedReport(consultation.id);
+    if (!report) throw new NotFoundError();
+    sendCitation(res, reportCitation(req, consultation, report), format);
   });
 
   /** GET /rounds : every public round. */

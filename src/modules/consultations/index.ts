@@ -34,5 +34,5 @@ export {
 } from './consultations.module';
 export type { CommentsService, Comment, CommentThread } from './comments.service';
 export type { SubscriptionsService, Subscription } from './subscriptions.service';
-export type { ReportsService, Report, ReportInput } from './reports.service';
+export { createReportsService, type ReportsService, type Report, type ReportInput } from './reports.service';
 export type { NoticesService } from './notices.service';

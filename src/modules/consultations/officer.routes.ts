@@ -25,7 +25,7 @@ import {
 } from './consultations.types';
 import type { ReportInput, ReportsService } from './reports.service';
 import { THEMES } from './themes';
-import { toWallClock, toWallClockDate } from '../../platform/zoned-time';
+import { calendarDate, toWallClock } from '../../platform/zoned-time';
 
 export interface OfficerRoutesDeps {
   consultations: ConsultationsService;
@@ -43,8 +43,8 @@ function roundForm(round?: Round): RoundForm {
     titleFr: round?.title.fr ?? '',
     descriptionEn: round?.description.en ?? '',
     descriptionFr: round?.description.fr ?? '',
-    startsOn: toWallClockDate(round?.startsOn),
-    endsOn: toWallClockDate(round?.endsOn),
+    startsOn: round ? calendarDate(round.startsOn) : '',
+    endsOn: round ? calendarDate(round.endsOn) : '',
     status: round?.status ?? 'draft',
   };
 }

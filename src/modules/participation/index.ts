@@ -4,6 +4,8 @@ import type { Logger } from '../../platform/logger';
 import { indicatorModel } from './indicator.model';
 import { IndicatorsService } from './indicators.service';
 import { participationModels } from './participation.model';
+import { OPEN_GOVERNMENT_LICENCE_CANADA } from '../../config';
+import type { OpenDataSettings } from './open-data';
 import { participationRouter } from './participation.routes';
 import { ParticipationService } from './participation.service';
 import { ParticipationReports, type RoundCatalog } from './reports.service';
@@ -36,12 +38,14 @@ export function createParticipationModule(deps: {
   logger?: Logger;
   rounds: RoundCatalog;
   suppressionThreshold: number;
+  openData?: OpenDataSettings;
 }): ParticipationModule;
 export function createParticipationModule(deps: {
   connection: Connection;
   logger?: Logger;
   rounds?: RoundCatalog;
   suppressionThreshold?: number;
+  openData?: OpenDataSettings;
 }): ParticipationModule | { participation: ParticipationService } {
   const participation = new ParticipationService(participationModels(deps.connection), deps.logger);
   if (!deps.rounds) return { participation };
@@ -52,7 +56,12 @@ export function createParticipationModule(deps: {
     participation,
     reports,
     indicators,
-    router: participationRouter({ reports, indicators, suppressionThreshold: threshold }),
+    router: participationRouter({
+      reports,
+      indicators,
+      suppressionThreshold: threshold,
+      openData: deps.openData ?? { baseUrl: '', licenceUrl: OPEN_GOVERNMENT_LICENCE_CANADA },
+    }),
     async init() {
       await participation.init();
       await indicators.init();

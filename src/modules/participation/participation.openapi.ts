@@ -12,6 +12,11 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     content: { 'application/json': { schema } },
   });
   const bilingual = { type: 'object', properties: { en: { type: 'string' }, fr: { type: 'string' } } };
+  const point = {
+    value: { type: ['number', 'null'] },
+    date: { type: 'string', format: 'date' },
+    label: bilingual,
+  };
   const cell = (name: string, keys: readonly string[]) => ({
     type: 'object',
     required: [name, 'count', 'share'],
@@ -27,7 +32,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
       shareOfAnswered: {
         type: ['number', 'null'],
         description:
-          'Share among those who answered (prefer not to say and not asked left out); null for those.',
+          'Share among those who answered (prefer not to say and not asked left out); null for those, for hidden cells, and for every cell when publishing it would reveal how the hidden counts split between answers and non-answers.',
       },
     },
   });
@@ -40,7 +45,8 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
       round: { type: 'string', description: 'The round slug.' },
       participants: {
         type: ['integer', 'null'],
-        description: 'Distinct participants; null when suppressed.',
+        description:
+          'Distinct participants; null (with every cell) when under the suppression threshold or when a breakdown could not otherwise be protected.',
       },
       responses: { type: ['integer', 'null'] },
       suppressed: { type: 'boolean', description: 'True for public callers: small counts are null.' },
@@ -53,6 +59,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
   });
 
   registry.addOperation('/api/v1/rounds', 'get', {
+    operationId: 'listRounds',
     tags: ['participation'],
     summary: 'Published rounds of engagement, oldest first.',
     responses: {
@@ -81,6 +88,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     },
   });
   registry.addOperation('/api/v1/rounds/{slug}/participation', 'get', {
+    operationId: 'getRoundParticipation',
     tags: ['participation'],
     summary: 'Who took part in a round, by sector, region, language and channel.',
     parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
@@ -90,6 +98,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     },
   });
   registry.addOperation('/api/v1/participation/trend', 'get', {
+    operationId: 'getParticipationTrend',
     tags: ['participation'],
     summary: "A sector's share of participants, round by round.",
     parameters: [
@@ -128,6 +137,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     },
   });
   registry.addOperation('/api/v1/indicators', 'get', {
+    operationId: 'listIndicators',
     tags: ['participation'],
     summary: 'Key indicators with baseline, target, latest actual data and series.',
     responses: {
@@ -149,13 +159,30 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
                     description: 'Percent values are fractions (0.2 = 20%).',
                   },
                   kind: { type: 'string', enum: ['sector_share', 'participants', 'manual'] },
-                  baseline: { type: ['object', 'null'] },
+                  sector: {
+                    type: 'string',
+                    enum: [...SECTOR_CATEGORIES],
+                    description: 'For sector_share indicators: the sector whose share is measured.',
+                  },
+                  baseline: {
+                    type: ['object', 'null'],
+                    properties: { value: { type: 'number' }, date: { type: 'string', format: 'date' } },
+                  },
                   target: {
                     type: 'object',
                     properties: { value: { type: 'number' }, date: { type: 'string', format: 'date' } },
                   },
-                  latest: { type: ['object', 'null'] },
-                  series: { type: 'array', items: { type: 'object' } },
+                  latest: {
+                    type: ['object', 'null'],
+                    description: 'The latest actual data: the last point of the series.',
+                    properties: point,
+                  },
+                  series: {
+                    type: 'array',
+                    description:
+                      'One point per completed round (computed kinds), or per data point (manual).',
+                    items: { type: 'object', properties: point },
+                  },
                 },
               },
             },

@@ -4,7 +4,17 @@ import { csvDocument } from '../../platform/csv';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { isStaff, requireRole } from '../../platform/http/auth';
 import type { Locale } from '../../platform/i18n';
+import { calendarDate } from '../../platform/zoned-time';
 import type { IndicatorForm, IndicatorsService, IndicatorView } from './indicators.service';
+import {
+  DICTIONARY_COLUMNS,
+  dataPackage,
+  datesOf,
+  dcatCatalog,
+  dictionaryRows,
+  licenceTitle,
+  type OpenDataSettings,
+} from './open-data';
 import { breakdownSections, formatCount, formatShare, trendView } from './participation.presenter';
 import { OPEN_DATA_COLUMNS, type ParticipationReports, type ScopeReport } from './reports.service';
 
@@ -12,6 +22,7 @@ interface Deps {
   reports: ParticipationReports;
   indicators: IndicatorsService;
   suppressionThreshold: number;
+  openData: OpenDataSettings;
 }
 
 /** Staff see exact counts; everyone else sees small counts suppressed. */
@@ -41,7 +52,7 @@ function indicatorRow(indicator: IndicatorView, locale: Locale) {
       : indicator.unit === 'percent'
         ? formatShare(v, locale)
         : formatCount(v, locale);
-  const date = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : '–');
+  const date = (d: Date | undefined) => (d ? calendarDate(d) : '–');
   return {
     ...indicator,
     nameText: indicator.name[locale],
@@ -126,7 +137,52 @@ export function participationRouter(deps: Deps): Router {
       columns: OPEN_DATA_COLUMNS,
       title: req.t('participation:openData.title'),
       threshold: deps.suppressionThreshold,
+      licence: { url: deps.openData.licenceUrl, title: licenceTitle(req.t, deps.openData.licenceUrl) },
     });
+  });
+
+  /** Open data is for anyone, from anywhere: other sites' scripts may read it too. */
+  const openDataHeaders = (res: Response) => {
+    res.set('Cache-Control', 'public, max-age=300');
+    res.set('Access-Control-Allow-Origin', '*');
+    res.links({
+      license: deps.openData.licenceUrl,
+      describedby: `${deps.openData.baseUrl}/open-data/datapackage.json`,
+    });
+  };
+
+  /** GET /open-data/datapackage.json — Frictionless Data Package with a Table Schema per table. */
+  router.get('/open-data/datapackage.json', async (req, res) => {
+    const dates = datesOf(await reports.publicRounds(), new Date());
+    openDataHeaders(res);
+    res.json(dataPackage(req.t, deps.openData, deps.suppressionThreshold, dates));
+  });
+
+  /** GET /open-data/catalog.jsonld — DCAT catalogue (JSON-LD) for harvesters such as CKAN's. */
+  router.get('/open-data/catalog.jsonld', async (req, res) => {
+    const dates = datesOf(await reports.publicRounds(), new Date());
+    openDataHeaders(res);
+    res.type('application/ld+json; charset=utf-8');
+    res.send(JSON.stringify(dcatCatalog(req.t, deps.openData, deps.suppressionThreshold, dates), null, 2));
+  });
+
+  /** GET /open-data/dictionary.csv and .json — the data dictionary, in both languages. */
+  router.get('/open-data/dictionary.:format', async (req, res) => {
+    const format = req.params.format;
+    if (format !== 'csv' && format !== 'json') throw new NotFoundError();
+    const rows = dictionaryRows(req.t, deps.suppressionThreshold);
+    openDataHeaders(res);
+    if (format === 'json') {
+      res.json({ table: 'participation', fields: rows });
+      return;
+    }
+    res.attachment('agora-participation-dictionary.csv').type('text/csv; charset=utf-8');
+    for await (const line of csvDocument(
+      DICTIONARY_COLUMNS,
+      rows.map((r) => DICTIONARY_COLUMNS.map((c) => r[c])),
+    ))
+      res.write(line);
+    res.end();
   });
 
   /** GET /open-data/participation.csv and .json — aggregated participation per round, suppressed. */
@@ -135,16 +191,18 @@ export function participationRouter(deps: Deps): Router {
     if (format !== 'csv' && format !== 'json') throw new NotFoundError();
     const rows = await reports.openDataRows();
     const header = OPEN_DATA_COLUMNS;
-    res.set('Cache-Control', 'public, max-age=300');
+    openDataHeaders(res);
     if (format === 'json') {
       res.json({
-        dictionary: '/open-data#dictionary',
+        dictionary: '/open-data/dictionary.json',
+        datapackage: '/open-data/datapackage.json',
+        licence: deps.openData.licenceUrl,
         suppressionThreshold: deps.suppressionThreshold,
         rows: rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null]))),
       });
       return;
     }
-    res.type('text/csv; charset=utf-8').attachment('agora-participation.csv');
+    res.attachment('agora-participation.csv').type('text/csv; charset=utf-8');
     for await (const line of csvDocument(header, rows)) res.write(line);
     res.end();
   });
@@ -158,8 +216,8 @@ export function participationRouter(deps: Deps): Router {
       rounds: rounds.map((r) => ({
         slug: r.slug,
         title: r.title,
-        startsOn: r.startsOn.toISOString().slice(0, 10),
-        endsOn: r.endsOn.toISOString().slice(0, 10),
+        startsOn: calendarDate(r.startsOn),
+        endsOn: calendarDate(r.endsOn),
         status: r.status,
         participation: `/api/v1/rounds/${encodeURIComponent(r.slug)}/participation`,
       })),
@@ -212,16 +270,14 @@ export function participationRouter(deps: Deps): Router {
         unit: i.unit,
         kind: i.kind,
         ...(i.sector ? { sector: i.sector } : {}),
-        baseline: i.baseline
-          ? { value: i.baseline.value, date: i.baseline.date.toISOString().slice(0, 10) }
-          : null,
-        target: { value: i.target.value, date: i.target.date.toISOString().slice(0, 10) },
+        baseline: i.baseline ? { value: i.baseline.value, date: calendarDate(i.baseline.date) } : null,
+        target: { value: i.target.value, date: calendarDate(i.target.date) },
         latest: i.latest
-          ? { value: i.latest.value, date: i.latest.date.toISOString().slice(0, 10), label: i.latest.label }
+          ? { value: i.latest.value, date: calendarDate(i.latest.date), label: i.latest.label }
           : null,
         series: i.series.map((p) => ({
           value: p.value,
-          date: p.date.toISOString().slice(0, 10),
+          date: calendarDate(p.date),
           label: p.label,
         })),
       })),
@@ -316,9 +372,9 @@ export function participationRouter(deps: Deps): Router {
         unit: i.unit,
         sector: i.sector,
         baselineValue: pct(i.baseline?.value),
-        baselineDate: i.baseline?.date.toISOString().slice(0, 10) ?? '',
+        baselineDate: i.baseline ? calendarDate(i.baseline.date) : '',
         targetValue: pct(i.target.value),
-        targetDate: i.target.date.toISOString().slice(0, 10),
+        targetDate: calendarDate(i.target.date),
         published: i.published ? 'on' : '',
         order: String(i.order),
       },

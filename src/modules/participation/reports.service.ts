@@ -8,7 +8,7 @@ import {
 import { NotFoundError } from '../../platform/errors';
 import { LOCALES } from '../../platform/i18n';
 import type { ConsultationsService, Round } from '../consultations';
-import { breakdown, suppressTotal, type BreakdownCell } from './metrics';
+import { publishTables, type BreakdownCell } from './metrics';
 import type { Scope } from './participation.model';
 import { NOT_ANSWERED, type ParticipationService, type ScopeCounts } from './participation.service';
 
@@ -79,19 +79,22 @@ export class ParticipationReports {
 
   reportFrom(counts: ScopeCounts, audience: Audience): ScopeReport {
     const suppressBelow = audience.exact ? undefined : this.suppressionThreshold;
-    const total = counts.participants;
-    const cells = (values: Record<string, number>, categories: readonly string[]) =>
-      breakdown(values, categories, total, { suppressBelow });
-    return {
-      participants: suppressTotal(total, suppressBelow),
-      responses: suppressTotal(counts.responses, suppressBelow),
-      bySector: cells(counts.by.sector, SECTOR_CATEGORIES),
-      byRegion: cells(counts.by.region, REGION_CATEGORIES),
-      byLanguage: cells(counts.by.locale, LOCALES),
-      byChannel: cells(counts.by.channel, ['open', 'invited']),
-      byGender: cells(counts.by.gender, [...GENDERS, NOT_ANSWERED]),
-      byAgeRange: cells(counts.by.ageRange, [...AGE_RANGES, NOT_ANSWERED]),
-    };
+    // Every table of the scope is published together: they share one total, so one table that cannot be
+    // protected hides the total, and with it every table (see metrics.ts).
+    const published = publishTables(
+      counts.participants,
+      counts.responses,
+      {
+        bySector: { counts: counts.by.sector, categories: SECTOR_CATEGORIES },
+        byRegion: { counts: counts.by.region, categories: REGION_CATEGORIES },
+        byLanguage: { counts: counts.by.locale, categories: LOCALES },
+        byChannel: { counts: counts.by.channel, categories: ['open', 'invited'] },
+        byGender: { counts: counts.by.gender, categories: [...GENDERS, NOT_ANSWERED] },
+        byAgeRange: { counts: counts.by.ageRange, categories: [...AGE_RANGES, NOT_ANSWERED] },
+      },
+      suppressBelow,
+    );
+    return { participants: published.participants, responses: published.responses, ...published.tables };
   }
 
   /** Public (suppressed) participation of every published round, one row per category, in OPEN_DATA_COLUMNS order. */

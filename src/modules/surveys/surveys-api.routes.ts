@@ -140,9 +140,25 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
         consultationId: { type: 'string' },
         status: { type: 'string', enum: ['published', 'closed'] },
         version: { type: 'integer' },
-        title: { $ref: '#/components/schemas/SurveyText' },
+        title: { $ref: '#/components/schemas/Localized' },
+        description: {
+          description: 'The introduction shown before the first page, when the survey has one.',
+          anyOf: [{ $ref: '#/components/schemas/Localized' }, { type: 'null' }],
+        },
         sections: { type: 'array', items: { type: 'object' } },
-        settings: { type: 'object' },
+        settings: {
+          type: 'object',
+          properties: {
+            audience: {
+              type: 'string',
+              description: 'Who may answer (open to all, signed-in, by invitation).',
+            },
+            onePerRespondent: { type: 'boolean' },
+            opensAt: { type: ['string', 'null'], format: 'date-time' },
+            closesAt: { type: ['string', 'null'], format: 'date-time' },
+            anonymous: { type: 'boolean' },
+          },
+        },
         selfIdentification: {
           type: ['object', 'null'],
           properties: {
@@ -190,6 +206,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
   const paths: Record<string, Partial<Record<'get' | 'post', OpenApiObject>>> = {
     '/api/v1/surveys/{surveyId}': {
       get: {
+        operationId: 'getSurvey',
         summary: 'A published survey definition',
         parameters: [surveyIdParam],
         responses: {
@@ -203,6 +220,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
     },
     '/api/v1/surveys/{surveyId}/responses': {
       post: {
+        operationId: 'submitResponse',
         summary: 'Submit a complete response',
         description:
           'Sending the same Idempotency-Key again returns the same response (201, header Idempotent-Replayed: true) without storing a second one. No session: no CSRF token is needed.',

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { SESSION_COOKIE } from './session';
 
 /** An OpenAPI 3.1 operation or schema object; kept loose on purpose (it is data for clients, not for us). */
 export type OpenApiObject = Record<string, unknown>;
@@ -79,11 +80,21 @@ export function createOpenApiRegistry(info: {
           ...(info.description ? { description: info.description } : {}),
         },
         servers: [{ url: baseUrl }],
+        // Every operation answers anonymous callers; with a staff session cookie some answer exact counts.
+        security: [{}, { session: [] }],
         tags: [...tags.entries()].map(([name, description]) => ({ name, description })),
         paths: Object.fromEntries(sortedPaths.map(([path, item]) => [path, Object.fromEntries(item)])),
         components: {
           schemas: Object.fromEntries(schemas),
           parameters: Object.fromEntries(parameters),
+          securitySchemes: {
+            session: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: SESSION_COOKIE,
+              description: 'The session of a signed-in user (staff see exact, unsuppressed counts).',
+            },
+          },
         },
       };
     },

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n, type TFunction } from 'i18next';
 import { LOCALES_DIR } from '../paths';
+import { calendarDate } from '../zoned-time';
 
 export const LOCALES = ['en', 'fr'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -58,6 +59,22 @@ export function negotiateLocale(header: string | undefined): Locale | undefined 
     .filter((entry) => entry.q > 0)
     .sort((a, b) => b.q - a.q);
   return ranked.map((entry) => entry.lang).find(isLocale);
+}
+
+/**
+ * A date without a time of day (see calendarDate), in the user's language: "March 1, 2018", "1er mars 2018".
+ * Formatted in UTC from its calendar date, so no time zone can move it to another day.
+ */
+export function formatDateOnly(date: Date, locale: Locale): string {
+  const day = calendarDate(date);
+  if (!day) return '';
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const text = new Intl.DateTimeFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', {
+    dateStyle: 'long',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(y, m - 1, d)));
+  // Canadian French writes the first of the month as an ordinal: « 1er mars 2018 ».
+  return locale === 'fr' ? text.replace(/^1 /, '1er ') : text;
 }
 
 /** Formats a date for people, in their language and in the organisation's time zone. */
