@@ -3,6 +3,7 @@ import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
+import { PendingEffects } from './platform/db/pending-effects';
 import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
@@ -38,6 +39,8 @@ export interface Composition {
   consultations: ConsultationsModule;
   accounts: AccountsService;
   surveys: SurveysService;
+  /** Intents of multi-document work, finished by the reconciler if a request died half-way (tests: reconcile()). */
+  effects: PendingEffects;
   /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
   parts: { connection: Connection; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
@@ -55,6 +58,9 @@ export interface ComposeOptions {
 
 /** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
 const CONSULTATION_NOTICES_INTERVAL_MS = 5 * 60 * 1000;
+
+/** How often unfinished multi-document work (intents older than their grace period) is looked for. */
+const RECONCILE_INTERVAL_MS = 60_000;
 
 /** Builds models -> services -> routers in one place, and the app from them. */
 export function compose(
@@ -107,8 +113,11 @@ export function compose(
   });
   registerParticipationOpenApi(openApi);
 
+  const effects = new PendingEffects(connection, logger);
   const surveys = createSurveysService({
     connection,
+    effects,
+    logger,
     consultations: consultations.consultations,
     participation: participation.participation,
     notifications: mail.notifications,
@@ -179,9 +188,11 @@ export function compose(
     consultations,
     accounts: accounts.service,
     surveys,
+    effects,
     parts: { connection, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();
+      effects.start(RECONCILE_INTERVAL_MS);
       consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
       // Survey invitation reminders: idempotent, so a missed or doubled run does no harm.
       reminderTimer ??= setInterval(() => {
@@ -195,6 +206,7 @@ export function compose(
       consultations.stopScheduler();
       if (reminderTimer) clearInterval(reminderTimer);
       await mail.stop();
+      await effects.stop();
       limiter.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.
       await Promise.allSettled([accounts.ready, limiter.ready]);

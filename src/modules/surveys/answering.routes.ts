@@ -145,8 +145,8 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
   /** GET /surveys/:surveyId/invitation/:token: an invitation link; remembered in this browser's session. */
   router.get('/surveys/:surveyId/invitation/:token', async (req, res) => {
     const { surveyId } = params(req);
-    const token = z.string().max(100).parse(req.params.token);
-    const invitation = await surveys.openInvitation(surveyId, token);
+    // Malformed or overlong tokens are a 404 from the service, like unknown ones.
+    const invitation = await surveys.openInvitation(surveyId, String(req.params.token ?? ''));
     req.session.surveyInvites = { ...(req.session.surveyInvites ?? {}), [surveyId]: invitation.invitationId };
     res.redirect(303, `/surveys/${surveyId}`);
   });
@@ -310,8 +310,7 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
   /** GET /surveys/:surveyId/resume/:token: the emailed link; this browser takes over the draft. */
   router.get('/surveys/:surveyId/resume/:token', async (req, res) => {
     const { surveyId } = params(req);
-    const token = z.string().max(100).parse(req.params.token);
-    const { respondentKey, resumeAt } = await surveys.resumeByToken(surveyId, token);
+    const { respondentKey, resumeAt } = await surveys.resumeByToken(surveyId, String(req.params.token ?? ''));
     const browserKey = respondentKey.startsWith('anon:') ? respondentKey.slice('anon:'.length) : '';
     if (!isBrowserKey(browserKey)) throw new NotFoundError({ key: 'surveys:resume.invalid' });
     setRespondentCookie(req, res, browserKey);
