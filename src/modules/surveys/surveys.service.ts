@@ -325,13 +325,24 @@ export function createSurveysService(options: SurveysServiceOptions) {
 
   /** Keeps a copy of the current version (idempotent: a frozen version's content never changes). */
   async function snapshot(doc: SurveyDoc): Promise<void> {
-    await SurveyVersions.updateOne(
-      { surveyId: doc._id, version: doc.version },
-      { $setOnInsert: { definition: doc.definition } },
-      { upsert: true },
-    ).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
+    // By a deterministic _id (one copy per survey and version); a copy stored by an earlier release under another
+    // _id makes the unique (surveyId, version) index answer "already there".
+    await (SurveyVersions.collection as unknown as Collection<Document>)
+      .updateOne(
+        { _id: `${doc._id.toString()}:v${doc.version}` as never },
+        {
+          $setOnInsert: {
+            surveyId: doc._id,
+            version: doc.version,
+            definition: doc.definition,
+            createdAt: clock(),
+          },
+        },
+        { upsert: true },
+      )
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
   }
 
   async function updateSettings(
