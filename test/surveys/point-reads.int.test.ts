@@ -17,12 +17,7 @@ const FILTERED = new Set(['find', 'update', 'delete', 'findAndModify', 'count', 
  * Collections of other modules whose respondent-path queries are not by `_id` yet, with the reason. Kept empty
  * unless a module's owner has a reason; surveys' own collections are never allowed here.
  */
-const ALLOWED: Record<string, string> = {
-  // The platform's rate limiter (src/platform/http/rate-limit.ts, not this module) counts in documents found by
-  // { key, windowStart }: one small document per key and window. Addressing them by `_id: <key>:<window>` is the
-  // platform's change to make; until then each counted request reads the rate_limits collection.
-  rate_limits: 'platform rate limiter: documents keyed by { key, windowStart }, not yet by _id',
-};
+const ALLOWED: Record<string, string> = {};
 
 interface Seen {
   command: string;
