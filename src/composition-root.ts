@@ -126,6 +126,8 @@ export function compose(
 
   const surveys = createSurveysService({
     connection,
+    effects,
+    logger,
     consultations: consultations.consultations,
     participation: participation.participation,
     notifications: mail.notifications,

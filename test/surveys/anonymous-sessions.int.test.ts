@@ -107,7 +107,7 @@ describe('anonymous respondents get no session', () => {
     await ctx.notifications.drain();
     const link = linkIn(
       smtp.to('ana@example.ca')[0]?.text,
-      /http:\/\/agora\.test\/surveys\/\w+\/resume\/[\w-]+/,
+      /http:\/\/agora\.test\/surveys\/\w+\/resume\/[\w.-]+/,
     );
 
     const phone = new AnonymousBrowser(ctx.app);
@@ -135,7 +135,7 @@ describe('anonymous respondents get no session', () => {
     await ctx.notifications.drain();
     const link = linkIn(
       smtp.to('bo@example.ca')[0]?.text,
-      /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w-]+/,
+      /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w.-]+/,
     );
 
     const bo = new AnonymousBrowser(ctx.app);

@@ -72,7 +72,7 @@ describe('drafts, resume links and invitations', () => {
     await ctx.notifications.drain();
     const [mail] = smtp.to('ana@example.ca');
     expect(mail?.subject).toBe('Continue your answers: Budget survey');
-    const link = linkIn(mail?.text, /http:\/\/agora\.test\/surveys\/\w+\/resume\/[\w-]+/);
+    const link = linkIn(mail?.text, /http:\/\/agora\.test\/surveys\/\w+\/resume\/[\w.-]+/);
 
     const phone = new FormAgent(ctx.app);
     const opened = await phone.get(link);
@@ -152,12 +152,15 @@ describe('drafts, resume links and invitations', () => {
     await ctx.notifications.drain();
     const [mail] = smtp.to('bo@example.ca');
     expect(mail?.subject).toBe('Vous êtes invité à répondre : Sondage sur le budget');
-    const link = linkIn(mail?.text, /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w-]+/);
+    const link = linkIn(mail?.text, /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w.-]+/);
     const stored = await ctx.db.connection
       .collection('survey_invitations')
       .find({ surveyId: new Types.ObjectId(survey.id) })
       .toArray();
-    expect(JSON.stringify(stored)).not.toContain(link.split('/').pop());
+    // The token is `<invitation id>.<HMAC>`: the id is the document's, the HMAC part is stored nowhere.
+    const [invitationId, mac] = (link.split('/').pop() as string).split('.');
+    expect(stored.map((doc) => doc._id)).toContain(invitationId);
+    expect(JSON.stringify(stored)).not.toContain(mac);
 
     const stranger = new FormAgent(ctx.app);
     const refused = await stranger.get(`/surveys/${survey.id}`);
@@ -195,7 +198,7 @@ describe('drafts, resume links and invitations', () => {
     await ctx.notifications.drain();
     const link = linkIn(
       smtp.to('dee@example.ca')[0]?.text,
-      /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w-]+/,
+      /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w.-]+/,
     );
     const dee = new FormAgent(ctx.app);
     await dee.get(link);
@@ -235,7 +238,7 @@ describe('drafts, resume links and invitations', () => {
     await ctx.notifications.drain();
     const fay = new FormAgent(ctx.app);
     await fay.get(
-      linkIn(smtp.to('fay@example.ca')[0]?.text, /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w-]+/),
+      linkIn(smtp.to('fay@example.ca')[0]?.text, /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w.-]+/),
     );
     await fay.get(`/surveys/${survey.id}/pages/s1`);
     await finish(fay, survey.id, 's1');

@@ -10,7 +10,7 @@ import { fileTransport, smtpTransport, type MailTransport } from './mail-transpo
 import { OutboxService } from './outbox.service';
 import { outboxModels } from './outbox.model';
 
-export type { Notifications, OutgoingEmail } from './notifications.types';
+export type { BulkNotifications, Notifications, OutgoingEmail } from './notifications.types';
 export { normaliseEmailAddress } from './email-address';
 export type { OutboxService, DrainResult } from './outbox.service';
 

@@ -19,3 +19,12 @@ export interface OutgoingEmail {
 export interface Notifications {
   send(email: OutgoingEmail): Promise<void>;
 }
+
+/** Bulk queuing (the outbox): for senders of many emails at once, such as survey invitations. */
+export interface BulkNotifications extends Notifications {
+  /**
+   * Queues many emails in one write, rendered by the worker as they go out; every address is validated first.
+   * Keys already queued are left as they are. Returns how many were newly queued.
+   */
+  sendMany(emails: OutgoingEmail[]): Promise<number>;
+}

@@ -27,7 +27,7 @@ const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const pageParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
 const actionField = z.enum(['next', 'back', 'save']).catch('next');
 /** The shape of an emailed link's token; anything else (too long, odd characters) is a link that does not work. */
-const LINK_TOKEN = /^[\w-]{20,100}$/;
+const LINK_TOKEN = /^[\w.-]{20,200}$/;
 
 function linkToken(req: Request, invalidKey: string): string {
   const token = String(req.params.token);

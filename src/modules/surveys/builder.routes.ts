@@ -17,6 +17,7 @@ import {
   rowCount,
   settingsFromForm,
 } from './builder-form';
+import { csvAddressCells, splitAddressList } from './invitation-addresses';
 import type { FormFields } from './survey-answers';
 import {
   addQuestion,
@@ -761,13 +762,9 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const fields = fieldsOf(req.body);
     const pasted = text(fields, 'emails');
     const csv = req.file ? req.file.buffer.toString('utf8') : '';
-    // Any cell of the CSV or token of the pasted text that contains "@" is an address to try.
-    const tokens = (value: string) =>
-      value
-        .split(/[\s,;"]+/)
-        .map((v) => v.trim())
-        .filter(Boolean);
-    const candidates = [...tokens(pasted), ...tokens(csv).filter((v) => v.includes('@'))];
+    // Pasted text is an address list (RFC 5322 separators, quotes respected); a CSV gives each cell with an "@".
+    // Each entry is one address or is refused whole (invitation-addresses.ts).
+    const candidates = [...splitAddressList(pasted), ...csvAddressCells(csv)];
     const locale = text(fields, 'locale') === 'fr' ? 'fr' : 'en';
     try {
       const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));

@@ -56,7 +56,8 @@ export interface InvitationCookies {
 }
 
 export const INVITATION_COOKIE_PREFIX = 'agora.invite.';
-const INVITATION_VALUE = /^([a-f0-9]{24})\.([A-Za-z0-9_-]{43})$/;
+// An invitation id (`i` and a 32-character hash, see response-docs.ts) and its signature.
+const INVITATION_VALUE = /^(i[A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{43})$/;
 
 export function invitationCookies(options: { secret: string; maxAgeMs: number }): InvitationCookies {
   const sign = (surveyId: string, invitationId: string) =>

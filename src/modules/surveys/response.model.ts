@@ -5,8 +5,14 @@ import type { Answers, OtherText } from './survey-answers';
 export const RESPONSE_STATUSES = ['draft', 'submitted'] as const;
 export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
 
+/**
+ * A draft or a submitted response. Its `_id` is deterministic (see response-docs.ts): `d<hash>` for the one draft a
+ * respondent has, `r<hash>` for a submitted response. Being unique, the `_id` is what makes a submission exactly
+ * once: a second submission by the same respondent (or of the same draft, or with the same Idempotency-Key) is the
+ * same id and fails the insert.
+ */
 export interface ResponseDoc {
-  _id: Types.ObjectId;
+  _id: string;
   surveyId: Types.ObjectId;
   /** The version answered; analysis maps answers across versions by question id. */
   surveyVersion: number;
@@ -14,15 +20,8 @@ export interface ResponseDoc {
   roundId: Types.ObjectId;
   /** `user:<id>`, `invite:<invitationId>` or `anon:<browser key>`. */
   respondentKey: string;
-  /**
-   * What makes a response unique within its survey (unique index with surveyId):
-   * `draft:<respondentKey>` for the one draft a respondent has, `<respondentKey>` for a submitted response when
-   * the survey takes one response per respondent, otherwise `response:<id>` (web) or `idem:<key>` (API).
-   * So a second submission by the same respondent, or with the same Idempotency-Key, cannot be stored.
-   */
-  dedupeKey: string;
   status: ResponseStatus;
-  /** A map keyed by question id (never an array: FerretDB has no $elemMatch). */
+  /** A map keyed by question id (never an array: FerretDB has no $elemMatch); written one question at a time. */
   answers: Answers;
   otherText: OtherText;
   /** Where to resume: the id of the next page to show (a section id, or "about-you"). */
@@ -33,11 +32,28 @@ export interface ResponseDoc {
   locale: Locale;
   channel: 'open' | 'invited';
   /** Absent for anonymous surveys: the invitation is never linked to the response. */
-  invitationId?: Types.ObjectId;
-  idempotencyKey?: string;
-  /** For anonymous respondents who asked for a resume link; cleared on submission. */
+  invitationId?: string;
+  // Drafts only
+  /** Random, drawn when the draft is created: names the submission of this draft and its counters. */
+  nonce?: string;
+  /** Random, drawn when the draft is created: claims an invitation for this draft's submission (see claimInvitation). */
+  claimKey?: string;
+  /** The draft has been added to the "started" counters. */
+  startCounted?: boolean;
+  /** A draft of changes to this submitted response (editing until closing). */
+  edits?: string;
+  /** For anonymous respondents who asked for a resume link; only the hash of the link's secret part. */
   resumeEmail?: string;
   resumeTokenHash?: string;
+  // Submitted responses only
+  draftNonce?: string;
+  idempotencyKey?: string;
+  /** SHA-256 of the API request body (canonical JSON), so a reused key with another body is refused. */
+  requestHash?: string;
+  /** 1 at submission, +1 for each edit. */
+  revision?: number;
+  /** The edit that made each revision (revision -> random id), so a replayed edit knows whether it won. */
+  editIds?: Record<string, string>;
   submittedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -45,12 +61,12 @@ export interface ResponseDoc {
 
 const responseSchema = new Schema<ResponseDoc>(
   {
+    _id: { type: String, required: true },
     surveyId: { type: Schema.Types.ObjectId, required: true },
     surveyVersion: { type: Number, required: true },
     consultationId: { type: Schema.Types.ObjectId, required: true },
     roundId: { type: Schema.Types.ObjectId, required: true },
     respondentKey: { type: String, required: true },
-    dedupeKey: { type: String, required: true },
     status: { type: String, enum: RESPONSE_STATUSES, required: true },
     answers: { type: Schema.Types.Mixed, default: {} },
     otherText: { type: Schema.Types.Mixed, default: {} },
@@ -60,19 +76,34 @@ const responseSchema = new Schema<ResponseDoc>(
     organisation: { type: String },
     locale: { type: String, required: true },
     channel: { type: String, enum: ['open', 'invited'], required: true },
-    invitationId: { type: Schema.Types.ObjectId },
-    idempotencyKey: { type: String },
+    invitationId: { type: String },
+    nonce: { type: String },
+    claimKey: { type: String },
+    startCounted: { type: Boolean },
+    edits: { type: String },
     resumeEmail: { type: String },
     resumeTokenHash: { type: String },
+    draftNonce: { type: String },
+    idempotencyKey: { type: String },
+    requestHash: { type: String },
+    revision: { type: Number },
+    editIds: { type: Schema.Types.Mixed },
     submittedAt: { type: Date },
   },
   { timestamps: true, collection: 'responses', minimize: false },
 );
-responseSchema.index({ surveyId: 1, dedupeKey: 1 }, { unique: true });
-responseSchema.index({ surveyId: 1, respondentKey: 1 });
-responseSchema.index({ resumeTokenHash: 1 });
-responseSchema.index({ surveyId: 1, idempotencyKey: 1 });
-responseSchema.index({ consultationId: 1, status: 1 });
+// Staff reads (analysis, exports) go through one survey's submitted responses in order. Respondents never query by
+// anything but _id.
+responseSchema.index({ surveyId: 1, status: 1, submittedAt: 1 });
+
+/** Indexes of earlier releases that the deterministic ids replaced (a unique one would refuse new documents). */
+export const OBSOLETE_RESPONSE_INDEXES = [
+  'surveyId_1_dedupeKey_1',
+  'surveyId_1_respondentKey_1',
+  'resumeTokenHash_1',
+  'surveyId_1_idempotencyKey_1',
+  'consultationId_1_status_1',
+];
 
 export type ResponseModel = Model<ResponseDoc>;
 

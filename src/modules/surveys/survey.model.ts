@@ -45,7 +45,8 @@ surveySchema.index({ consultationId: 1, createdAt: 1 });
 
 /** A frozen copy of a version that has responses, so they can always be read with the questions they answered. */
 export interface SurveyVersionDoc {
-  _id: Types.ObjectId;
+  /** `<surveyId>:v<version>` (ObjectIds in copies made by earlier releases). */
+  _id: string | Types.ObjectId;
   surveyId: Types.ObjectId;
   version: number;
   definition: SurveyDefinition;

@@ -223,7 +223,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
         operationId: 'submitResponse',
         summary: 'Submit a complete response',
         description:
-          'Sending the same Idempotency-Key again returns the same response (201, header Idempotent-Replayed: true) without storing a second one. No session: no CSRF token is needed.',
+          'Sending the same Idempotency-Key with the same body again returns the same response (201, header Idempotent-Replayed: true) without storing a second one; the same key with a different body is refused (422). No session: no CSRF token is needed.',
         parameters: [
           surveyIdParam,
           {
@@ -250,7 +250,9 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
           404: problem('No such published survey'),
           409: problem('This respondent has already answered'),
           410: problem('The survey is closed'),
-          422: problem('Invalid answers; `errors` lists each question id with its message'),
+          422: problem(
+            'Invalid answers (`errors` lists each question id with its message), or the Idempotency-Key reused with a different request',
+          ),
           429: problem('Too many responses from this address; retry after the Retry-After header'),
         },
       },

@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
+import type { Collection, Document } from 'mongodb';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
+import { incrementOnce } from '../../platform/db/guarded-counters';
+import { PendingEffects, type EffectContext } from '../../platform/db/pending-effects';
+import type { Logger } from '../../platform/logger';
 import { isAgeRange, isGender, isRegion, isSector, NOT_ASKED, SECTORS } from '../../platform/classifications';
 import {
   ClosedError,
@@ -20,10 +24,27 @@ import type {
   ResponseCountSource,
   SurveyDirectory,
 } from '../consultations';
-import { normaliseEmailAddress, type Notifications } from '../notifications';
-import type { ParticipationRecorder } from '../participation/participation.types';
-import { invitationModel, type InvitationDoc } from './invitation.model';
-import { responseModel, type ResponseDoc } from './response.model';
+import { normaliseEmailAddress, type BulkNotifications } from '../notifications';
+import type { ParticipationRecorder, SubmissionRecord } from '../participation/participation.types';
+import type { AnswerRecorder } from './answer-recorder';
+import { invitationModel, OBSOLETE_INVITATION_INDEXES, type InvitationDoc } from './invitation.model';
+import { parseInvitationEntry } from './invitation-addresses';
+import {
+  apiSubmissionId,
+  countScopeIds,
+  draftId,
+  fieldPath,
+  INVITATION_ID_PATTERN,
+  invitationId as invitationIdFor,
+  nonce,
+  requestHash,
+  RESPONSE_COUNTS_COLLECTION,
+  submittedId,
+  submittedResponseDoc,
+  canonicalJson,
+  type ResponseCountsDoc,
+} from './response-docs';
+import { OBSOLETE_RESPONSE_INDEXES, responseModel, type ResponseDoc } from './response.model';
 import {
   readPage,
   shownSections,
@@ -102,6 +123,13 @@ export const SELF_ID_FIELDS = {
   organisation: 'si_organisation',
 } as const;
 
+/** An Idempotency-Key sent again with a different request body (IETF httpapi-idempotency-key-header: 422). */
+export class IdempotencyMismatchError extends ValidationError {
+  constructor() {
+    super([], { key: 'surveys:api.idempotencyMismatch' });
+  }
+}
+
 /** Invitations whose respondent has not said their sector (yet). */
 export const NOT_ANSWERED = 'not_answered';
 
@@ -110,16 +138,29 @@ export type Availability = 'open' | 'not_available' | 'upcoming' | 'closed';
 export type PageOutcome =
   { ok: true; next: string | null; submitted?: ResponseView } | { ok: false; errors: AnswerError[] };
 
+/** Participation, with the reconciler's replay when the module offers one (it may skip what is out of its window). */
+export type SubmissionRecorder = ParticipationRecorder & {
+  replaySubmission?(record: SubmissionRecord, intentCreatedAt: Date): Promise<void>;
+};
+
 export interface SurveysServiceOptions {
   connection: Connection;
   consultations: Pick<ConsultationsService, 'getConsultationById' | 'findConsultationById'>;
-  participation: ParticipationRecorder;
-  notifications: Notifications;
+  participation: SubmissionRecorder;
+  notifications: BulkNotifications;
   baseUrl: string;
   /** Signs invitation tokens, so a reminder can repeat the original link without the token being stored. */
   secret: string;
+  /** Intents of multi-document work (submissions, edits, bulk invitations); one is made if not given. */
+  effects?: PendingEffects;
+  /** The analysis answer counters (may also be set later with setAnswerRecorder). */
+  answerRecorder?: AnswerRecorder;
+  logger?: Logger;
   clock?: () => Date;
 }
+
+/** An unfinished submission whose response never got stored is given up after this long. */
+export const SUBMISSION_GIVE_UP_MS = 30 * 60 * 1000;
 
 /** Scheduled reminders: the first after REMINDER_AFTER_DAYS without an answer, then as often, at most MAX_REMINDERS. */
 export const REMINDER_AFTER_DAYS = 7;
@@ -190,6 +231,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
   const Responses = responseModel(options.connection);
   const Invitations = invitationModel(options.connection);
   const clock = options.clock ?? (() => new Date());
+  const effects = options.effects ?? new PendingEffects(options.connection, options.logger);
+  let answerRecorder: AnswerRecorder | undefined = options.answerRecorder;
 
   function requireOfficer(actor: Actor): void {
     if (!hasRole(actor as never, 'officer')) throw new ForbiddenError();
@@ -282,13 +325,24 @@ export function createSurveysService(options: SurveysServiceOptions) {
 
   /** Keeps a copy of the current version (idempotent: a frozen version's content never changes). */
   async function snapshot(doc: SurveyDoc): Promise<void> {
-    await SurveyVersions.updateOne(
-      { surveyId: doc._id, version: doc.version },
-      { $setOnInsert: { definition: doc.definition } },
-      { upsert: true },
-    ).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
+    // By a deterministic _id (one copy per survey and version); a copy stored by an earlier release under another
+    // _id makes the unique (surveyId, version) index answer "already there".
+    await (SurveyVersions.collection as unknown as Collection<Document>)
+      .updateOne(
+        { _id: `${doc._id.toString()}:v${doc.version}` as never },
+        {
+          $setOnInsert: {
+            surveyId: doc._id,
+            version: doc.version,
+            definition: doc.definition,
+            createdAt: clock(),
+          },
+        },
+        { upsert: true },
+      )
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
   }
 
   async function updateSettings(
@@ -496,27 +550,96 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return survey.settings.selfIdentification ? [...sections, ABOUT_YOU] : sections;
   }
 
-  async function findDraft(surveyId: string, respondentKey: string): Promise<ResponseView | null> {
+  // Respondents' reads and writes go through the driver's collections, always by `_id` (see response-docs.ts).
+  const responses = Responses.collection as unknown as Collection<ResponseDoc>;
+  const invitations = Invitations.collection as unknown as Collection<InvitationDoc>;
+  const counters = options.connection.collection<ResponseCountsDoc>(RESPONSE_COUNTS_COLLECTION);
+
+  async function findDraftDoc(surveyId: string, respondentKey: string): Promise<ResponseDoc | null> {
     if (!isValidObjectId(surveyId)) return null;
-    const doc = await Responses.findOne({
-      surveyId,
-      dedupeKey: `draft:${respondentKey}`,
-    }).lean<ResponseDoc>();
-    return doc ? toResponse(doc) : null;
+    const doc = await responses.findOne({ _id: draftId(surveyId, respondentKey) });
+    return doc?.status === 'draft' ? doc : null;
   }
 
-  /** The respondent's latest submitted response to this survey, if any. */
-  async function findSubmitted(surveyId: string, respondentKey: string): Promise<ResponseView | null> {
+  async function findSubmittedDoc(surveyId: string, respondentKey: string): Promise<ResponseDoc | null> {
     if (!isValidObjectId(surveyId)) return null;
-    const doc = await Responses.findOne({ surveyId, respondentKey, status: 'submitted' })
-      .sort({ submittedAt: -1 })
-      .lean<ResponseDoc>();
-    return doc ? toResponse(doc) : null;
+    const doc = await responses.findOne({ _id: submittedId(surveyId, respondentKey) });
+    return doc?.status === 'submitted' ? doc : null;
+  }
+
+  /** The respondent's draft (not a draft of changes to a submitted response). */
+  async function findDraft(surveyId: string, respondentKey: string): Promise<ResponseView | null> {
+    const doc = await findDraftDoc(surveyId, respondentKey);
+    return doc && !doc.edits ? toResponse(doc) : null;
   }
 
   /**
-   * Someone who started as an anonymous browser and then signed in keeps their draft: it becomes the account's
-   * draft, unless the account already has one (the unique index decides; the account's draft wins).
+   * The respondent's submitted response, on a survey that takes one per respondent (the only kind that can be
+   * edited or refused as "already answered"); null otherwise.
+   */
+  async function findSubmitted(surveyId: string, respondentKey: string): Promise<ResponseView | null> {
+    const doc = await findSubmittedDoc(surveyId, respondentKey);
+    return doc ? toResponse(doc) : null;
+  }
+
+  interface RespondentDocs {
+    /** The respondent's draft of a new response. */
+    draft: ResponseDoc | null;
+    /** Their draft of changes to their submitted response (when they may edit it). */
+    editDraft: ResponseDoc | null;
+    /** A draft of changes that no longer applies (the response is gone, or editing was turned off). */
+    staleDraft: ResponseDoc | null;
+    submitted: ResponseDoc | null;
+    canEditSubmitted: boolean;
+    alreadyAnswered: boolean;
+  }
+
+  /** Two reads by `_id`: the draft and (one response per respondent) the submitted response. */
+  async function respondentDocs(survey: Survey, respondent: Respondent): Promise<RespondentDocs> {
+    const [draftDoc, submitted] = await Promise.all([
+      findDraftDoc(survey.id, respondent.key),
+      survey.settings.onePerRespondent ? findSubmittedDoc(survey.id, respondent.key) : null,
+    ]);
+    const canEditSubmitted = Boolean(submitted && survey.settings.editableUntilClose);
+    const draft = draftDoc && !draftDoc.edits ? draftDoc : null;
+    const editDraft =
+      draftDoc?.edits && canEditSubmitted && draftDoc.edits === submitted?._id ? draftDoc : null;
+    const staleDraft = draftDoc?.edits && !editDraft ? draftDoc : null;
+    const alreadyAnswered = Boolean(submitted && !draft);
+    return { draft, editDraft, staleDraft, submitted, canEditSubmitted, alreadyAnswered };
+  }
+
+  /**
+   * Where a respondent stands: their draft (or the response they may still edit, with the changes they have saved
+   * so far), and whether they are done.
+   */
+  async function respondentState(survey: Survey, respondent: Respondent) {
+    const docs = await respondentDocs(survey, respondent);
+    const submitted = docs.submitted ? toResponse(docs.submitted) : null;
+    if (submitted && docs.editDraft) {
+      const edit = toResponse(docs.editDraft);
+      Object.assign(submitted, {
+        answers: edit.answers,
+        otherText: edit.otherText,
+        sector: edit.sector ?? submitted.sector,
+        region: edit.region ?? submitted.region,
+        organisation: edit.organisation ?? submitted.organisation,
+        resumeAt: edit.resumeAt,
+      });
+    }
+    return {
+      draft: docs.draft ? toResponse(docs.draft) : null,
+      submitted,
+      canEditSubmitted: docs.canEditSubmitted,
+      alreadyAnswered: docs.alreadyAnswered,
+    };
+  }
+
+  /**
+   * Someone who started as an anonymous browser and then signed in keeps their draft: it is copied to the
+   * account's draft id and then removed from the browser's, unless the account already has a draft (the account's
+   * draft wins). The copy keeps the draft's nonce, so counters see one draft, and a copy left by an interrupted
+   * move is recognised by it and finished.
    */
   async function adoptBrowserDraft(
     surveyId: string,
@@ -524,25 +647,18 @@ export function createSurveysService(options: SurveysServiceOptions) {
     respondent: Respondent,
   ): Promise<void> {
     if (!isValidObjectId(surveyId) || !respondent.userId || browserKey === respondent.key) return;
+    const browser = await findDraftDoc(surveyId, browserKey);
+    if (!browser || browser.edits) return;
+    const target = draftId(surveyId, respondent.key);
+    const { resumeEmail: _email, resumeTokenHash: _hash, ...kept } = browser;
     try {
-      await Responses.updateOne(
-        { surveyId, dedupeKey: `draft:${browserKey}`, status: 'draft' },
-        { $set: { respondentKey: respondent.key, dedupeKey: `draft:${respondent.key}` } },
-      );
+      await responses.insertOne({ ...kept, _id: target, respondentKey: respondent.key, updatedAt: clock() });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
+      const existing = await responses.findOne({ _id: target });
+      if (existing?.nonce !== browser.nonce) return;
     }
-  }
-
-  /** Where a respondent stands: their draft (or the response they may still edit), and whether they are done. */
-  async function respondentState(survey: Survey, respondent: Respondent) {
-    const draft = await findDraft(survey.id, respondent.key);
-    const submitted = await findSubmitted(survey.id, respondent.key);
-    const canEditSubmitted = Boolean(
-      submitted && survey.settings.editableUntilClose && survey.settings.onePerRespondent,
-    );
-    const alreadyAnswered = Boolean(submitted && survey.settings.onePerRespondent && !draft);
-    return { draft, submitted, canEditSubmitted, alreadyAnswered };
+    await responses.deleteOne({ _id: browser._id, nonce: browser.nonce });
   }
 
   function selfIdErrors(
@@ -590,9 +706,12 @@ export function createSurveysService(options: SurveysServiceOptions) {
   }
 
   /**
+
+  /**
    * Saves one page. `action`: 'next' validates and moves on (submitting after the last page), 'back' keeps what
    * is valid and goes back, 'save' keeps what is valid and stops. The draft is written on every page, keyed by the
-   * respondent, so a lost session or a closed tab loses nothing that was saved.
+   * respondent, so a lost session or a closed tab loses nothing that was saved. Only the answers that changed are
+   * written, one field per question, so two tabs saving at once both keep theirs.
    */
   async function savePage(input: {
     surveyId: string;
@@ -601,22 +720,15 @@ export function createSurveysService(options: SurveysServiceOptions) {
     fields: FormFields;
     action: 'next' | 'back' | 'save';
   }): Promise<PageOutcome> {
-    return savePageNow(input);
-  }
-
-  async function savePageNow(input: {
-    surveyId: string;
-    respondent: Respondent;
-    pageId: string;
-    fields: FormFields;
-    action: 'next' | 'back' | 'save';
-  }): Promise<PageOutcome> {
     const { survey, consultation } = await openSurvey(input.surveyId, input.respondent);
-    const state = await respondentState(survey, input.respondent);
-    if (state.alreadyAnswered && !state.canEditSubmitted)
+    const docs = await respondentDocs(survey, input.respondent);
+    if (docs.alreadyAnswered && !docs.canEditSubmitted)
       throw new ConflictError({ key: 'surveys:answer.alreadyAnswered' });
-    const editing = !state.draft && state.canEditSubmitted ? state.submitted : null;
-    const current = state.draft ?? editing;
+    if (docs.staleDraft) {
+      await responses.deleteOne({ _id: docs.staleDraft._id, nonce: docs.staleDraft.nonce });
+    }
+    const editing = !docs.draft && docs.canEditSubmitted ? docs.submitted : null;
+    const current = docs.draft ?? docs.editDraft ?? editing;
     const previous = { answers: current?.answers ?? {}, otherText: current?.otherText ?? {} };
 
     let answers: Answers;
@@ -641,22 +753,27 @@ export function createSurveysService(options: SurveysServiceOptions) {
     const nextPage = input.action === 'back' ? (flow[position - 1] ?? null) : (flow[position + 1] ?? null);
 
     if (editing) {
-      // Changing a submitted response (allowed until closing): the response is updated in place when it is done.
+      // Changing a submitted response (allowed until closing): the changes are kept in a draft of changes, and the
+      // response itself changes in one write when the respondent is done.
       if (input.action === 'next' && nextPage === null) {
-        return finishEdit(survey, editing, answers, otherText, selfId);
+        return finishEdit(survey, editing, docs.editDraft, answers, otherText, selfId);
       }
-      await Responses.updateOne(
-        { _id: editing.id, status: 'submitted' },
-        { $set: { answers, otherText, ...definedOnly(selfId) } },
-      );
+      await saveEditDraft(survey, editing, docs.editDraft, {
+        previous,
+        answers,
+        otherText,
+        resumeAt: nextPage ?? input.pageId,
+        selfId,
+      });
       return { ok: true, next: nextPage ?? flow[flow.length - 1] ?? null };
     }
 
     const draft = await upsertDraft(survey, consultation, input.respondent, {
+      previous,
       answers,
       otherText,
       resumeAt: nextPage ?? input.pageId,
-      ...definedOnly(selfId),
+      selfId,
     });
     if (input.action === 'next' && nextPage === null) {
       const submitted = await submitDraft(survey, input.respondent, draft);
@@ -669,48 +786,172 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
   }
 
+  interface PageChanges {
+    previous: { answers: Answers; otherText: OtherText };
+    answers: Answers;
+    otherText: OtherText;
+    resumeAt: string;
+    selfId: { sector?: string; region?: string; organisation?: string };
+  }
+
+  /**
+   * The per-question writes that take `previous` to the new answers: `$set` of each answer that changed, `$unset`
+   * of each one that is gone (cleared, or hidden by a changed condition). An answer this request did not change
+   * is not written, so what another tab saved meanwhile stays.
+   */
+  function answerWrites(changes: Pick<PageChanges, 'previous' | 'answers' | 'otherText'>): {
+    set: Document;
+    unset: Document;
+  } {
+    const set: Document = {};
+    const unset: Document = {};
+    for (const prefix of ['answers', 'otherText'] as const) {
+      const before = changes.previous[prefix] as Record<string, unknown>;
+      const after = changes[prefix] as Record<string, unknown>;
+      for (const [key, value] of Object.entries(after)) {
+        if (!Object.hasOwn(before, key) || canonicalJson(before[key]) !== canonicalJson(value))
+          set[fieldPath(prefix, key)] = value;
+      }
+      for (const key of Object.keys(before))
+        if (!Object.hasOwn(after, key)) unset[fieldPath(prefix, key)] = '';
+    }
+    return { set, unset };
+  }
+
+  /**
+   * Writes a page into the respondent's draft, created on the first page (upsert by `_id`). A new draft draws its
+   * nonce (which names its submission) and is added once to the "started" counters.
+   */
   async function upsertDraft(
     survey: Survey,
     consultation: Consultation,
     respondent: Respondent,
-    changes: Partial<
-      Pick<ResponseDoc, 'answers' | 'otherText' | 'resumeAt' | 'sector' | 'region' | 'organisation'>
-    >,
+    changes: PageChanges,
   ): Promise<ResponseDoc> {
     const linkInvitation = respondent.invitationId && !survey.settings.anonymous;
-    const update = {
-      $set: { ...changes, surveyVersion: survey.version, locale: respondent.locale },
+    const now = clock();
+    const { set, unset } = answerWrites(changes);
+    const update: Document = {
+      $set: {
+        ...set,
+        ...definedOnly(changes.selfId),
+        resumeAt: changes.resumeAt,
+        surveyVersion: survey.version,
+        locale: respondent.locale,
+        updatedAt: now,
+      },
+      ...(Object.keys(unset).length ? { $unset: unset } : {}),
       $setOnInsert: {
-        consultationId: consultation.id,
-        roundId: consultation.roundId,
+        surveyId: new mongoose.Types.ObjectId(survey.id),
+        consultationId: new mongoose.Types.ObjectId(consultation.id),
+        roundId: new mongoose.Types.ObjectId(consultation.roundId),
         respondentKey: respondent.key,
         status: 'draft',
         channel: respondent.invitationId ? 'invited' : 'open',
         ...(linkInvitation ? { invitationId: respondent.invitationId } : {}),
+        nonce: nonce(),
+        claimKey: nonce(),
+        startCounted: false,
+        createdAt: now,
       },
     };
-    const filter = { surveyId: survey.id, dedupeKey: `draft:${respondent.key}` };
-    // Two tabs saving their first page at once both upsert; the loser of the unique index simply updates.
-    for (let attempt = 0; ; attempt += 1) {
+    const id = draftId(survey.id, respondent.key);
+    // Only a draft: a submitted response never has a d-id, and a draft of changes is written by saveEditDraft.
+    const filter = { _id: id, status: 'draft' as const, edits: { $exists: false } };
+    let doc: ResponseDoc | null = null;
+    // On MongoDB two first upserts of one _id can both try to insert; the loser retries as an update.
+    for (let attempt = 0; !doc; attempt += 1) {
       try {
-        const doc = await Responses.findOneAndUpdate(filter, update, {
-          upsert: true,
-          returnDocument: 'after',
-        }).lean<ResponseDoc>();
-        if (respondent.invitationId) await markInvitation(respondent.invitationId, 'startedAt');
-        return doc as ResponseDoc;
+        doc = await responses.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' });
       } catch (error) {
         if (!isDuplicateKey(error) || attempt > 2) throw error;
       }
     }
+    if (!doc.startCounted) {
+      await countDraftStart(doc);
+      if (respondent.invitationId) await markInvitation(respondent.invitationId, 'startedAt');
+      doc = { ...doc, startCounted: true };
+    }
+    return doc;
+  }
+
+  /** Adds a new draft to the "started" counters, once (guarded by its nonce; a crash before the flag is repeated). */
+  async function countDraftStart(doc: ResponseDoc): Promise<void> {
+    await Promise.all(
+      countScopeIds(scopeOf(doc)).map((id) =>
+        incrementOnce(counters as unknown as Collection<Document>, id, `start-${doc.nonce ?? ''}`, {
+          'counts.started': 1,
+        }),
+      ),
+    );
+    await responses.updateOne({ _id: doc._id, nonce: doc.nonce }, { $set: { startCounted: true } });
+  }
+
+  function scopeOf(doc: Pick<ResponseDoc, 'surveyId' | 'consultationId' | 'roundId'>) {
+    return {
+      surveyId: doc.surveyId.toString(),
+      consultationId: doc.consultationId.toString(),
+      roundId: doc.roundId.toString(),
+    };
+  }
+
+  /** Writes a page of changes to a submitted response into its draft of changes (created from the response). */
+  async function saveEditDraft(
+    survey: Survey,
+    response: ResponseDoc,
+    editDraft: ResponseDoc | null,
+    changes: PageChanges,
+  ): Promise<void> {
+    const id = draftId(survey.id, response.respondentKey);
+    const now = clock();
+    if (!editDraft) {
+      try {
+        await responses.insertOne({
+          _id: id,
+          surveyId: response.surveyId,
+          surveyVersion: survey.version,
+          consultationId: response.consultationId,
+          roundId: response.roundId,
+          respondentKey: response.respondentKey,
+          status: 'draft',
+          edits: response._id,
+          answers: changes.answers,
+          otherText: changes.otherText,
+          resumeAt: changes.resumeAt,
+          ...definedOnly({
+            sector: response.sector,
+            region: response.region,
+            organisation: response.organisation,
+          }),
+          ...definedOnly(changes.selfId),
+          locale: response.locale,
+          channel: response.channel,
+          nonce: nonce(),
+          // Not a new response: never in the "started" counters.
+          startCounted: true,
+          createdAt: now,
+          updatedAt: now,
+        });
+        return;
+      } catch (error) {
+        // Another tab created it meanwhile: write this page's changes into it.
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    const { set, unset } = answerWrites(changes);
+    await responses.updateOne(
+      { _id: id, edits: response._id },
+      {
+        $set: { ...set, ...definedOnly(changes.selfId), resumeAt: changes.resumeAt, updatedAt: now },
+        ...(Object.keys(unset).length ? { $unset: unset } : {}),
+      },
+    );
   }
 
   /** Freezes the survey's current version the first time a response to it is submitted (see editDefinition). */
-  async function lockVersion(surveyId: string): Promise<Survey> {
-    const current = await findDoc(surveyId);
-    if (!current) throw new NotFoundError();
-    if (current.lockedVersion === current.version) return toSurvey(current);
-    return lockOnce(surveyId);
+  async function lockVersion(survey: Survey): Promise<Survey> {
+    if (survey.frozen) return survey;
+    return lockOnce(survey.id);
   }
 
   async function lockOnce(surveyId: string): Promise<Survey> {
@@ -724,6 +965,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
         { returnDocument: 'after' },
       ).lean<SurveyDoc>();
       if (locked) {
+        // A crash before the copy is harmless: the version's content never changes, and the next edit copies it.
         await snapshot(locked);
         return toSurvey(locked);
       }
@@ -731,147 +973,366 @@ export function createSurveysService(options: SurveysServiceOptions) {
     throw new ConflictError({ key: 'surveys:builder.errors.busy' });
   }
 
+  /** Checks a draft's answers against the survey (after locking its version); throws a ValidationError. */
+  function validateDraft(survey: Survey, draft: Pick<ResponseDoc, 'answers' | 'otherText'>) {
+    const known = new Set(survey.definition.sections.flatMap((s) => s.questions.map((q) => q.id)));
+    const answersIn = Object.fromEntries(Object.entries(draft.answers ?? {}).filter(([id]) => known.has(id)));
+    const result = validateResponse(survey.definition, {
+      answers: answersIn,
+      otherText: draft.otherText ?? {},
+    });
+    if (result.errors.length) {
+      throw new ValidationError(
+        result.errors.map((e) => ({ field: e.field, message: e.message })),
+        { key: 'surveys:answer.incomplete' },
+      );
+    }
+    return result;
+  }
+
   /**
-   * Submits a draft exactly once: the draft document flips to submitted in one conditional update, and its new
-   * dedupeKey is unique per survey, so a second submission by the same respondent fails on the index.
+   * Submits a draft exactly once. The response's id is decided by the draft (one per respondent, or one per draft
+   * nonce), so a double submission of one draft is the same insert, and a second response by the same respondent
+   * fails on the `_id`.
    */
   async function submitDraft(
     surveyIn: Survey,
     respondent: Respondent,
     draft: ResponseDoc,
   ): Promise<ResponseView> {
-    const validate = (survey: Survey) => {
-      const known = new Set(survey.definition.sections.flatMap((s) => s.questions.map((q) => q.id)));
-      const answersIn = Object.fromEntries(
-        Object.entries(draft.answers ?? {}).filter(([id]) => known.has(id)),
-      );
-      const result = validateResponse(survey.definition, { answers: answersIn, otherText: draft.otherText });
-      if (result.errors.length) {
-        throw new ValidationError(
-          result.errors.map((e) => ({ field: e.field, message: e.message })),
-          { key: 'surveys:answer.incomplete' },
-        );
-      }
-      return result;
-    };
-    let check = validate(surveyIn);
-    const survey = await lockVersion(surveyIn.id);
-    if (JSON.stringify(survey.definition) !== JSON.stringify(surveyIn.definition)) check = validate(survey);
+    let check = validateDraft(surveyIn, draft);
+    const survey = await lockVersion(surveyIn);
+    if (JSON.stringify(survey.definition) !== JSON.stringify(surveyIn.definition))
+      check = validateDraft(survey, draft);
     if (survey.settings.selfIdentification && (!draft.sector || !draft.region)) {
       throw new ValidationError([
         { field: SELF_ID_FIELDS.sector, message: { key: 'surveys:aboutYou.errors.sector' } },
       ]);
     }
-    const now = clock();
-    const dedupeKey = survey.settings.onePerRespondent ? respondent.key : `response:${draft._id.toString()}`;
-    if (respondent.invitationId) {
-      try {
-        await claimInvitation(respondent.invitationId, draft.sector);
-      } catch (error) {
-        // The invitation was claimed by this very draft in a parallel request: answer with that submission.
-        const existing = await Responses.findById(draft._id).lean<ResponseDoc>();
-        if (existing?.status === 'submitted') return toResponse(existing);
-        throw error;
-      }
-    }
-    let submitted: ResponseDoc | null;
-    try {
-      submitted = await Responses.findOneAndUpdate(
-        { _id: draft._id, status: 'draft' },
-        {
-          $set: {
-            status: 'submitted',
-            dedupeKey,
-            surveyVersion: survey.version,
-            answers: check.answers,
-            otherText: check.otherText,
-            submittedAt: now,
-          },
-          $unset: { resumeAt: 1, resumeTokenHash: 1 },
-        },
-        { returnDocument: 'after' },
-      ).lean<ResponseDoc>();
-    } catch (error) {
-      if (isDuplicateKey(error)) throw new ConflictError({ key: 'surveys:answer.alreadyAnswered' });
-      throw error;
-    }
-    if (!submitted) {
-      // Already submitted by a parallel request (two tabs, a double click): the same response, not a second one.
-      const existing = await Responses.findById(draft._id).lean<ResponseDoc>();
-      if (existing?.status === 'submitted') return toResponse(existing);
-      throw new ConflictError({ key: 'surveys:answer.alreadyAnswered' });
-    }
-    await afterSubmission(survey, respondent, submitted);
-    return toResponse(submitted);
+    const id = survey.settings.onePerRespondent
+      ? submittedId(survey.id, respondent.key)
+      : submittedId(survey.id, respondent.key, draft.nonce);
+    const doc = submittedResponseDoc({
+      id,
+      surveyId: survey.id,
+      surveyVersion: survey.version,
+      consultationId: draft.consultationId.toString(),
+      roundId: draft.roundId.toString(),
+      respondentKey: respondent.key,
+      answers: check.answers,
+      otherText: check.otherText,
+      sector: draft.sector,
+      region: draft.region,
+      organisation: draft.organisation,
+      locale: draft.locale,
+      channel: draft.channel,
+      invitationId: draft.invitationId,
+      draftNonce: draft.nonce,
+      submittedAt: clock(),
+    }) as ResponseDoc;
+    const stored = await runSubmission(survey, doc, {
+      responseId: id,
+      surveyId: survey.id,
+      attempt: nonce(),
+      draft: { id: draft._id, nonce: draft.nonce ?? '', startCounted: Boolean(draft.startCounted) },
+      ...(respondent.invitationId && draft.claimKey
+        ? { invitation: { id: respondent.invitationId, claim: sha256(draft.claimKey) } }
+        : {}),
+      draftNonce: draft.nonce,
+      demographics: demographicsOf(respondent),
+      confirmationTo: respondent.email ?? draft.resumeEmail,
+      locale: respondent.locale,
+    });
+    return toResponse(stored);
   }
 
+  function demographicsOf(respondent: Respondent): Pick<SubmissionRecord, 'gender' | 'ageRange'> {
+    // Demographics come only from a signed-in respondent's profile, where they exist only with consent.
+    return {
+      ...(isGender(respondent.profile?.gender) ? { gender: respondent.profile.gender } : {}),
+      ...(isAgeRange(respondent.profile?.ageRange) ? { ageRange: respondent.profile.ageRange } : {}),
+    };
+  }
+
+  /**
+   * Applies the changes of a draft of changes to a submitted response: one write conditional on the response's
+   * revision (a parallel edit makes us read again), then the answer counters move from the old answers to the new.
+   * An intent covers the steps, so a crash between them is finished by the reconciler.
+   */
   async function finishEdit(
     survey: Survey,
-    response: ResponseView,
+    responseIn: ResponseDoc,
+    editDraft: ResponseDoc | null,
     answers: Answers,
     otherText: OtherText,
     selfId: { sector?: string; region?: string; organisation?: string },
   ): Promise<PageOutcome> {
-    const frozen = await lockVersion(survey.id);
+    const frozen = await lockVersion(survey);
     const check = validateResponse(frozen.definition, { answers, otherText });
     if (check.errors.length) return { ok: false, errors: check.errors };
-    const updated = await Responses.findOneAndUpdate(
-      { _id: response.id, status: 'submitted' },
-      {
-        $set: {
-          answers: check.answers,
-          otherText: check.otherText,
-          surveyVersion: frozen.version,
-          ...definedOnly(selfId),
+    let response: ResponseDoc | null = responseIn;
+    for (let attempt = 0; attempt < 5 && response; attempt += 1) {
+      const revision = (response.revision ?? 1) + 1;
+      const editId = nonce();
+      const final = {
+        sector: selfId.sector ?? editDraft?.sector ?? response.sector,
+        region: selfId.region ?? editDraft?.region ?? response.region,
+        organisation: selfId.organisation ?? editDraft?.organisation ?? response.organisation,
+      };
+      const payload: EditPayload = {
+        responseId: response._id,
+        surveyId: survey.id,
+        revision,
+        editId,
+        answers: check.answers,
+        ...definedOnly({ sector: final.sector, region: final.region }),
+        previous: {
+          answers: response.answers ?? {},
+          ...definedOnly({ sector: response.sector, region: response.region }),
         },
-      },
-      { returnDocument: 'after' },
-    ).lean<ResponseDoc>();
-    if (!updated) throw new NotFoundError();
-    return { ok: true, next: null, submitted: toResponse(updated) };
+        submittedAt: (response.submittedAt ?? clock()).toISOString(),
+        ...(editDraft?.nonce ? { draft: { id: editDraft._id, nonce: editDraft.nonce } } : {}),
+      };
+      const key = `${response._id}:${revision}:${editId}`;
+      await effects.begin('answers-edit', key, payload as unknown as Document);
+      const updated = await responses.findOneAndUpdate(
+        {
+          _id: response._id,
+          status: 'submitted',
+          revision: response.revision === undefined ? { $exists: false } : response.revision,
+        },
+        {
+          $set: {
+            answers: check.answers,
+            otherText: check.otherText,
+            surveyVersion: frozen.version,
+            ...definedOnly(final),
+            revision,
+            [`editIds.${revision}`]: editId,
+            updatedAt: clock(),
+          },
+        },
+        { returnDocument: 'after' },
+      );
+      if (updated) {
+        await finishEditSteps(payload);
+        await effects.done('answers-edit', key);
+        return { ok: true, next: null, submitted: toResponse(updated) };
+      }
+      // Another edit landed first: apply ours on top of it.
+      await effects.done('answers-edit', key);
+      response = await responses.findOne({ _id: response._id, status: 'submitted' });
+    }
+    if (!response) throw new NotFoundError();
+    throw new ConflictError({ key: 'surveys:builder.errors.busy' });
   }
 
-  async function afterSubmission(
+  interface EditPayload {
+    responseId: string;
+    surveyId: string;
+    revision: number;
+    editId: string;
+    answers: Answers;
+    sector?: string;
+    region?: string;
+    previous: { answers: Answers; sector?: string; region?: string };
+    submittedAt: string;
+    draft?: { id: string; nonce: string };
+  }
+
+  /** After an edit won its revision: the answer counters, then the draft of changes goes (both idempotent). */
+  async function finishEditSteps(payload: EditPayload): Promise<void> {
+    await answerRecorder?.recordAnswers({
+      surveyId: payload.surveyId,
+      responseId: payload.responseId,
+      revision: payload.revision,
+      answers: payload.answers,
+      ...definedOnly({ sector: payload.sector, region: payload.region }),
+      submittedAt: new Date(payload.submittedAt),
+      previous: payload.previous,
+    });
+    if (payload.draft) await responses.deleteOne({ _id: payload.draft.id, nonce: payload.draft.nonce });
+  }
+
+  /** The reconciler's replay of an edit: finished if it won its revision, dropped if another edit did. */
+  async function replayEdit(payload: EditPayload, context: EffectContext) {
+    const doc = await responses.findOne({ _id: payload.responseId });
+    if (!doc || doc.status !== 'submitted') return 'drop' as const;
+    if (doc.editIds?.[String(payload.revision)] === payload.editId) {
+      await finishEditSteps(payload);
+      return 'done' as const;
+    }
+    if (
+      (doc.revision ?? 1) < payload.revision &&
+      clock().getTime() - context.createdAt.getTime() < SUBMISSION_GIVE_UP_MS
+    )
+      return 'retry' as const;
+    return 'drop' as const;
+  }
+
+  // ---------------------------------------------------------------- submissions (web and API)
+
+  /** What the reconciler needs to finish a submission (the response itself is read back by `_id`). */
+  interface SubmissionPayload {
+    responseId: string;
+    surveyId: string;
+    /** Random per request: names this request's intent, so a request that loses removes only its own. */
+    attempt: string;
+    /** The draft this submission closes (deleted by `_id` and nonce). */
+    draft?: { id: string; nonce: string; startCounted: boolean };
+    /** The invitation this submission claims, with the hash of the draft's claim key. */
+    invitation?: { id: string; claim: string };
+    /** Which stored response is this submission's: the one of the same draft, or of the same key and body. */
+    draftNonce?: string;
+    idempotencyKey?: string;
+    requestHash?: string;
+    demographics: Pick<SubmissionRecord, 'gender' | 'ageRange'>;
+    confirmationTo?: string;
+    locale: Locale;
+  }
+
+  function isSameSubmission(doc: ResponseDoc, payload: SubmissionPayload): boolean {
+    if (payload.draftNonce !== undefined) return doc.draftNonce === payload.draftNonce;
+    return (
+      payload.idempotencyKey !== undefined &&
+      doc.idempotencyKey === payload.idempotencyKey &&
+      doc.requestHash === payload.requestHash
+    );
+  }
+
+  /**
+   * Submitting: the intent first, then the invitation's claim, the insert of the response (the exactly-once
+   * decision, by `_id`), and the steps that follow it (finishSubmission). If anything fails or the process dies
+   * after the insert, the reconciler finishes the steps from the intent; every step is idempotent.
+   * Returns the stored response (this request's, or the same submission stored by a parallel request).
+   */
+  async function runSubmission(
     survey: Survey,
-    respondent: Respondent,
+    doc: ResponseDoc,
+    payload: SubmissionPayload,
+  ): Promise<ResponseDoc> {
+    const key = `${payload.responseId}:${payload.attempt}`;
+    await effects.begin('submission', key, payload as unknown as Document);
+    let stored: ResponseDoc = doc;
+    try {
+      if (payload.invitation) await claimInvitation(payload.invitation, doc.sector);
+      try {
+        await responses.insertOne(doc);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await responses.findOne({ _id: doc._id });
+        if (!existing || existing.status !== 'submitted' || !isSameSubmission(existing, payload)) {
+          if (payload.invitation) await releaseInvitation(payload.invitation);
+          throw submissionConflict(existing, payload);
+        }
+        // The same submission (a double click, a retry after a failure): finish its steps, harmlessly again.
+        stored = existing;
+      }
+    } catch (error) {
+      await effects.done('submission', key);
+      throw error;
+    }
+    await finishSubmission(survey, stored, payload);
+    await effects.done('submission', key);
+    return stored;
+  }
+
+  /** 422 for an Idempotency-Key reused with another body; 409 for a respondent who already answered. */
+  function submissionConflict(existing: ResponseDoc | null, payload: SubmissionPayload): Error {
+    if (
+      existing &&
+      payload.idempotencyKey !== undefined &&
+      existing.idempotencyKey === payload.idempotencyKey &&
+      existing.requestHash !== payload.requestHash
+    )
+      return new IdempotencyMismatchError();
+    return new ConflictError({ key: 'surveys:answer.alreadyAnswered' });
+  }
+
+  /**
+   * The steps after a response is stored, each idempotent: the draft goes, the response counters (exactly once per
+   * response), participation, the answer counters, the confirmation email. `replayedFrom` is set by the reconciler.
+   */
+  async function finishSubmission(
+    survey: Survey,
     response: ResponseDoc,
+    payload: SubmissionPayload,
+    replayedFrom?: Date,
   ): Promise<void> {
-    await options.participation.recordSubmission({
-      responseId: response._id.toString(),
+    if (payload.draft) await responses.deleteOne({ _id: payload.draft.id, nonce: payload.draft.nonce });
+    await Promise.all(
+      countScopeIds(scopeOf(response)).map((id) =>
+        incrementOnce(counters as unknown as Collection<Document>, id, `submit-${response._id}`, {
+          'counts.submitted': 1,
+          ...(payload.draft?.startCounted ? { 'counts.draftsEnded': 1 } : {}),
+        }),
+      ),
+    );
+    const record: SubmissionRecord = {
+      responseId: response._id,
       roundId: response.roundId.toString(),
       consultationId: response.consultationId.toString(),
       surveyId: survey.id,
       respondentKey: response.respondentKey,
       sector: survey.settings.selfIdentification && isSector(response.sector) ? response.sector : NOT_ASKED,
       region: survey.settings.selfIdentification && isRegion(response.region) ? response.region : NOT_ASKED,
-      // Demographics come only from a signed-in respondent's profile, where they exist only with consent.
-      ...(isGender(respondent.profile?.gender) ? { gender: respondent.profile.gender } : {}),
-      ...(isAgeRange(respondent.profile?.ageRange) ? { ageRange: respondent.profile.ageRange } : {}),
+      ...payload.demographics,
       locale: response.locale,
       channel: response.channel,
       submittedAt: response.submittedAt ?? clock(),
+    };
+    if (replayedFrom && options.participation.replaySubmission)
+      await options.participation.replaySubmission(record, replayedFrom);
+    else await options.participation.recordSubmission(record);
+    await answerRecorder?.recordAnswers({
+      surveyId: survey.id,
+      responseId: response._id,
+      revision: 1,
+      answers: response.answers ?? {},
+      ...definedOnly({ sector: response.sector, region: response.region }),
+      submittedAt: response.submittedAt ?? clock(),
     });
-    const to = respondent.email ?? response.resumeEmail;
-    if (survey.settings.confirmationEmail && to) {
+    if (survey.settings.confirmationEmail && payload.confirmationTo) {
       await options.notifications.send({
         template: 'survey-confirmation',
-        to,
-        locale: respondent.locale,
+        to: payload.confirmationTo,
+        locale: payload.locale,
         data: {
           surveyTitle: survey.definition.title,
           thankYou: survey.settings.thankYou,
           surveyUrl: `${options.baseUrl}/surveys/${survey.id}`,
         },
-        idempotencyKey: `survey-confirmation:${response._id.toString()}`,
+        idempotencyKey: `survey-confirmation:${response._id}`,
       });
     }
+  }
+
+  /**
+   * The reconciler's replay of a submission. Stored and ours: the steps are finished (again, harmlessly). Not
+   * stored: the request may still be running, so we wait, and give up after SUBMISSION_GIVE_UP_MS (the respondent
+   * was told it failed; their draft is still there), releasing the invitation this attempt had claimed.
+   */
+  async function replaySubmission(payload: SubmissionPayload, context: EffectContext) {
+    const doc = await responses.findOne({ _id: payload.responseId });
+    if (doc?.status === 'submitted' && isSameSubmission(doc, payload)) {
+      const surveyDoc = await findDoc(payload.surveyId);
+      if (!surveyDoc) return 'drop' as const;
+      await finishSubmission(toSurvey(surveyDoc), doc, payload, context.createdAt);
+      return 'done' as const;
+    }
+    if (!doc && clock().getTime() - context.createdAt.getTime() < SUBMISSION_GIVE_UP_MS)
+      return 'retry' as const;
+    if (payload.invitation) await releaseInvitation(payload.invitation);
+    return 'drop' as const;
   }
 
   // ---------------------------------------------------------------- JSON API submission
 
   /**
-   * Submits a whole response in one request (the JSON API). The same Idempotency-Key returns the same response;
-   * a respondent who already answered gets a ConflictError; both are decided by the unique index, not by a read.
+   * Submits a whole response in one request (the JSON API). Its id comes from the respondent (one response per
+   * respondent) or from the Idempotency-Key (several), so the replay check is one read by `_id`: the same key and
+   * body replays the response, the same key with another body is refused (422), and a respondent who already
+   * answered with another key gets a 409.
    */
   async function submitComplete(input: {
     surveyId: string;
@@ -884,12 +1345,23 @@ export function createSurveysService(options: SurveysServiceOptions) {
     organisation?: unknown;
   }): Promise<{ response: ResponseView; replayed: boolean }> {
     const { survey: current, consultation } = await openSurvey(input.surveyId, input.respondent);
-    const replay = await Responses.findOne({
-      surveyId: current.id,
-      idempotencyKey: input.idempotencyKey,
-      status: 'submitted',
-    }).lean<ResponseDoc>();
-    if (replay) return { response: toResponse(replay), replayed: true };
+    const id = current.settings.onePerRespondent
+      ? submittedId(current.id, input.respondent.key)
+      : apiSubmissionId(current.id, input.respondent.key, input.idempotencyKey);
+    const hash = requestHash({
+      answers: input.answers,
+      otherText: input.otherText,
+      sector: input.sector,
+      region: input.region,
+      organisation: input.organisation,
+    });
+    const identity = { idempotencyKey: input.idempotencyKey, requestHash: hash };
+    const replay = await responses.findOne({ _id: id });
+    if (replay?.status === 'submitted') {
+      if (isSameSubmission(replay, identity as SubmissionPayload))
+        return { response: toResponse(replay), replayed: true };
+      throw submissionConflict(replay, identity as SubmissionPayload);
+    }
 
     const validate = (survey: Survey) => {
       const check = validateResponse(survey.definition, {
@@ -918,53 +1390,65 @@ export function createSurveysService(options: SurveysServiceOptions) {
     // Validate first, so an invalid request never freezes a version; then freeze, and check again only if the
     // definition changed in between.
     let valid = validate(current);
-    const survey = await lockVersion(current.id);
+    const survey = await lockVersion(current);
     if (JSON.stringify(survey.definition) !== JSON.stringify(current.definition)) valid = validate(survey);
     const { check, sector, region, organisation } = valid;
 
-    const dedupeKey = survey.settings.onePerRespondent
-      ? input.respondent.key
-      : `idem:${input.idempotencyKey}`;
-    const now = clock();
-    let doc: ResponseDoc;
-    try {
-      const created = await Responses.create({
-        surveyId: survey.id,
-        surveyVersion: survey.version,
-        consultationId: consultation.id,
-        roundId: consultation.roundId,
-        respondentKey: input.respondent.key,
-        dedupeKey,
-        status: 'submitted',
-        answers: check.answers,
-        otherText: check.otherText,
-        sector,
-        region,
-        organisation,
-        locale: input.respondent.locale,
-        channel: input.respondent.invitationId ? 'invited' : 'open',
-        idempotencyKey: input.idempotencyKey,
-        submittedAt: now,
-      });
-      doc = created.toObject();
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const existing = await Responses.findOne({ surveyId: survey.id, dedupeKey }).lean<ResponseDoc>();
-      if (existing && existing.idempotencyKey === input.idempotencyKey)
-        return { response: toResponse(existing), replayed: true };
-      throw new ConflictError({ key: 'surveys:answer.alreadyAnswered' });
-    }
-    // A draft the same respondent left in the browser is now superseded.
-    await Responses.deleteOne({ surveyId: survey.id, dedupeKey: `draft:${input.respondent.key}` });
-    await afterSubmission(survey, input.respondent, doc);
-    return { response: toResponse(doc), replayed: false };
+    // A signed-in respondent's draft in the browser is superseded on a one-response survey (an API client without
+    // a session is its own respondent and has no draft).
+    const draft =
+      input.respondent.userId && survey.settings.onePerRespondent
+        ? await findDraftDoc(survey.id, input.respondent.key)
+        : null;
+    const doc = submittedResponseDoc({
+      id,
+      surveyId: survey.id,
+      surveyVersion: survey.version,
+      consultationId: consultation.id,
+      roundId: consultation.roundId,
+      respondentKey: input.respondent.key,
+      answers: check.answers,
+      otherText: check.otherText,
+      sector,
+      region,
+      organisation,
+      locale: input.respondent.locale,
+      channel: input.respondent.invitationId ? 'invited' : 'open',
+      idempotencyKey: input.idempotencyKey,
+      requestHash: hash,
+      submittedAt: clock(),
+    }) as ResponseDoc;
+    const stored = await runSubmission(survey, doc, {
+      responseId: id,
+      surveyId: survey.id,
+      attempt: nonce(),
+      ...(draft?.nonce
+        ? {
+            draft: {
+              id: draft._id,
+              nonce: draft.nonce,
+              startCounted: Boolean(draft.startCounted && !draft.edits),
+            },
+          }
+        : {}),
+      idempotencyKey: input.idempotencyKey,
+      requestHash: hash,
+      demographics: demographicsOf(input.respondent),
+      confirmationTo: input.respondent.email,
+      locale: input.respondent.locale,
+    });
+    return { response: toResponse(stored), replayed: stored !== doc };
   }
 
   // ---------------------------------------------------------------- resume links
 
+  /** A resume link's token: `<draft id>.<random>`; only the hash of the random part is stored, on the draft. */
+  const RESUME_TOKEN = /^(d[A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{20,100})$/;
+  const MAX_TOKEN_LENGTH = 200;
+
   /**
-   * Emails a one-click link that brings an anonymous respondent back to their draft on any device. The link holds
-   * a random token; only its hash is stored, and a new request replaces the old link.
+   * Emails a one-click link that brings an anonymous respondent back to their draft on any device. A new request
+   * replaces the old link.
    */
   async function sendResumeLink(input: {
     surveyId: string;
@@ -972,83 +1456,117 @@ export function createSurveysService(options: SurveysServiceOptions) {
     email: string;
   }): Promise<void> {
     const { survey } = await openSurvey(input.surveyId, input.respondent);
-    const email = input.email.trim();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+    const email = normaliseEmailAddress(input.email.trim());
+    if (!email) {
       throw new ValidationError([{ field: 'resumeEmail', message: { key: 'surveys:answer.errors.email' } }]);
     }
-    const token = crypto.randomBytes(32).toString('base64url');
-    const updated = await Responses.findOneAndUpdate(
-      { surveyId: survey.id, dedupeKey: `draft:${input.respondent.key}` },
-      { $set: { resumeEmail: email, resumeTokenHash: sha256(token) } },
-      { returnDocument: 'after' },
-    ).lean<ResponseDoc>();
-    if (!updated) throw new NotFoundError({ key: 'surveys:resume.noDraft' });
+    const id = draftId(survey.id, input.respondent.key);
+    const secret = crypto.randomBytes(32).toString('base64url');
+    const updated = await responses.updateOne(
+      { _id: id, status: 'draft', edits: { $exists: false } },
+      { $set: { resumeEmail: email, resumeTokenHash: sha256(secret) } },
+    );
+    if (updated.matchedCount === 0) throw new NotFoundError({ key: 'surveys:resume.noDraft' });
     await options.notifications.send({
       template: 'survey-resume',
       to: email,
       locale: input.respondent.locale,
       data: {
         surveyTitle: survey.definition.title,
-        resumeUrl: `${options.baseUrl}/surveys/${survey.id}/resume/${token}`,
+        resumeUrl: `${options.baseUrl}/surveys/${survey.id}/resume/${id}.${secret}`,
         closesAt: survey.settings.closesAt?.toISOString() ?? null,
       },
     });
   }
 
-  /** The respondent key of the draft a resume link belongs to; the browser takes it over. */
+  /** The respondent key of the draft a resume link belongs to (one read by `_id`); the browser takes it over. */
   async function resumeByToken(
     surveyId: string,
     token: string,
   ): Promise<{ respondentKey: string; resumeAt?: string }> {
-    if (!isValidObjectId(surveyId) || !/^[\w-]{20,100}$/.test(token))
-      throw new NotFoundError({ key: 'surveys:resume.invalid' });
-    const draft = await Responses.findOne({
-      surveyId,
-      resumeTokenHash: sha256(token),
-      status: 'draft',
-    }).lean<ResponseDoc>();
-    if (!draft) throw new NotFoundError({ key: 'surveys:resume.invalid' });
+    const invalid = () => new NotFoundError({ key: 'surveys:resume.invalid' });
+    const match = token.length <= MAX_TOKEN_LENGTH ? RESUME_TOKEN.exec(token) : null;
+    if (!isValidObjectId(surveyId) || !match) throw invalid();
+    const draft = await responses.findOne({ _id: match[1] as string });
+    if (
+      !draft ||
+      draft.status !== 'draft' ||
+      draft.surveyId.toString() !== surveyId ||
+      !draft.resumeTokenHash ||
+      !safeEqual(draft.resumeTokenHash, sha256(match[2] as string))
+    )
+      throw invalid();
     return { respondentKey: draft.respondentKey, resumeAt: draft.resumeAt };
+  }
+
+  function safeEqual(a: string, b: string): boolean {
+    const left = Buffer.from(a);
+    const right = Buffer.from(b);
+    return left.length === right.length && crypto.timingSafeEqual(left, right);
   }
 
   // ---------------------------------------------------------------- invitations
 
   async function markInvitation(invitationId: string, field: 'openedAt' | 'startedAt'): Promise<void> {
-    if (!isValidObjectId(invitationId)) return;
-    await Invitations.updateOne({ _id: invitationId, [field]: null }, { $set: { [field]: clock() } });
+    if (!INVITATION_ID_PATTERN.test(invitationId)) return;
+    await invitations.updateOne({ _id: invitationId, [field]: null } as never, {
+      $set: { [field]: clock() },
+    });
   }
 
-  /** An invitation answers once: the first submission claims it, any later one is refused. */
-  async function claimInvitation(invitationId: string, sector: string | undefined): Promise<void> {
-    const claimed = await Invitations.updateOne(
-      { _id: invitationId, submittedAt: null },
-      { $set: { submittedAt: clock(), ...(sector ? { sector } : {}) } },
+  /**
+   * An invitation answers once: the first submission claims it (by `_id`), any later one is refused. The claim
+   * names the draft (the hash of its claim key), so the same draft's retry or replay finds its own claim.
+   */
+  async function claimInvitation(
+    claim: { id: string; claim: string },
+    sector: string | undefined,
+  ): Promise<void> {
+    const claimed = await invitations.updateOne({ _id: claim.id, submittedAt: null } as never, {
+      $set: { submittedAt: clock(), claimedBy: claim.claim, ...(sector ? { sector } : {}) },
+    });
+    if (claimed.matchedCount === 1) return;
+    const invitation = await invitations.findOne({ _id: claim.id });
+    if (invitation && invitation.claimedBy === claim.claim) return;
+    if (!invitation) throw new NotFoundError({ key: 'surveys:invitations.invalid' });
+    throw new ConflictError({ key: 'surveys:invitations.used' });
+  }
+
+  /** Gives back a claim whose submission was not stored (refused, or given up by the reconciler). */
+  async function releaseInvitation(claim: { id: string; claim: string }): Promise<void> {
+    await invitations.updateOne(
+      { _id: claim.id, claimedBy: claim.claim },
+      { $unset: { submittedAt: '', claimedBy: '', sector: '' } },
     );
-    if (claimed.matchedCount === 0) throw new ConflictError({ key: 'surveys:invitations.used' });
   }
 
-  /** Finds the invitation of a link's token and records that it was opened. */
+  /** Finds the invitation of a link's token (`<invitationId>.<hmac>`: one read by `_id`) and records the opening. */
   async function openInvitation(
     surveyId: string,
     token: string,
   ): Promise<{ invitationId: string; email: string }> {
-    if (!/^[\w-]{20,100}$/.test(token) || !isValidObjectId(surveyId))
-      throw new NotFoundError({ key: 'surveys:invitations.invalid' });
-    const invitation = await Invitations.findOne({
-      surveyId,
-      tokenHash: sha256(token),
-    }).lean<InvitationDoc>();
-    if (!invitation) throw new NotFoundError({ key: 'surveys:invitations.invalid' });
+    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
+    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
+    const [id, mac, extra] = token.split('.');
+    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
+    if (!safeEqual(mac, invitationMac(id))) throw invalid();
+    const invitation = await invitations.findOne({ _id: id });
+    if (!invitation || invitation.surveyId.toString() !== surveyId) throw invalid();
     if (invitation.submittedAt) throw new ConflictError({ key: 'surveys:invitations.used' });
-    await markInvitation(invitation._id.toString(), 'openedAt');
-    return { invitationId: invitation._id.toString(), email: invitation.email };
+    await markInvitation(id, 'openedAt');
+    return { invitationId: id, email: invitation.email };
   }
 
-  function invitationToken(invitationId: string): string {
+  function invitationMac(invitationId: string): string {
     return crypto
       .createHmac('sha256', options.secret)
       .update(`survey-invitation:${invitationId}`)
       .digest('base64url');
+  }
+
+  /** The token of an invitation's link: its id and an HMAC of it with SESSION_SECRET (nothing of it is stored). */
+  function invitationToken(invitationId: string): string {
+    return `${invitationId}.${invitationMac(invitationId)}`;
   }
 
   function invitationUrl(surveyId: string, invitationId: string): string {
@@ -1064,9 +1582,30 @@ export function createSurveysService(options: SurveysServiceOptions) {
     };
   }
 
+  interface InvitationBatch {
+    surveyId: string;
+    locale: Locale;
+    ids: string[];
+  }
+
+  function invitationEmails(
+    survey: Survey,
+    batch: { locale: Locale; invitations: { id: string; email: string }[] },
+  ) {
+    return batch.invitations.map(({ id, email }) => ({
+      template: 'survey-invitation',
+      to: email,
+      locale: batch.locale,
+      data: invitationEmailData(survey, id, batch.locale),
+      idempotencyKey: `survey-invitation:${id}`,
+    }));
+  }
+
   /**
-   * Invites a list of addresses (pasted or from a CSV). Each address is invited once per survey (a unique index);
-   * addresses already invited are counted, not invited again; invalid ones are returned to be shown.
+   * Invites a list of addresses (pasted or from a CSV; each entry one address, see invitation-addresses.ts). Each
+   * address is invited once per survey (its id); addresses already invited are counted, not invited again; invalid
+   * ones are returned to be shown. The invitations are stored in one write and their emails queued in another, to
+   * be rendered and sent by the outbox worker; an intent covers the two.
    */
   async function invite(
     surveyId: string,
@@ -1079,44 +1618,70 @@ export function createSurveysService(options: SurveysServiceOptions) {
     const invalid: string[] = [];
     const emails = new Set<string>();
     for (const raw of input.emails) {
-      const email = normaliseEmailAddress(raw.trim());
+      const email = parseInvitationEntry(raw);
       if (email) emails.add(email);
-      else if (raw.trim()) invalid.push(raw.trim());
+      else if (raw.trim()) invalid.push(raw.trim().slice(0, 300));
     }
     if (emails.size === 0) {
       throw new ValidationError([{ field: 'emails', message: { key: 'surveys:invitations.errors.none' } }]);
     }
-    let invited = 0;
-    let alreadyInvited = 0;
-    for (const email of emails) {
-      const id = new mongoose.Types.ObjectId();
-      try {
-        await Invitations.create({
-          _id: id,
-          surveyId: survey.id,
-          email,
-          locale: input.locale,
-          tokenHash: sha256(invitationToken(id.toString())),
-          reminderCount: 0,
-        });
-      } catch (error) {
-        if (isDuplicateKey(error)) {
-          alreadyInvited += 1;
-          continue;
-        }
+    const now = clock();
+    const docs = [...emails].map((email) => ({
+      _id: invitationIdFor(survey.id, email),
+      surveyId: new mongoose.Types.ObjectId(survey.id),
+      email,
+      locale: input.locale,
+      reminderCount: 0,
+      sentAt: now,
+      createdAt: now,
+    }));
+    const batchKey = `${survey.id}:${nonce()}`;
+    const batch: InvitationBatch = { surveyId: survey.id, locale: input.locale, ids: docs.map((d) => d._id) };
+    await effects.begin('invitations', batchKey, batch as unknown as Document);
+    const refused = new Set<number>();
+    try {
+      await invitations.insertMany(docs as InvitationDoc[], { ordered: false });
+    } catch (error) {
+      const writeErrors = (
+        error as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }
+      ).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (list.length === 0 || list.some((e) => e.code !== 11000)) {
+        await effects.done('invitations', batchKey);
         throw error;
       }
-      await options.notifications.send({
-        template: 'survey-invitation',
-        to: email,
-        locale: input.locale,
-        data: invitationEmailData(survey, id.toString(), input.locale),
-        idempotencyKey: `survey-invitation:${id.toString()}`,
-      });
-      await Invitations.updateOne({ _id: id }, { $set: { sentAt: clock() } });
-      invited += 1;
+      for (const e of list) refused.add(e.index);
     }
-    return { invited, alreadyInvited, invalid };
+    const created = docs.filter((_, index) => !refused.has(index));
+    await options.notifications.sendMany(
+      invitationEmails(survey, {
+        locale: input.locale,
+        invitations: created.map((d) => ({ id: d._id, email: d.email })),
+      }),
+    );
+    await effects.done('invitations', batchKey);
+    return { invited: created.length, alreadyInvited: refused.size, invalid };
+  }
+
+  /**
+   * The reconciler's replay of a batch of invitations: queue the emails of those never opened, reminded or
+   * answered (queuing is idempotent by key while the message waits; an email already sent within the crash window
+   * could go twice, which is better than never).
+   */
+  async function replayInvitations(batch: InvitationBatch) {
+    const surveyDoc = await findDoc(batch.surveyId);
+    if (!surveyDoc) return 'drop' as const;
+    const survey = toSurvey(surveyDoc);
+    const found: { id: string; email: string }[] = [];
+    for (const id of batch.ids) {
+      const invitation = await invitations.findOne({ _id: id });
+      if (invitation && !invitation.openedAt && !invitation.submittedAt && invitation.reminderCount === 0)
+        found.push({ id, email: invitation.email });
+    }
+    await options.notifications.sendMany(
+      invitationEmails(survey, { locale: batch.locale, invitations: found }),
+    );
+    return 'done' as const;
   }
 
   /**
@@ -1141,9 +1706,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
           now.getTime() - last.getTime() >= REMINDER_AFTER_DAYS * DAY_MS;
       if (!due) continue;
       const number = invitation.reminderCount + 1;
-      const id = invitation._id.toString();
-      const claimed = await Invitations.updateOne(
-        { _id: invitation._id, reminderCount: invitation.reminderCount, submittedAt: null },
+      const id = invitation._id;
+      const claimed = await invitations.updateOne(
+        { _id: id, reminderCount: invitation.reminderCount, submittedAt: null } as never,
         { $set: { reminderCount: number, lastRemindedAt: now } },
       );
       if (claimed.modifiedCount === 0) continue;
@@ -1216,46 +1781,76 @@ export function createSurveysService(options: SurveysServiceOptions) {
     },
   };
 
-  /** For the consultations module: submitted responses per consultation ($match/$group/$sum only). */
+  /** A scope's counters: one read by `_id`. Open drafts are those started and not yet ended. */
+  async function readCounts(id: string): Promise<{ draft: number; submitted: number }> {
+    const doc = await counters.findOne({ _id: id }, { projection: { counts: 1 } });
+    const counts = doc?.counts ?? {};
+    return {
+      draft: Math.max(0, (counts.started ?? 0) - (counts.draftsEnded ?? 0)),
+      submitted: counts.submitted ?? 0,
+    };
+  }
+
+  /** For the consultations module: submitted responses per consultation, from the counters (one read each). */
   const responseCounts: ResponseCountSource = {
     async countByConsultation(consultationIds: string[]): Promise<Map<string, number>> {
-      const ids = consultationIds
-        .filter((id) => isValidObjectId(id))
-        .map((id) => new mongoose.Types.ObjectId(id));
       const counts = new Map(consultationIds.map((id) => [id, 0]));
-      if (ids.length === 0) return counts;
-      const rows = await Responses.aggregate<{ _id: mongoose.Types.ObjectId; count: number }>([
-        { $match: { consultationId: { $in: ids }, status: 'submitted' } },
-        { $group: { _id: '$consultationId', count: { $sum: 1 } } },
-      ]);
-      for (const row of rows) counts.set(row._id.toString(), row.count);
+      for (const id of consultationIds) {
+        if (isValidObjectId(id)) counts.set(id, (await readCounts(`consultation:${id}`)).submitted);
+      }
       return counts;
     },
   };
 
-  /**
-   * Every submitted response of a survey, oldest first, read in batches (for analysis and exports). Answers are keyed
-   * by stable question ids, so responses to different versions can be summarised together.
-   */
-  /** Drafts and submitted responses of a survey, a consultation or a round (for completion rates). */
+  /** Drafts and submitted responses of a survey, a consultation or a round (for completion rates): one read. */
   async function responseStatusCounts(scope: {
     surveyId?: string;
     consultationId?: string;
     roundId?: string;
   }): Promise<{ draft: number; submitted: number }> {
-    const [field, id] = scope.surveyId
-      ? ['surveyId', scope.surveyId]
+    const [kind, id] = scope.surveyId
+      ? ['survey', scope.surveyId]
       : scope.consultationId
-        ? ['consultationId', scope.consultationId]
-        : ['roundId', scope.roundId ?? ''];
-    const counts = { draft: 0, submitted: 0 };
-    if (!isValidObjectId(id)) return counts;
-    const rows = await Responses.aggregate<{ _id: string; count: number }>([
-      { $match: { [field]: new mongoose.Types.ObjectId(id) } },
-      { $group: { _id: '$status', count: { $sum: 1 } } },
-    ]);
-    for (const row of rows) if (row._id === 'draft' || row._id === 'submitted') counts[row._id] = row.count;
-    return counts;
+        ? ['consultation', scope.consultationId]
+        : ['round', scope.roundId ?? ''];
+    if (!isValidObjectId(id)) return { draft: 0, submitted: 0 };
+    return readCounts(`${kind}:${id}`);
+  }
+
+  /**
+   * Recomputes every response counter from the responses (a maintenance command, and the benchmark after a bulk
+   * load). It replaces the counts while keeping each document's guard of recent operations; run it while no one
+   * answers, as an increment landing between the read and the write would be overwritten.
+   */
+  async function rebuildResponseCounters(): Promise<number> {
+    const totals = new Map<string, { started: number; draftsEnded: number; submitted: number }>();
+    const cursor = responses.find(
+      {},
+      { projection: { status: 1, surveyId: 1, consultationId: 1, roundId: 1, edits: 1, draftNonce: 1 } },
+    );
+    for await (const doc of cursor) {
+      if (doc.status === 'draft' && doc.edits) continue;
+      for (const id of countScopeIds(scopeOf(doc))) {
+        const cell = totals.get(id) ?? { started: 0, draftsEnded: 0, submitted: 0 };
+        if (doc.status === 'draft') cell.started += 1;
+        else {
+          cell.submitted += 1;
+          // A web submission closed the draft it came from.
+          if (doc.draftNonce) {
+            cell.started += 1;
+            cell.draftsEnded += 1;
+          }
+        }
+        totals.set(id, cell);
+      }
+    }
+    const existing = await counters.find({}, { projection: { _id: 1 } }).toArray();
+    for (const { _id } of existing)
+      if (!totals.has(_id)) totals.set(_id, { started: 0, draftsEnded: 0, submitted: 0 });
+    for (const [id, counts] of totals) {
+      await counters.updateOne({ _id: id }, { $set: { counts } }, { upsert: true });
+    }
+    return totals.size;
   }
 
   /** Every version's definition of a survey, newest first (analysis maps answers across versions by question id). */
@@ -1309,18 +1904,35 @@ export function createSurveysService(options: SurveysServiceOptions) {
       .digest('base64url');
   }
 
+  effects.register<SubmissionPayload>('submission', replaySubmission);
+  effects.register<EditPayload>('answers-edit', replayEdit);
+  effects.register<InvitationBatch>('invitations', replayInvitations);
+
   return {
     formToken,
     submittedResponses,
     responseStatusCounts,
+    rebuildResponseCounters,
     allDefinitions,
     surveyDirectory,
     responseCounts,
+    /** Intents of unfinished multi-document work; the app runs effects.start(), tests effects.reconcile(). */
+    effects,
+    setAnswerRecorder(recorder: AnswerRecorder): void {
+      answerRecorder = recorder;
+    },
     async init(): Promise<void> {
       await Surveys.init();
       await SurveyVersions.init();
       await Responses.init();
       await Invitations.init();
+      for (const [collection, names] of [
+        [responses, OBSOLETE_RESPONSE_INDEXES],
+        [invitations, OBSOLETE_INVITATION_INDEXES],
+      ] as const) {
+        for (const name of names)
+          await (collection as unknown as Collection<Document>).dropIndex(name).catch(() => undefined);
+      }
     },
     models: { Responses, Invitations },
     now: clock,
