@@ -9,7 +9,7 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createAccountsModule, type AccountsService } from './modules/accounts';
-import { createAnalysisModule } from './modules/analysis';
+import { createAnalysisModule, createAnswerCounters, type AnswerCounters } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import {
   createParticipationModule,
@@ -38,6 +38,8 @@ export interface Composition {
   consultations: ConsultationsModule;
   accounts: AccountsService;
   surveys: SurveysService;
+  /** The analysis module's answer counters (rebuilds, tests). */
+  answerCounters: AnswerCounters;
   /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
   parts: { connection: Connection; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
@@ -107,8 +109,11 @@ export function compose(
   });
   registerParticipationOpenApi(openApi);
 
+  // Analysis counters are kept at each submission; they read question types from the surveys service.
+  const answerCounters = createAnswerCounters(connection, (surveyId) => surveys.allDefinitions(surveyId));
   const surveys = createSurveysService({
     connection,
+    answerRecorder: answerCounters,
     consultations: consultations.consultations,
     participation: participation.participation,
     notifications: mail.notifications,
@@ -128,6 +133,8 @@ export function compose(
     reports: participation.reports,
     consultations: consultations.consultations,
     surveys,
+    counters: answerCounters,
+    logger,
   });
   let reminderTimer: NodeJS.Timeout | undefined;
   // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
@@ -179,6 +186,7 @@ export function compose(
     consultations,
     accounts: accounts.service,
     surveys,
+    answerCounters,
     parts: { connection, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();

@@ -22,6 +22,7 @@ import type {
 } from '../consultations';
 import { normaliseEmailAddress, type Notifications } from '../notifications';
 import type { ParticipationRecorder } from '../participation/participation.types';
+import type { AnswerRecorder } from './answer-recorder';
 import { invitationModel, type InvitationDoc } from './invitation.model';
 import { responseModel, type ResponseDoc } from './response.model';
 import {
@@ -118,6 +119,8 @@ export interface SurveysServiceOptions {
   baseUrl: string;
   /** Signs invitation tokens, so a reminder can repeat the original link without the token being stored. */
   secret: string;
+  /** The analysis answer counters (may also be set later with setAnswerRecorder). */
+  answerRecorder?: AnswerRecorder;
   clock?: () => Date;
 }
 
