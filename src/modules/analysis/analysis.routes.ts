@@ -95,7 +95,10 @@ function surveyFilters(req: Request) {
     sector: filterParam(req.query.sector, SECTOR_CATEGORIES),
     region: filterParam(req.query.region, REGION_CATEGORIES),
     q: typeof req.query.q === 'string' && req.query.q !== '' ? req.query.q.slice(0, 200) : undefined,
-    cross: typeof req.query.cross === 'string' && req.query.cross !== '' ? req.query.cross.slice(0, 60) : undefined,
+    cross:
+      typeof req.query.cross === 'string' && req.query.cross !== ''
+        ? req.query.cross.slice(0, 60)
+        : undefined,
   };
 }
 
@@ -237,6 +240,7 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
       matchingCount: data.matching,
       snapshot: snapshotView(data.snapshot, req.locale),
       filterQuery: filterQuery(filters),
+      textQuery: filterQuery({ ...filters, cross: undefined }),
       completion: completionView(data.completion, req.locale),
       sections: breakdownSections(data.report, req.t, req.locale, [
         'sector',
@@ -253,6 +257,44 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
       sectors: SECTOR_CATEGORIES.map((key) => ({ key, label: req.t(`classifications:sector.${key}`) })),
       regions: REGION_CATEGORIES.map((key) => ({ key, label: req.t(`classifications:region.${key}`) })),
       threshold: 0,
+    });
+  });
+
+  /** POST /analysis/surveys/:id/refresh — computes the "as of" figures again, in the background. */
+  router.post('/analysis/surveys/:id/refresh', staff, async (req, res) => {
+    const survey = await analysis.getSurvey(req.params.id as string);
+    analysis.refreshSnapshot(survey.id).catch((error: unknown) => {
+      logger?.error({ err: error, surveyId: survey.id }, 'answer snapshot failed');
+    });
+    const body = req.body as Record<string, unknown> | undefined;
+    const back = typeof body?.back === 'string' && /^\?[\w=&%.+-]*$/.test(body.back) ? body.back : '';
+    res.redirect(303, `/analysis/surveys/${survey.id}${back}`);
+  });
+
+  /** GET /analysis/surveys/:id/texts/:questionId?sector=&region=&q=&from=|before= — written answers, paged. */
+  router.get('/analysis/surveys/:id/texts/:questionId', staff, async (req, res) => {
+    const filters = { ...surveyFilters(req), cross: undefined };
+    const position = (value: unknown) =>
+      typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+    const data = await analysis.texts(req.params.id as string, req.params.questionId as string, {
+      ...filters,
+      from: position(req.query.from),
+      before: position(req.query.before),
+    });
+    const query = filterQuery(filters);
+    const link = (key: 'from' | 'before', value: number | null) =>
+      value === null ? undefined : `${query ? `${query}&` : '?'}${key}=${value}`;
+    res.render('analysis/texts', {
+      title: req.t('analysis:texts.title', { question: data.question.question.label[req.locale] }),
+      survey: data.survey,
+      filters,
+      snapshot: snapshotView(data.snapshot, req.locale),
+      items: data.page.items.map((item) => ({ number: item.index + 1, text: item.text })),
+      total: data.page.total,
+      partial: data.page.partial,
+      next: link('from', data.page.next),
+      previous: link('before', data.page.previous),
+      backQuery: query,
     });
   });
 

@@ -76,7 +76,8 @@ export function questionTypes(versions: { definition: SurveyDefinition }[]): Map
   const types = new Map<string, string>();
   for (const { definition } of versions)
     for (const section of definition.sections)
-      for (const question of section.questions) if (!types.has(question.id)) types.set(question.id, question.type);
+      for (const question of section.questions)
+        if (!types.has(question.id)) types.set(question.id, question.type);
   return types;
 }
 
@@ -89,10 +90,7 @@ export class AnswerCounters implements AnswerRecorder {
   private readonly typeCache = new Map<string, { version: number; types: QuestionTypes }>();
   private definitions: DefinitionsSource | undefined;
 
-  constructor(
-    connection: Connection,
-    definitions?: DefinitionsSource,
-  ) {
+  constructor(connection: Connection, definitions?: DefinitionsSource) {
     this.collection = connection.collection(ANSWER_COUNTERS_COLLECTION) as unknown as Collection<CounterDoc>;
     this.log = new AnswerLog(connection);
     this.snapshots = new AnswerSnapshots(connection, this.log, (surveyId) => {
@@ -234,5 +232,4 @@ export class AnswerCounters implements AnswerRecorder {
         await this.collection.deleteOne({ _id: counterId(surveyId, slice, shard) });
     await this.log.drop(surveyId);
   }
-
 }

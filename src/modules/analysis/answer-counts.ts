@@ -237,7 +237,12 @@ export function summaryFromCounts(
     case 'dropdown':
     case 'multiple_choice': {
       const keys = [...(q.options ?? []).map((o) => o.id), ...(q.allowOther ? ['other'] : [])];
-      return { kind: 'choice', answered, multiple: q.type === 'multiple_choice', rows: rows(keys, c.o, answered) };
+      return {
+        kind: 'choice',
+        answered,
+        multiple: q.type === 'multiple_choice',
+        rows: rows(keys, c.o, answered),
+      };
     }
     case 'rating': {
       const keys = Array.from({ length: q.points ?? 5 }, (_, i) => String(i + 1));

@@ -29,7 +29,10 @@ export {
  * of a survey); the surveys service is usually created after the counters, so it may be given later with
  * `useDefinitions`.
  */
-export function createAnswerCounters(connection: Connection, definitions?: DefinitionsSource): AnswerCounters {
+export function createAnswerCounters(
+  connection: Connection,
+  definitions?: DefinitionsSource,
+): AnswerCounters {
   return new AnswerCounters(connection, definitions);
 }
 
