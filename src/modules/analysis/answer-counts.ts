@@ -22,7 +22,7 @@ import type { AnswerValue, CountRow, QuestionSummary, SummaryQuestion } from './
  * "as of" snapshot computes (answer-snapshot.ts).
  *
  * Every path segment is a question, option, row or scale id (letters, digits, hyphens: survey-definition.ts's
- * ID_PATTERN) or a number written with digits and `-`; anything else (data from outside the definition) is replaced
+ * ID_PATTERN), a classification key (letters and `_`) or an integer; anything else (data from outside the definition) is replaced
  * by a hash, so no key can hold `.` or start with `$`.
  */
 
@@ -31,7 +31,7 @@ export type Flat = Record<string, number>;
 /** The question types counters need, by question id (every version of the survey, newest type wins). */
 export type QuestionTypes = ReadonlyMap<string, string>;
 
-const SAFE_KEY = /^[A-Za-z0-9-]{1,64}$/;
+const SAFE_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A key safe in a counter path: the value itself when it is an id or an integer, else `~` and a short hash. */
 export function safeKey(value: string): string {
