@@ -22,8 +22,8 @@ import type { AnswerValue, CountRow, QuestionSummary, SummaryQuestion } from './
  * "as of" snapshot computes (answer-snapshot.ts).
  *
  * Every path segment is a question, option, row or scale id (letters, digits, hyphens: survey-definition.ts's
- * ID_PATTERN), a classification key (letters and `_`) or an integer; anything else (data from outside the definition) is replaced
- * by a hash, so no key can hold `.` or start with `$`.
+ * ID_PATTERN), a classification key (letters and `_`) or an integer; anything else (data from outside the
+ * definition) is replaced by `~` and a hash, so no key can hold `.` or start with `$`.
  */
 
 export type Flat = Record<string, number>;
