@@ -57,7 +57,8 @@ async function* storedResponses(surveys: SurveysService, surveyId: string): Asyn
 
 /**
  * Recomputes a survey's answer log and counters from its stored responses (every survey's without `surveyId`): for
- * bulk loads and repairs, while the survey takes no submissions (see AnswerCounters.rebuild).
+ * bulk loads and repairs, while the survey takes no submissions (see AnswerCounters.rebuild). "Every survey" is
+ * what `surveys.listAll()` lists (its newest 500).
  */
 export async function rebuildAnswerCounters(
   deps: { counters: AnswerCounters; surveys: SurveysService },
