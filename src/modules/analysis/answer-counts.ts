@@ -195,6 +195,8 @@ export interface SnapshotFigures {
   numbers?: Record<
     string,
     {
+      /** Number answers in the snapshot (the distribution's shares are of these). */
+      answered?: number;
       median: number | null;
       min: number | null;
       max: number | null;
@@ -274,7 +276,7 @@ export function summaryFromCounts(
         distribution: (figures?.distribution ?? []).map(({ key, count }) => ({
           key,
           count,
-          share: ratio(count, answered),
+          share: ratio(count, figures?.answered ?? answered),
         })),
       };
     }

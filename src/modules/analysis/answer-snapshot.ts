@@ -91,6 +91,7 @@ class NumberFigures {
     };
     const middle = Math.floor(this.total / 2);
     return {
+      answered: this.total,
       median: this.total ? (this.total % 2 ? at(middle) : (at(middle - 1) + at(middle)) / 2) : null,
       min: values.length ? (values[0] as number) : null,
       max: values.length ? (values[values.length - 1] as number) : null,
