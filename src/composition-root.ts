@@ -11,7 +11,7 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createAccountsModule, type AccountsService } from './modules/accounts';
-import { createAnalysisModule } from './modules/analysis';
+import { createAnalysisModule, createAnswerCounters, type AnswerCounters } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import {
   createParticipationModule,
@@ -40,6 +40,8 @@ export interface Composition {
   consultations: ConsultationsModule;
   accounts: AccountsService;
   surveys: SurveysService;
+  /** The analysis module's answer counters (rebuilds, tests). */
+  answerCounters: AnswerCounters;
   /** Unfinished multi-document work and its reconciler (tests call effects.reconcile({ graceMs: 0 })). */
   effects: PendingEffects;
   /** One reconciler pass: unfinished submissions are finished, and a rebuild that a late replay asked for runs. */
@@ -124,10 +126,13 @@ export function compose(
   });
   registerParticipationOpenApi(openApi);
 
+  // Analysis counters are kept at each submission; they read question types from the surveys service.
+  const answerCounters = createAnswerCounters(connection, (surveyId) => surveys.allDefinitions(surveyId));
   const surveys = createSurveysService({
     connection,
     effects,
     logger,
+    answerRecorder: answerCounters,
     consultations: consultations.consultations,
     participation: participation.participation,
     notifications: mail.notifications,
@@ -147,6 +152,8 @@ export function compose(
     reports: participation.reports,
     consultations: consultations.consultations,
     surveys,
+    counters: answerCounters,
+    logger,
   });
   let reminderTimer: NodeJS.Timeout | undefined;
   let reconcilerTimer: NodeJS.Timeout | undefined;
@@ -208,6 +215,7 @@ export function compose(
     consultations,
     accounts: accounts.service,
     surveys,
+    answerCounters,
     effects,
     reconcile,
     parts: { connection, baseUrl: config.baseUrl, secret: config.sessionSecret },

@@ -253,6 +253,7 @@ async function seedHistoricalRound(
     consultations,
     participation: composition.participation.participation,
     notifications: composition.notifications,
+    answerRecorder: composition.answerCounters,
     baseUrl,
     secret,
     clock,

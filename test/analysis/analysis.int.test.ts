@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { SurveysService, Survey } from '../../src/modules/surveys';
+import { rebuildAnswerCounters } from '../../src/modules/analysis';
 import { agentAs } from '../support/sign-in';
 import { buildTestApp, type TestApp } from '../support/app';
 import { FACTORY_SURVEY_OFFICER, both, createSurvey, everyTypeQuestions } from '../support/factories/surveys';
@@ -72,6 +73,11 @@ describe('analysis of a survey', () => {
       mail: 'someone@example.ca',
       rank: ['a', 'b', 'c'],
     });
+    // Submissions reach the counters through the surveys module's recorder call; a rebuild from the stored
+    // responses gives the same counters and answer log (answer-counters.int.test.ts proves live == rebuilt).
+    await rebuildAnswerCounters({ counters: ctx.composition.answerCounters, surveys: service }, survey.id);
+    // Written answers and medians of numbers are shown as of the last background pass.
+    await ctx.composition.answerCounters.snapshots.refresh(survey.id);
   });
   afterAll(() => ctx.close());
 
@@ -108,6 +114,63 @@ describe('analysis of a survey', () => {
     expect(res.text).toContain('Open data please');
     expect(res.text).not.toContain('More open budgets');
     expect(res.text).toContain('Pick one, by sector');
+  });
+
+  it('when an analyst pages through written answers, then each page is filtered and links to the next and previous', async () => {
+    const agent = await agentAs(ctx, 'analyst');
+    const survey_ = await agent.get(`/analysis/surveys/${survey.id}?sector=civil_society&q=open`);
+    expect(survey_.text).toContain(
+      `/analysis/surveys/${survey.id}/texts/long?sector=civil_society&amp;q=open`,
+    );
+    const all = await agent.get(`/analysis/surveys/${survey.id}/texts/long`);
+    expect(all.status).toBe(200);
+    expect(all.text).toContain('3 written answers in all');
+    for (const text of ['Open data please', '=SUM(A1:A9)', 'More open budgets'])
+      expect(all.text).toContain(text);
+    expect(all.text).not.toContain('rel="next"');
+    const filtered = await agent.get(`/analysis/surveys/${survey.id}/texts/long?sector=civil_society&q=open`);
+    expect(filtered.text).toContain('Open data please');
+    expect(filtered.text).not.toContain('More open budgets');
+    const later = await agent.get(`/analysis/surveys/${survey.id}/texts/long?from=1`);
+    expect(later.text).not.toContain('Open data please');
+    expect(later.text).toMatch(/href="\?before=1" rel="prev"/);
+    expect((await agent.get(`/analysis/surveys/${survey.id}/texts/nope`)).status).toBe(404);
+  });
+
+  it('when an analyst asks for a refresh, then the figures are computed again in the background and dated', async () => {
+    const agent = await agentAs(ctx, 'analyst');
+    const before = await agent.get(`/analysis/surveys/${survey.id}?sector=academia`);
+    const asOf = (html: string) => /<strong>as of ([^<]+)\.<\/strong>/.exec(html)?.[1];
+    expect(asOf(before.text)).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the time shown is to the minute; the head's is exact
+    const headBefore = await ctx.composition.answerCounters.snapshots.head(survey.id);
+    const res = await agent.post(`/analysis/surveys/${survey.id}/refresh`, { back: '?sector=academia' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/analysis/surveys/${survey.id}?sector=academia`);
+    let head = await ctx.composition.answerCounters.snapshots.head(survey.id);
+    for (let i = 0; i < 200 && (head.running || head.gen === headBefore.gen); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      head = await ctx.composition.answerCounters.snapshots.head(survey.id);
+    }
+    expect(head.gen).not.toBe(headBefore.gen);
+    expect((head.at as Date).getTime()).toBeGreaterThan((headBefore.at as Date).getTime());
+    expect(
+      (await agent.post(`/analysis/surveys/${survey.id}/refresh`, { back: '//evil.example' })).headers
+        .location,
+    ).toBe(`/analysis/surveys/${survey.id}`);
+  });
+
+  it('when the cross-tab is filtered by region, then each sector column counts that region only', async () => {
+    const agent = await agentAs(ctx, 'analyst');
+    const ontario = await agent.get(`/analysis/surveys/${survey.id}?region=ON&cross=single`);
+    // Civil society: Alpha and Other, one each of two; academia: Beta, one of one.
+    expect(ontario.text).toContain('3 submitted responses match.');
+    expect(ontario.text).toMatch(
+      /<th scope="row">Alpha<\/th><td class="number">1 \(50%\)<\/td><td class="number">0 \(0%\)<\/td>/,
+    );
+    const quebec = await agent.get(`/analysis/surveys/${survey.id}?region=QC&cross=single`);
+    expect(quebec.text).toContain('0 submitted responses match.');
+    expect(quebec.text).toMatch(/<th scope="row">Alpha<\/th><td class="number">0 \(–\)<\/td>/);
   });
 
   it('when a filter value is not a category, then the answer is a 400 page', async () => {

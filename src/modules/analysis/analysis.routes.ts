@@ -3,9 +3,11 @@ import { REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classificat
 import { csvDocument } from '../../platform/csv';
 import { BadRequestError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
-import type { Locale } from '../../platform/i18n';
+import type { Logger } from '../../platform/logger';
+import { formatDate, type Locale } from '../../platform/i18n';
 import { breakdownSections, formatCount, formatShare } from '../participation';
 import type { AnalysedQuestion, AnalysisService, Completion, ExportColumn } from './analysis.service';
+import type { SnapshotHead } from './answer-snapshot';
 
 /** Turns a completion into text for the views. */
 function completionView(c: Completion, locale: Locale) {
@@ -80,7 +82,38 @@ function questionView(q: AnalysedQuestion, req: Request) {
             firstPlace: formatCount(r.firstPlace, locale),
           }))
         : undefined,
-    texts: s.kind === 'text' ? s.texts : s.kind === 'choice' ? (s.otherTexts ?? []) : [],
+    texts: q.texts?.items.map((item) => item.text) ?? [],
+    /** The written answers' own page (all of them, paged), when the snapshot has any for this question. */
+    textsTotal: q.texts?.total ?? 0,
+    asOf: q.question.type === 'number' || q.question.type === 'date',
+  };
+}
+
+/** The survey page's filters from the query string (a value outside the categories is a 400). */
+function surveyFilters(req: Request) {
+  return {
+    sector: filterParam(req.query.sector, SECTOR_CATEGORIES),
+    region: filterParam(req.query.region, REGION_CATEGORIES),
+    q: typeof req.query.q === 'string' && req.query.q !== '' ? req.query.q.slice(0, 200) : undefined,
+    cross:
+      typeof req.query.cross === 'string' && req.query.cross !== ''
+        ? req.query.cross.slice(0, 60)
+        : undefined,
+  };
+}
+
+/** The filters back as a query string (`?sector=...`), or '' with none. */
+function filterQuery(filters: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function snapshotView(snapshot: SnapshotHead, locale: Locale) {
+  return {
+    at: snapshot.at ? formatDate(snapshot.at, locale, true) : null,
+    running: snapshot.running,
   };
 }
 
@@ -106,7 +139,7 @@ function codebook(columns: ExportColumn[]) {
   }));
 }
 
-export function analysisRouter(analysis: AnalysisService): Router {
+export function analysisRouter(analysis: AnalysisService, logger?: Logger): Router {
   const router = Router();
   const staff = requireRole('officer', 'analyst');
 
@@ -175,12 +208,7 @@ export function analysisRouter(analysis: AnalysisService): Router {
 
   /** GET /analysis/surveys/:id?sector=&region=&q=&cross= — answers question by question. */
   router.get('/analysis/surveys/:id', staff, async (req, res) => {
-    const filters = {
-      sector: filterParam(req.query.sector, SECTOR_CATEGORIES),
-      region: filterParam(req.query.region, REGION_CATEGORIES),
-      q: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : undefined,
-      cross: typeof req.query.cross === 'string' ? req.query.cross.slice(0, 60) : undefined,
-    };
+    const filters = surveyFilters(req);
     const data = await analysis.survey(req.params.id as string, filters);
     const choiceQuestions = data.questions.filter((q) =>
       ['single_choice', 'dropdown', 'multiple_choice'].includes(q.question.type),
@@ -210,6 +238,9 @@ export function analysisRouter(analysis: AnalysisService): Router {
       filters,
       participants: formatCount(data.report.participants, req.locale),
       matchingCount: data.matching,
+      snapshot: snapshotView(data.snapshot, req.locale),
+      filterQuery: filterQuery(filters),
+      textQuery: filterQuery({ ...filters, cross: undefined }),
       completion: completionView(data.completion, req.locale),
       sections: breakdownSections(data.report, req.t, req.locale, [
         'sector',
@@ -226,6 +257,44 @@ export function analysisRouter(analysis: AnalysisService): Router {
       sectors: SECTOR_CATEGORIES.map((key) => ({ key, label: req.t(`classifications:sector.${key}`) })),
       regions: REGION_CATEGORIES.map((key) => ({ key, label: req.t(`classifications:region.${key}`) })),
       threshold: 0,
+    });
+  });
+
+  /** POST /analysis/surveys/:id/refresh — computes the "as of" figures again, in the background. */
+  router.post('/analysis/surveys/:id/refresh', staff, async (req, res) => {
+    const survey = await analysis.getSurvey(req.params.id as string);
+    analysis.refreshSnapshot(survey.id).catch((error: unknown) => {
+      logger?.error({ err: error, surveyId: survey.id }, 'answer snapshot failed');
+    });
+    const body = req.body as Record<string, unknown> | undefined;
+    const back = typeof body?.back === 'string' && /^\?[\w=&%.+-]*$/.test(body.back) ? body.back : '';
+    res.redirect(303, `/analysis/surveys/${survey.id}${back}`);
+  });
+
+  /** GET /analysis/surveys/:id/texts/:questionId?sector=&region=&q=&from=|before= — written answers, paged. */
+  router.get('/analysis/surveys/:id/texts/:questionId', staff, async (req, res) => {
+    const filters = { ...surveyFilters(req), cross: undefined };
+    const position = (value: unknown) =>
+      typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+    const data = await analysis.texts(req.params.id as string, req.params.questionId as string, {
+      ...filters,
+      from: position(req.query.from),
+      before: position(req.query.before),
+    });
+    const query = filterQuery(filters);
+    const link = (key: 'from' | 'before', value: number | null) =>
+      value === null ? undefined : `${query ? `${query}&` : '?'}${key}=${value}`;
+    res.render('analysis/texts', {
+      title: req.t('analysis:texts.title', { question: data.question.question.label[req.locale] }),
+      survey: data.survey,
+      filters,
+      snapshot: snapshotView(data.snapshot, req.locale),
+      items: data.page.items.map((item) => ({ number: item.index + 1, text: item.text })),
+      total: data.page.total,
+      partial: data.page.partial,
+      next: link('from', data.page.next),
+      previous: link('before', data.page.previous),
+      backQuery: query,
     });
   });
 

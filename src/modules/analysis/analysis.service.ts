@@ -1,13 +1,12 @@
 import type { ConsultationsService, Consultation, Round } from '../consultations';
 import type { ParticipationReports, ScopeReport } from '../participation';
+import { NotFoundError } from '../../platform/errors';
 import type { SurveysService, Survey } from '../surveys';
-import {
-  CrossTab,
-  QuestionAccumulator,
-  type QuestionSummary,
-  type SummaryQuestion,
-} from './question-summary';
+import { CrossTab, type QuestionSummary, type SummaryQuestion } from './question-summary';
 import { SECTOR_CATEGORIES } from '../../platform/classifications';
+import { sliceFor, summaryFromCounts, type SliceCounts } from './answer-counts';
+import type { AnswerCounters } from './answer-counters';
+import type { SnapshotHead, TextPage } from './answer-snapshot';
 
 /** Staff analysis: exact counts per round, consultation and survey, and what respondents answered. */
 
@@ -23,13 +22,15 @@ export interface AnalysedQuestion {
   sectionTitle: { en: string; fr: string };
   /** Present in older versions only (no longer asked). */
   retired: boolean;
-  summary: QuestionSummary & { otherTexts?: string[] };
+  summary: QuestionSummary;
+  /** Written answers (text answers, or "other" texts of a choice question) from the snapshot: a first page. */
+  texts?: TextPage;
 }
 
 export interface SurveyFilters {
   sector?: string;
   region?: string;
-  /** Text answers are listed only when they contain this. */
+  /** Written answers are listed only when they contain this. */
   q?: string;
   /** A choice question to cross with sector. */
   cross?: string;
@@ -46,6 +47,7 @@ export class AnalysisService {
     private readonly reports: ParticipationReports,
     private readonly consultations: ConsultationsService,
     private readonly surveys: SurveysService,
+    readonly counters: AnswerCounters,
   ) {}
 
   private completion(counts: { draft: number; submitted: number }): Completion {
@@ -119,50 +121,98 @@ export class AnalysisService {
     return result;
   }
 
+  /**
+   * A survey's answers question by question, from its counters (one slice: the filters' sector and region), the
+   * "as of" snapshot for medians, date ranges and written answers, and, with `cross`, one choice question by sector
+   * (one slice per sector). The number of reads does not depend on the number of responses.
+   */
   async survey(id: string, filters: SurveyFilters) {
     const survey: Survey = await this.surveys.getSurvey(id);
-    const consultation = await this.consultations.getConsultationById(survey.consultationId, {
-      includeDrafts: true,
-    });
-    const questions = await this.questions(id);
-    const accumulators = new Map(
-      questions.map((q) => [q.question.id, new QuestionAccumulator(q.question, filters.q ?? '')]),
-    );
+    const snapshots = this.counters.snapshots;
+    const [consultation, questions, counts, head] = await Promise.all([
+      this.consultations.getConsultationById(survey.consultationId, { includeDrafts: true }),
+      this.questions(id),
+      this.counters.read(id, sliceFor(filters)),
+      snapshots.head(id),
+    ]);
+    const figures = await snapshots.figures(id, head.gen, sliceFor(filters));
     const crossQuestion = questions.find(
       (q) =>
         q.question.id === filters.cross &&
         ['single_choice', 'dropdown', 'multiple_choice'].includes(q.question.type),
     );
-    const cross = crossQuestion ? new CrossTab(crossQuestion.question, SECTOR_CATEGORIES) : undefined;
-    let matching = 0;
-    for await (const response of this.surveys.submittedResponses(id, {
-      sector: filters.sector,
-      region: filters.region,
-    })) {
-      matching++;
-      for (const [questionId, accumulator] of accumulators) {
-        accumulator.add(response.answers[questionId] as never, response.otherText?.[questionId]);
-      }
-      if (cross && crossQuestion)
-        cross.add(response.answers[crossQuestion.question.id] as never, response.sector ?? 'not_asked');
+    const analysed: AnalysedQuestion[] = [];
+    for (const q of questions) {
+      const summary = summaryFromCounts(q.question, counts.q?.[q.question.id], figures);
+      const written =
+        summary.kind === 'text' || (summary.kind === 'choice' && q.question.allowOther)
+          ? await snapshots.texts(id, head, q.question.id, {
+              sector: filters.sector,
+              region: filters.region,
+              q: filters.q,
+              limit: PREVIEW_TEXTS,
+              budget: filters.q ? PREVIEW_SEARCH_PAGES : 1,
+            })
+          : undefined;
+      analysed.push({ ...q, summary, ...(written ? { texts: written } : {}) });
     }
-    const [report, completion] = await Promise.all([
+    const [report, completion, cross] = await Promise.all([
       this.reports.scopeReport('survey', survey.id, { exact: true }),
       this.surveys.responseStatusCounts({ surveyId: survey.id }),
+      crossQuestion ? this.crossBySector(id, crossQuestion.question, filters) : undefined,
     ]);
     return {
       survey,
       consultation,
       report,
       completion: this.completion(completion),
-      matching,
-      questions: questions.map((q): AnalysedQuestion => ({
-        ...q,
-        summary: (accumulators.get(q.question.id) as QuestionAccumulator).result(),
-      })),
+      matching: counts.n ?? 0,
+      snapshot: head,
+      questions: analysed,
       crossQuestion: crossQuestion?.question,
-      cross: cross?.result(),
+      cross,
     };
+  }
+
+  /** One choice question by sector: each sector's slice (with the region filter, the sector-and-region slice). */
+  private async crossBySector(surveyId: string, question: SummaryQuestion, filters: SurveyFilters) {
+    const tab = new CrossTab(question, SECTOR_CATEGORIES);
+    const columns = SECTOR_CATEGORIES.filter((sector) => !filters.sector || filters.sector === sector);
+    const slices: SliceCounts[] = await Promise.all(
+      columns.map((sector) => this.counters.read(surveyId, sliceFor({ sector, region: filters.region }))),
+    );
+    columns.forEach((sector, index) => {
+      const counts = slices[index]?.q?.[question.id];
+      tab.addCounts(sector, counts?.a ?? 0, counts?.o ?? {});
+    });
+    return tab.result();
+  }
+
+  /** A page of one question's written answers from the snapshot (next/previous by position). */
+  async texts(
+    surveyId: string,
+    questionId: string,
+    options: SurveyFilters & { from?: number; before?: number },
+  ): Promise<{ survey: Survey; question: QuestionWithSection; snapshot: SnapshotHead; page: TextPage }> {
+    const survey = await this.surveys.getSurvey(surveyId);
+    const question = (await this.questions(surveyId)).find((q) => q.question.id === questionId);
+    if (!question) throw new NotFoundError();
+    const snapshot = await this.counters.snapshots.head(surveyId);
+    const page = await this.counters.snapshots.texts(surveyId, snapshot, questionId, {
+      sector: options.sector,
+      region: options.region,
+      q: options.q,
+      from: options.from,
+      before: options.before,
+      limit: TEXTS_PER_PAGE,
+      budget: TEXT_PAGES_PER_REQUEST,
+    });
+    return { survey, question, snapshot, page };
+  }
+
+  /** Starts the survey's "as of" snapshot (false when one is already running). */
+  refreshSnapshot(surveyId: string): Promise<boolean> {
+    return this.counters.snapshots.refresh(surveyId);
   }
 
   /** Export columns: fixed ones, then one per question (matrix: one per row; "other" text beside its question). */
@@ -225,9 +275,12 @@ export class AnalysisService {
     return columns;
   }
 
-  /** One row per submitted response, in the columns' order, streamed (constant memory). */
+  /**
+   * One row per submitted response, in the columns' order, streamed from the survey's answer log (constant memory,
+   * time linear in this survey's responses), in the order responses were first recorded.
+   */
   async *exportRows(surveyId: string, columns: ExportColumn[]): AsyncGenerator<unknown[]> {
-    for await (const r of this.surveys.submittedResponses(surveyId)) {
+    for await (const r of this.counters.log.responses(surveyId)) {
       yield columns.map((column) => {
         switch (column.id) {
           case 'response_id':
@@ -260,6 +313,13 @@ export class AnalysisService {
     return this.surveys.getSurvey(id);
   }
 }
+
+/** Written answers shown under a question on the survey page, and how many snapshot pages a search there reads. */
+const PREVIEW_TEXTS = 5;
+const PREVIEW_SEARCH_PAGES = 3;
+/** The written-answers page: answers per page, and snapshot pages (of TEXT_PAGE) read at most per request. */
+export const TEXTS_PER_PAGE = 50;
+const TEXT_PAGES_PER_REQUEST = 20;
 
 export interface ExportColumn {
   id: string;

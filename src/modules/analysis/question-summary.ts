@@ -1,9 +1,10 @@
 import { mean, median, ratio } from '../participation';
 
 /**
- * Per-question summaries of submitted answers, computed in TypeScript from a stream of answers (FerretDB has no
- * $avg; and one pass over a survey's responses summarises every question at once). The types here are structural:
- * the surveys module's Question satisfies them.
+ * Per-question summaries of submitted answers. The pages build them from counters (answer-counts.ts,
+ * summaryFromCounts); QuestionAccumulator computes the same summaries from the answers themselves, and is the
+ * reference the counters are tested against. The types here are structural: the surveys module's Question
+ * satisfies them.
  */
 
 export interface Labelled {
@@ -233,6 +234,15 @@ export class CrossTab {
     for (const option of Array.isArray(value) ? value : [String(value)]) {
       const key = `${option}\u0000${col}`;
       this.cells.set(key, (this.cells.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** Adds one column's counts at once (from counters): respondents who answered, and respondents per option. */
+  addCounts(column: string, answered: number, options: Record<string, number>): void {
+    this.columnTotals.set(column, (this.columnTotals.get(column) ?? 0) + answered);
+    for (const [option, count] of Object.entries(options)) {
+      const key = `${option}\u0000${column}`;
+      this.cells.set(key, (this.cells.get(key) ?? 0) + count);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Answers } from './survey-answers';
+import type { Answers, OtherText } from './survey-answers';
 
 /**
  * What the surveys module tells the answer counters (analysis) when a response is submitted or a submitted response
@@ -14,6 +14,15 @@ export interface SubmittedAnswers {
   sector?: string;
   region?: string;
   submittedAt: Date;
+  /**
+   * The rest of the response as exports show it: the counters keep a per-survey copy of each submitted response
+   * (the answer log), so an export or the "as of" snapshot reads only that survey's responses.
+   */
+  surveyVersion: number;
+  otherText: OtherText;
+  organisation?: string;
+  locale: string;
+  channel: 'open' | 'invited';
   previous?: { answers: Answers; sector?: string; region?: string };
 }
 

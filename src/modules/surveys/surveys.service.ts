@@ -1092,6 +1092,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
         },
         submittedAt: (response.submittedAt ?? clock()).toISOString(),
         ...(editDraft?.nonce ? { draft: { id: editDraft._id, nonce: editDraft.nonce } } : {}),
+        surveyVersion: frozen.version,
+        otherText: check.otherText,
+        ...definedOnly({ organisation: final.organisation ?? response.organisation }),
+        locale: response.locale,
+        channel: response.channel,
       };
       const key = `${response._id}:${revision}:${editId}`;
       await effects.begin('answers-edit', key, payload as unknown as Document);
@@ -1138,6 +1143,12 @@ export function createSurveysService(options: SurveysServiceOptions) {
     previous: { answers: Answers; sector?: string; region?: string };
     submittedAt: string;
     draft?: { id: string; nonce: string };
+    /** For the answer log: the rest of the response as exports show it. */
+    surveyVersion: number;
+    otherText: OtherText;
+    organisation?: string;
+    locale: string;
+    channel: 'open' | 'invited';
   }
 
   /** After an edit won its revision: the answer counters, then the draft of changes goes (both idempotent). */
@@ -1147,9 +1158,13 @@ export function createSurveysService(options: SurveysServiceOptions) {
       responseId: payload.responseId,
       revision: payload.revision,
       answers: payload.answers,
-      ...definedOnly({ sector: payload.sector, region: payload.region }),
+      ...definedOnly({ sector: payload.sector, region: payload.region, organisation: payload.organisation }),
       submittedAt: new Date(payload.submittedAt),
       previous: payload.previous,
+      surveyVersion: payload.surveyVersion,
+      otherText: payload.otherText ?? {},
+      locale: payload.locale,
+      channel: payload.channel,
     });
     if (payload.draft) await responses.deleteOne({ _id: payload.draft.id, nonce: payload.draft.nonce });
   }
@@ -1289,8 +1304,16 @@ export function createSurveysService(options: SurveysServiceOptions) {
       responseId: response._id,
       revision: 1,
       answers: response.answers ?? {},
-      ...definedOnly({ sector: response.sector, region: response.region }),
+      ...definedOnly({
+        sector: response.sector,
+        region: response.region,
+        organisation: response.organisation,
+      }),
       submittedAt: response.submittedAt ?? clock(),
+      surveyVersion: response.surveyVersion,
+      otherText: response.otherText ?? {},
+      locale: response.locale,
+      channel: response.channel,
     });
     if (survey.settings.confirmationEmail && payload.confirmationTo) {
       await options.notifications.send({

@@ -162,6 +162,7 @@ export async function surveysServiceFor(ctx: TestApp): Promise<SurveysService> {
     notifications: ctx.notifications,
     baseUrl: ctx.config.baseUrl,
     secret: ctx.config.sessionSecret,
+    answerRecorder: ctx.composition.answerCounters,
   });
   await service.init();
   await participation.init();
