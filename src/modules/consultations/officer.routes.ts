@@ -68,6 +68,13 @@ function consultationForm(c?: Consultation, roundId = ''): ConsultationForm {
   };
 }
 
+/** Confirmations shown after a redirect (`?done=<key>`), by key; anything else shows nothing. */
+const DONE = ['closed', 'roundCreated', 'roundUpdated', 'consultationCreated', 'consultationUpdated'] as const;
+function doneNotice(req: Request): string {
+  const done = typeof req.query.done === 'string' ? req.query.done : '';
+  return (DONE as readonly string[]).includes(done) ? req.t(`consultations:officer.done.${done}`) : '';
+}
+
 /**
  * The officer workspace. Every route requires the officer role (admins included): anonymous users are sent to
  * sign in, participants and analysts get 403.
@@ -92,6 +99,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const roundTitles = new Map(rounds.map((r) => [r.id, pick(r.title, req.locale)]));
     res.render('officer/index', {
       title: req.t('consultations:officer.title'),
+      notice: doneNotice(req),
       rounds: rounds.map((r) => ({
         id: r.id,
         slug: r.slug,
@@ -141,7 +149,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.createRound(roundInputFromForm(form), req.user!);
-      res.redirect(303, '/officer');
+      res.redirect(303, '/officer?done=roundCreated');
     } catch (error) {
       if (error instanceof ValidationError)
         return renderRoundForm(req, res, { form, action: '/officer/rounds', error });
@@ -161,7 +169,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
-      res.redirect(303, '/officer');
+      res.redirect(303, '/officer?done=roundUpdated');
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
@@ -211,7 +219,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       const created = await consultations.createConsultation(consultationInputFromForm(form), req.user!);
-      res.redirect(303, `/officer/consultations/${created.id}`);
+      res.redirect(303, `/officer/consultations/${created.id}?done=consultationCreated`);
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderConsultationForm(req, res, { form, action: '/officer/consultations', error });
@@ -237,6 +245,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const { errors } = error ? translateErrors(req.t, error.fieldErrors) : { errors: [] };
     res.status(error ? 422 : 200).render('officer/consultation', {
       title: pick(consultation.title, req.locale),
+      notice: error ? '' : doneNotice(req),
       consultation: {
         ...consultationCard(consultation, req.locale, req.t, now),
         publication: consultation.publication,
@@ -288,7 +297,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       await consultations.updateConsultation(consultation.id, consultationInputFromForm(form), req.user!);
-      res.redirect(303, `/officer/consultations/${consultation.id}`);
+      res.redirect(303, `/officer/consultations/${consultation.id}?done=consultationUpdated`);
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderConsultationForm(req, res, {
@@ -314,11 +323,36 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     }
   });
 
-  /** POST /officer/consultations/:id/close : closes now. */
+  /** GET /officer/consultations/:id/close : "Close now?" (the POST needs confirm=yes). */
+  router.get('/officer/consultations/:id/close', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    if (consultation.status !== 'open' && consultation.status !== 'upcoming') {
+      return res.redirect(303, `/officer/consultations/${consultation.id}`);
+    }
+    const responses = await deps.responseCounts.countByConsultation([consultation.id]);
+    res.render('common/confirm', {
+      title: req.t('consultations:officer.lifecycle.confirmTitle', { title: pick(consultation.title, req.locale) }),
+      details: [
+        req.t('consultations:officer.lifecycle.confirmEffects'),
+        req.t('consultations:officer.lifecycle.confirmResponses', {
+          count: responses.get(consultation.id) ?? 0,
+        }),
+      ],
+      irreversible: req.t('consultations:officer.lifecycle.confirmEmails'),
+      action: `/officer/consultations/${consultation.id}/close`,
+      confirmLabel: req.t('consultations:officer.lifecycle.closeNow'),
+      cancelHref: `/officer/consultations/${consultation.id}`,
+    });
+  });
+
+  /** POST /officer/consultations/:id/close : closes now (confirm=yes; without it, the confirmation page). */
   router.post('/officer/consultations/:id/close', async (req, res) => {
     const consultation = await findForOfficer(req);
+    if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+      return res.redirect(303, `/officer/consultations/${consultation.id}/close`);
+    }
     await consultations.closeConsultationNow(consultation.id, req.user!);
-    res.redirect(303, `/officer/consultations/${consultation.id}`);
+    res.redirect(303, `/officer/consultations/${consultation.id}?done=closed`);
   });
 
   /** POST /officer/consultations/:id/archive */

@@ -867,15 +867,29 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     });
   }
 
-  /** GET /manage/surveys/:surveyId/invitations */
+  /** GET /manage/surveys/:surveyId/invitations (shows, once, the outcome of the last upload or reminder) */
   router.get('/manage/surveys/:surveyId/invitations', async (req, res) => {
-    await renderInvitations(req, res, await surveys.getSurvey(surveyId(req)));
+    const survey = await surveys.getSurvey(surveyId(req));
+    const flash = req.session?.invitationFlash;
+    if (flash) delete req.session.invitationFlash;
+    const own = flash?.surveyId === survey.id ? flash : undefined;
+    await renderInvitations(req, res, survey, {
+      values: own?.values,
+      errors: own?.errors,
+      result: own?.result,
+      reminded: own?.reminded,
+      status: own?.errors?.length ? 422 : 200,
+    });
   });
 
-  /** POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. */
+  /**
+   * POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. The outcome is shown after a
+   * redirect (POST-redirect-GET), so the URL with the multipart form's `_csrf` never stays in the address bar or
+   * the history, and reloading does not send the invitations again.
+   */
   router.post('/manage/surveys/:surveyId/invitations', upload.single('file'), async (req, res) => {
     const id = surveyId(req);
-    const survey = await surveys.getSurvey(id);
+    await surveys.getSurvey(id);
     const fields = fieldsOf(req.body);
     const pasted = text(fields, 'emails');
     const csv = req.file ? req.file.buffer.toString('utf8') : '';
@@ -889,25 +903,27 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const locale = text(fields, 'locale') === 'fr' ? 'fr' : 'en';
     try {
       const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));
-      await renderInvitations(req, res, survey, { result, values: { locale } });
+      req.session.invitationFlash = { surveyId: id, result, values: { locale } };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      await renderInvitations(req, res, survey, {
-        values: fields,
+      req.session.invitationFlash = {
+        surveyId: id,
+        values: { emails: pasted.slice(0, 20000), locale },
         errors: error.fieldErrors.map((e) => ({
           field: e.field,
           message: req.t(e.message.key, e.message.values ?? {}),
         })),
-        status: 422,
-      });
+      };
     }
+    res.redirect(303, `/manage/surveys/${id}/invitations`);
   });
 
   /** POST /manage/surveys/:surveyId/invitations/remind: remind everyone who has not answered (not twice a day). */
   router.post('/manage/surveys/:surveyId/invitations/remind', async (req, res) => {
     const id = surveyId(req);
     const reminded = await surveys.remind(id, { force: true });
-    await renderInvitations(req, res, await surveys.getSurvey(id), { reminded });
+    req.session.invitationFlash = { surveyId: id, reminded };
+    res.redirect(303, `/manage/surveys/${id}/invitations`);
   });
 
   return router;
