@@ -83,6 +83,16 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
     });
   });
 
+  /** GET /accessibility : the accessibility statement (linked from every page's footer). */
+  router.get('/accessibility', (req, res) => {
+    res.render('home/accessibility', { title: req.t('home:accessibility.title') });
+  });
+
+  /** GET /contact : who to write to (each consultation's own contact, then this site's). */
+  router.get('/contact', (req, res) => {
+    res.render('home/contact', { title: req.t('home:contact.title') });
+  });
+
   /** GET /consultations : filters (status, theme, round), text search and pagination. */
   router.get('/consultations', async (req, res) => {
     const query = listingQuerySchema.parse(req.query);
