@@ -117,7 +117,9 @@ function dateRangeErrors<F extends string, T extends string>(
   const end = input[to];
   const errors: FieldError[] = [];
   // A round's dates are days; a consultation's are days and times: the message says which is expected.
-  const missing = order.dateOnly ? 'consultations:errors.dateOnlyRequired' : 'consultations:errors.dateRequired';
+  const missing = order.dateOnly
+    ? 'consultations:errors.dateOnlyRequired'
+    : 'consultations:errors.dateRequired';
   if (!isValidDate(start)) errors.push({ field: from, message: { key: missing } });
   if (!isValidDate(end)) errors.push({ field: to, message: { key: missing } });
   if (isValidDate(start) && isValidDate(end)) {
@@ -174,7 +176,11 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
    * made from the title, and when that one is taken the next free `-2`, `-3`… is used (the unique index decides, so
    * two officers creating the same title at once both succeed), instead of refusing a field the officer left empty.
    */
-  async function insertWithSlug<T>(typed: string, slug: string, insert: (slug: string) => Promise<T>): Promise<T> {
+  async function insertWithSlug<T>(
+    typed: string,
+    slug: string,
+    insert: (slug: string) => Promise<T>,
+  ): Promise<T> {
     const attempts = typed.trim() ? 1 : 20;
     for (let n = 1; ; n += 1) {
       const suffix = n === 1 ? '' : `-${n}`;

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { ValidationError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
 import { HIDE_REASONS } from './comment.model';
-import type { CommentsService } from './comments.service';
+import { MODERATION_STATUSES, type CommentsService, type ModerationStatus } from './comments.service';
+import { formatDate } from '../../platform/i18n';
 import { consultationCard, pick, translateErrors } from './consultation-presenter';
 import {
   consultationFormSchema,
@@ -69,7 +70,13 @@ function consultationForm(c?: Consultation, roundId = ''): ConsultationForm {
 }
 
 /** Confirmations shown after a redirect (`?done=<key>`), by key; anything else shows nothing. */
-const DONE = ['closed', 'roundCreated', 'roundUpdated', 'consultationCreated', 'consultationUpdated'] as const;
+const DONE = [
+  'closed',
+  'roundCreated',
+  'roundUpdated',
+  'consultationCreated',
+  'consultationUpdated',
+] as const;
 function doneNotice(req: Request): string {
   const done = typeof req.query.done === 'string' ? req.query.done : '';
   return (DONE as readonly string[]).includes(done) ? req.t(`consultations:officer.done.${done}`) : '';
@@ -331,7 +338,9 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     }
     const responses = await deps.responseCounts.countByConsultation([consultation.id]);
     res.render('common/confirm', {
-      title: req.t('consultations:officer.lifecycle.confirmTitle', { title: pick(consultation.title, req.locale) }),
+      title: req.t('consultations:officer.lifecycle.confirmTitle', {
+        title: pick(consultation.title, req.locale),
+      }),
       details: [
         req.t('consultations:officer.lifecycle.confirmEffects'),
         req.t('consultations:officer.lifecycle.confirmResponses', {
@@ -449,6 +458,49 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   });
 
   // ---------- moderation ----------
+
+  /** GET /officer/moderation?status=&consultation=&page= : the queue of comments to read, answer or hide. */
+  router.get('/officer/moderation', async (req, res) => {
+    const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : '');
+    const status = (MODERATION_STATUSES as readonly string[]).includes(q('status'))
+      ? (q('status') as ModerationStatus)
+      : 'pending';
+    const page = Math.min(Math.max(Number.parseInt(q('page'), 10) || 1, 1), 1000);
+    const all = await consultations.listAll(consultations.now());
+    const consultationId = all.some((c) => c.id === q('consultation')) ? q('consultation') : '';
+    const { items, hasNext } = await comments.listForModeration({ status, consultationId, page });
+    const titles = new Map(all.map((c) => [c.id, pick(c.title, req.locale)]));
+    const href = (p: number) =>
+      `/officer/moderation?${new URLSearchParams({ status, ...(consultationId ? { consultation: consultationId } : {}), page: String(p) }).toString()}`;
+    res.render('officer/moderation', {
+      title: req.t('consultations:queue.title'),
+      filters: { status, consultation: consultationId },
+      statuses: MODERATION_STATUSES.map((key) => ({
+        key,
+        label: req.t(`consultations:queue.statuses.${key}`),
+      })),
+      consultations: all.map((c) => ({ id: c.id, title: pick(c.title, req.locale) })),
+      items: items.map((c) => ({
+        id: c.id,
+        body: c.rawBody.length > 300 ? `${c.rawBody.slice(0, 300)}…` : c.rawBody,
+        author: c.authorDeleted ? req.t('consultations:comments.deletedAuthor') : c.authorName,
+        consultation: titles.get(c.consultationId) ?? '',
+        date: c.createdAt.toISOString(),
+        dateText: formatDate(c.createdAt, req.locale, true),
+        tags: [
+          ...(c.hidden ? [req.t('consultations:queue.tags.hidden')] : []),
+          ...(c.reports ? [req.t('consultations:queue.tags.reported', { count: c.reports })] : []),
+          c.replied
+            ? req.t('consultations:queue.tags.replied')
+            : req.t('consultations:queue.tags.notReplied'),
+        ],
+        href: `/officer/comments/${c.id}`,
+      })),
+      page,
+      previousHref: page > 1 ? href(page - 1) : '',
+      nextHref: hasNext ? href(page + 1) : '',
+    });
+  });
 
   async function renderCommentPage(
     req: Request,
