@@ -147,7 +147,7 @@ export function compose(
     ...accounts.routers,
     participation.router,
     analysis.router,
-    answeringRouter(surveys, limiter),
+    answeringRouter(surveys, limiter, mail.notifications),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys, limiter),
     openApiRouter(openApi, config.baseUrl),

@@ -79,7 +79,7 @@ export function isBrowserKey(value: string): boolean {
 /** The hidden field that carries a survey page's own anti-forgery token. */
 export const SURVEY_FORM_FIELD = '_survey';
 
-const SURVEY_FORM_PATH = /^\/surveys\/[a-f0-9]{24}\/(pages\/[A-Za-z0-9-]{1,40}|resume-link)$/;
+const SURVEY_FORM_PATH = /^\/surveys\/[a-f0-9]{24}\/(pages\/[A-Za-z0-9-]{1,40}|resume-link|check)$/;
 
 /**
  * Survey pages must survive an expired session (8 hours idle): what the respondent typed on the page is sent to a
