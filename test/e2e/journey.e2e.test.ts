@@ -46,6 +46,7 @@ describe('the whole product in a real browser', () => {
     await officer.check('#status-active');
     await follow(officer, 'main button[type=submit]');
     expect(new URL(officer.url()).pathname).toBe('/officer');
+    expect(await officer.textContent('[role="status"]')).toContain('The round is created.');
 
     // A consultation in it, published.
     await officer.goto(`${app.baseUrl}/officer/consultations/new`);
@@ -140,7 +141,11 @@ describe('the whole product in a real browser', () => {
     // "About you" comes filled from the profile.
     expect(await participant.isChecked('input[name="si_sector"][value="civil_society"]')).toBe(true);
     await expectAccessible(participant, 'about you page');
-    await follow(participant, 'main button[value="next"]');
+    await follow(participant, 'main button[value="review"]');
+    expect(new URL(participant.url()).pathname).toMatch(/\/check$/);
+    expect(await participant.textContent('main')).toContain('By bike');
+    await expectAccessible(participant, 'check your answers page');
+    await follow(participant, 'main form button[type=submit]');
     expect(new URL(participant.url()).pathname).toMatch(/\/thanks$/);
     expect(await participant.textContent('main')).toContain(
       'Back to the consultation “Transit for everyone”',

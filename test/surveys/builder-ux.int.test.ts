@@ -185,7 +185,7 @@ describe('survey builder: conditions by answer, confirmations, layout', () => {
     await agent.get(`/manage/surveys/${survey.id}`);
     await agent.agent.get('/?lang=fr');
     const fr = await agent.get(`/manage/surveys/${survey.id}/sections/s3/delete`);
-    expect(fr.text).toContain('<h1>Supprimer la page 3 « Priorités » ?</h1>');
+    expect(fr.text).toContain('<h1>Supprimer la page 3 « Priorités »\u00a0?</h1>');
     expect(fr.text).toContain('Sa question (1) sera aussi supprimée.');
     await agent.agent.get('/?lang=en');
     const en = await agent.get(`/manage/surveys/${survey.id}/sections/s3/delete`);

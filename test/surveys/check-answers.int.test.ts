@@ -173,7 +173,7 @@ describe('check your answers, then a receipt', () => {
     );
     await agent.post(`/surveys/${survey.id}/receipt`); // asked twice: one email
     await ctx.notifications.drain();
-    const mails = smtp.to(user.email).filter((m) => m.subject.startsWith('Your answers to'));
+    const mails = smtp.to(user.email).filter((m) => m.subject?.startsWith('Your answers to'));
     expect(mails).toHaveLength(1);
     const reference = receiptReference(String((await responses(survey.id))[0]?._id));
     expect(mails[0]?.subject).toBe(`Your answers to Budget survey (reference ${reference})`);
