@@ -5,7 +5,6 @@ import { createPerson, signInPage } from '../support/sign-in';
 
 const DAY = 24 * 3600_000;
 
-
 // Long journeys through many pages (with axe on each); on a loaded machine they need time. Not a speed check.
 jest.setTimeout(180_000);
 describe('the whole product in a real browser', () => {

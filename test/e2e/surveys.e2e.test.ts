@@ -3,7 +3,6 @@ import { axeViolations, screenshot, useBrowserApp } from '../support/browser';
 import { createSurvey } from '../support/factories/surveys';
 import { createPerson, signInPage } from '../support/sign-in';
 
-
 // Long journeys through many pages (with axe on each); on a loaded machine they need time. Not a speed check.
 jest.setTimeout(180_000);
 describe('answering a multi-page survey in a real browser', () => {
