@@ -13,10 +13,9 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../src/config';
 import { compose } from '../src/composition-root';
-import { connect, hasAtomicUpdates } from '../src/platform/db/database';
+import { connect } from '../src/platform/db/database';
 import { EmbeddedFerretDB } from '../src/platform/db/embedded-ferretdb';
 import { ensureFerretDB } from '../src/platform/db/ferretdb-binary';
-import { createWriteSerializer } from '../src/platform/db/write-serializer';
 import { SECTORS } from '../src/platform/classifications';
 
 function arg(name: string, fallback: number): number {
@@ -59,14 +58,13 @@ async function main(): Promise<void> {
   };
   try {
     const connection = await connect(engine.uri, 'bench');
-    const serializer = createWriteSerializer(await hasAtomicUpdates(connection));
     const config = loadConfig({
       NODE_ENV: 'test',
       DATA_DIR: dir,
       SESSION_SECRET: 'b'.repeat(32),
       LOG_LEVEL: 'warn',
     });
-    const composition = compose(config, logger, { connection, serializer });
+    const composition = compose(config, logger, { connection });
     await composition.init();
     const { participation } = composition.participation;
 

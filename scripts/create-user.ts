@@ -11,7 +11,6 @@ import { Writable } from 'node:stream';
 import type { Connection } from 'mongoose';
 import { loadConfig, ConfigError } from '../src/config';
 import { AccountsService } from '../src/modules/accounts';
-import { createWriteSerializer, type WriteSerializer } from '../src/platform/db/write-serializer';
 import { ValidationError } from '../src/platform/errors';
 import { ROLES, type Role } from '../src/platform/http/auth';
 import { createI18n, isLocale, type Locale } from '../src/platform/i18n';
@@ -83,7 +82,7 @@ export async function readPassword(input: NodeJS.ReadStream = process.stdin): Pr
 export async function createUserCommand(
   args: CreateUserArgs,
   password: string,
-  deps: { connection: Connection; baseUrl: string; serializer?: WriteSerializer },
+  deps: { connection: Connection; baseUrl: string },
 ): Promise<string> {
   const accounts = new AccountsService({
     connection: deps.connection,
@@ -91,7 +90,6 @@ export async function createUserCommand(
     // Creating a user sends no email; a send here would be a bug, so make it loud.
     notifications: { send: () => Promise.reject(new Error('user:create sends no email')) },
     logger: createLogger('silent'),
-    serializer: deps.serializer ?? createWriteSerializer(false),
   });
   await accounts.ready;
   const user = await accounts.createUser({ ...args, password });
@@ -125,7 +123,6 @@ async function main(): Promise<void> {
       await createUserCommand(args, password, {
         connection: database.connection,
         baseUrl: config.baseUrl,
-        serializer: database.serializer,
       }),
     );
   } catch (error) {

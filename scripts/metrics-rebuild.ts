@@ -4,8 +4,7 @@
  * Uses the same configuration as the app (MONGODB_URI, or the embedded database under DATA_DIR).
  */
 import { loadConfig } from '../src/config';
-import { hasAtomicUpdates, openDatabase } from '../src/platform/db/database';
-import { createWriteSerializer } from '../src/platform/db/write-serializer';
+import { openDatabase } from '../src/platform/db/database';
 import { createLogger } from '../src/platform/logger';
 import { createParticipationModule } from '../src/modules/participation';
 
@@ -14,8 +13,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const database = await openDatabase(config, logger);
   try {
-    const serializer = createWriteSerializer(await hasAtomicUpdates(database.connection));
-    const { participation } = createParticipationModule({ connection: database.connection, serializer });
+    const { participation } = createParticipationModule({ connection: database.connection });
     await participation.init();
     if (process.argv.includes('--check')) {
       const live = new Map((await participation.liveRollups()).map((r) => [r._id, r.count]));

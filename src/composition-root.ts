@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
-import { createWriteSerializer, type WriteSerializer } from './platform/db/write-serializer';
+import { PendingEffects } from './platform/db/pending-effects';
 import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
@@ -39,8 +39,12 @@ export interface Composition {
   consultations: ConsultationsModule;
   accounts: AccountsService;
   surveys: SurveysService;
+  /** Unfinished multi-document work and its reconciler (tests call effects.reconcile({ graceMs: 0 })). */
+  effects: PendingEffects;
+  /** One reconciler pass: unfinished submissions are finished, and a rebuild that a late replay asked for runs. */
+  reconcile(): Promise<void>;
   /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
-  parts: { connection: Connection; serializer: WriteSerializer; baseUrl: string; secret: string };
+  parts: { connection: Connection; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
   start(): void;
   /** Stops background work; the database is closed by its owner. */
@@ -52,27 +56,31 @@ export interface ComposeOptions {
   extraRouters?: Router[];
   /** Tests may render email templates from a fixtures folder. */
   emailTemplatesDir?: string;
+  /** Intervals of the background jobs started by start() (the soak test runs them every few seconds). */
+  intervals?: Partial<Record<'reconciler' | 'consultationNotices' | 'reminders', number>>;
 }
 
 /** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
 const CONSULTATION_NOTICES_INTERVAL_MS = 5 * 60 * 1000;
+/** How often unfinished work left by a failed request is looked for (see platform/db/pending-effects.ts). */
+const RECONCILER_INTERVAL_MS = 30 * 1000;
+const REMINDERS_INTERVAL_MS = 3600 * 1000;
 
 /** Builds models -> services -> routers in one place, and the app from them. */
 export function compose(
   config: Config,
   logger: Logger,
-  database: Pick<Database, 'connection'> & { serializer?: WriteSerializer },
+  database: Pick<Database, 'connection'>,
   options: ComposeOptions = {},
 ): Composition {
   const { connection } = database;
-  // Without a verdict on the database, serialise: correct everywhere, merely slower on MongoDB.
-  const serializer = database.serializer ?? createWriteSerializer(false);
   const i18n = createI18n();
   const session = createSessionMiddleware({
     connection,
     secret: config.sessionSecret,
     maxAgeMs: config.sessionMaxAgeMs,
     secureCookie: config.baseUrl.startsWith('https:'),
+    logger,
   });
 
   const mail = createNotificationsModule({
@@ -80,18 +88,16 @@ export function compose(
     config,
     logger,
     i18n,
-    serializer,
     templatesDir: options.emailTemplatesDir,
   });
 
-  const limiter = new RateLimiter(connection, { serializer });
+  const limiter = new RateLimiter(connection);
   const accounts = createAccountsModule({
     connection,
     baseUrl: config.baseUrl,
     notifications: mail.notifications,
     logger,
     limiter,
-    serializer,
   });
 
   // The public API's one OpenAPI document; each module adds its paths (GET /api/v1/openapi.json).
@@ -104,11 +110,11 @@ export function compose(
     secret: config.sessionSecret,
     notifications: mail.notifications,
     openApi,
-    serializer,
   });
+  const effects = new PendingEffects(connection, logger);
   const participation = createParticipationModule({
     connection,
-    serializer,
+    logger,
     rounds: consultations.consultations,
     suppressionThreshold: config.suppressionThreshold,
   });
@@ -119,7 +125,6 @@ export function compose(
     consultations: consultations.consultations,
     participation: participation.participation,
     notifications: mail.notifications,
-    serializer,
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
   });
@@ -138,6 +143,13 @@ export function compose(
     surveys,
   });
   let reminderTimer: NodeJS.Timeout | undefined;
+  let reconcilerTimer: NodeJS.Timeout | undefined;
+  let reconciling: Promise<void> | undefined;
+  const reconcile = async () => {
+    await effects.reconcile();
+    await participation.participation.rebuildIfNeeded();
+  };
+  const intervals = options.intervals ?? {};
   // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
   const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
 
@@ -147,7 +159,11 @@ export function compose(
     ...accounts.routers,
     participation.router,
     analysis.router,
-    answeringRouter(surveys, limiter, mail.notifications),
+    answeringRouter(surveys, limiter, {
+      secret: config.sessionSecret,
+      invitationMaxAgeMs: config.sessionMaxAgeMs,
+      notifications: mail.notifications,
+    }),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys, limiter),
     openApiRouter(openApi, config.baseUrl),
@@ -187,21 +203,36 @@ export function compose(
     consultations,
     accounts: accounts.service,
     surveys,
-    parts: { connection, serializer, baseUrl: config.baseUrl, secret: config.sessionSecret },
+    effects,
+    reconcile,
+    parts: { connection, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();
-      consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
+      consultations.startScheduler(intervals.consultationNotices ?? CONSULTATION_NOTICES_INTERVAL_MS);
+      // Finishes work that a request could not (a crash between two writes); once at start, then periodically.
+      const reconcileOnce = () => {
+        reconciling ??= reconcile()
+          .catch((error: unknown) => logger.error({ err: error }, 'reconciler failed'))
+          .finally(() => {
+            reconciling = undefined;
+          });
+      };
+      reconcileOnce();
+      reconcilerTimer ??= setInterval(reconcileOnce, intervals.reconciler ?? RECONCILER_INTERVAL_MS);
+      reconcilerTimer.unref();
       // Survey invitation reminders: idempotent, so a missed or doubled run does no harm.
       reminderTimer ??= setInterval(() => {
         surveys
           .sendDueReminders()
           .catch((error: unknown) => logger.error({ err: error }, 'survey reminders failed'));
-      }, 3600_000);
+      }, intervals.reminders ?? REMINDERS_INTERVAL_MS);
       reminderTimer.unref();
     },
     async stop() {
       consultations.stopScheduler();
       if (reminderTimer) clearInterval(reminderTimer);
+      if (reconcilerTimer) clearInterval(reconcilerTimer);
+      await reconciling;
       await mail.stop();
       limiter.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.

@@ -241,14 +241,13 @@ async function seedHistoricalRound(
   // Services of our own, on the same database, whose clock we move through the consultation's window.
   let now = new Date(Date.UTC(plan.year, 2, 1));
   const clock = () => now;
-  const { connection, serializer, baseUrl, secret } = composition.parts;
+  const { connection, baseUrl, secret } = composition.parts;
   const consultations: ConsultationsService = createConsultationsService({ connection, clock });
   const surveys: SurveysService = createSurveysService({
     connection,
     consultations,
     participation: composition.participation.participation,
     notifications: composition.notifications,
-    serializer,
     baseUrl,
     secret,
     clock,

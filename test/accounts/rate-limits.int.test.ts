@@ -1,5 +1,4 @@
 import { ACCOUNT_RATE_LIMITS } from '../../src/modules/accounts';
-import { createWriteSerializer } from '../../src/platform/db/write-serializer';
 import { TooManyRequestsError } from '../../src/platform/errors';
 import { Router } from 'express';
 import request from 'supertest';
@@ -126,7 +125,7 @@ describe('rate limits', () => {
     const rule = { name: 'test:parallel', limit: 30, windowSeconds: 60 };
 
     it('when many attempts arrive at once, then each is counted exactly once', async () => {
-      const limiter = new RateLimiter(t.ctx.db.connection, { serializer: createWriteSerializer(false) });
+      const limiter = new RateLimiter(t.ctx.db.connection);
       const results = await Promise.allSettled(
         Array.from({ length: 40 }, () => limiter.consume(rule, 'parallel-subject')),
       );
@@ -170,7 +169,6 @@ describe('rate limits', () => {
     it('when a window ends, then the count starts again and the old window is deleted', async () => {
       let now = new Date('2026-01-01T10:00:10Z');
       const limiter = new RateLimiter(t.ctx.db.connection, {
-        serializer: createWriteSerializer(false),
         now: () => now,
       });
       const windowRule = { name: 'test:window', limit: 2, windowSeconds: 60 };

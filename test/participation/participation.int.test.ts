@@ -1,5 +1,3 @@
-import { hasAtomicUpdates } from '../../src/platform/db/database';
-import { createWriteSerializer } from '../../src/platform/db/write-serializer';
 import { SECTORS, REGIONS } from '../../src/platform/classifications';
 import {
   createParticipationModule,
@@ -31,8 +29,7 @@ function submission(overrides: Partial<SubmissionRecord>): SubmissionRecord {
 
 beforeEach(async () => {
   db = await createTestDatabase();
-  const serializer = createWriteSerializer(await hasAtomicUpdates(db.connection));
-  service = createParticipationModule({ connection: db.connection, serializer }).participation;
+  service = createParticipationModule({ connection: db.connection }).participation;
   await service.init();
 });
 afterEach(() => db.drop());

@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { Types } from 'mongoose';
 import { createParticipationModule } from '../../src/modules/participation';
-import { createWriteSerializer } from '../../src/platform/db/write-serializer';
 import { ValidationError } from '../../src/platform/errors';
 import { FormAgent } from '../support/agent';
 import { buildTestApp, type TestApp } from '../support/app';
@@ -123,7 +122,6 @@ describe('frozen versions, submit-once and participation', () => {
     await post(survey.id, 'participation-key-1', { likes: 'no', change: 'z' });
     const { participation } = createParticipationModule({
       connection: ctx.db.connection,
-      serializer: createWriteSerializer(false),
     });
     const counts = await participation.counts('survey', survey.id);
     expect(counts.participants).toBe(1);
@@ -140,7 +138,6 @@ describe('frozen versions, submit-once and participation', () => {
     expect(res.status).toBe(201);
     const { participation } = createParticipationModule({
       connection: ctx.db.connection,
-      serializer: createWriteSerializer(false),
     });
     expect((await participation.counts('survey', survey.id)).by.sector).toMatchObject({ not_asked: 1 });
   });

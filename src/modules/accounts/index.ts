@@ -1,7 +1,6 @@
 import type { RequestHandler, Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { NavigationItem } from '../../app';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import type { Logger } from '../../platform/logger';
 import type { Notifications } from '../notifications/notifications.types';
@@ -28,7 +27,6 @@ export interface AccountsModuleDeps {
   notifications: Notifications;
   logger: Logger;
   limiter: RateLimiter;
-  serializer: WriteSerializer;
 }
 
 export interface AccountsModule {

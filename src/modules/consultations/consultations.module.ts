@@ -3,7 +3,6 @@ import type { Request, Router } from 'express';
 import type { i18n } from 'i18next';
 import type { Connection } from 'mongoose';
 import type { NavigationItem } from '../../app';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type { Logger } from '../../platform/logger';
 import type { OpenApiRegistry } from '../../platform/http/openapi';
 import type { Locale } from '../../platform/i18n';
@@ -35,8 +34,6 @@ export interface ConsultationsModuleDeps {
   secret: string;
   notifications: Notifications;
   openApi: OpenApiRegistry;
-  /** Makes read-modify-write upserts exact on FerretDB (see platform/db/write-serializer.ts). */
-  serializer?: WriteSerializer;
   surveys?: SurveyDirectory;
   responseCounts?: ResponseCountSource;
   clock?: () => Date;
@@ -52,7 +49,6 @@ export function createConsultationsModule(deps: ConsultationsModuleDeps) {
     connection,
     baseUrl: deps.baseUrl,
     secret: crypto.createHash('sha256').update(`unsubscribe:${deps.secret}`).digest('hex'),
-    serializer: deps.serializer,
   });
   const notices = createNoticesService({
     connection,

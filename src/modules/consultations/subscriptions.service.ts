@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
+import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { NotFoundError } from '../../platform/errors';
 import type { Locale } from '../../platform/i18n';
 import type { Consultation } from './consultations.types';
@@ -44,7 +44,6 @@ export interface SubscriptionsServiceOptions {
   baseUrl: string;
   /** Secret the unsubscribe links are signed with (derived from the session secret). */
   secret: string;
-  serializer?: WriteSerializer;
 }
 
 export type SubscriptionsService = ReturnType<typeof createSubscriptionsService>;
@@ -106,10 +105,13 @@ export function createSubscriptionsService(options: SubscriptionsServiceOptions)
     scope: SubscriptionScope;
   }): Promise<Subscription> {
     const email = input.email.trim().toLowerCase();
-    // Upserts on one (address, target) are serialised: FerretDB does not make them atomic.
-    const run =
-      options.serializer?.run.bind(options.serializer) ?? (<T>(_key: string, op: () => Promise<T>) => op());
-    return run(`subscription:${email}:${input.targetType}:${input.targetId}`, () => upsert(input, email));
+    try {
+      return await upsert(input, email);
+    } catch (error) {
+      // Two first upserts of one (address, target) raced on the unique index: the second is now an update.
+      if (!isDuplicateKey(error)) throw error;
+      return upsert(input, email);
+    }
   }
 
   async function upsert(input: Parameters<typeof subscribe>[0], email: string): Promise<Subscription> {

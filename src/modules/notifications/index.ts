@@ -3,13 +3,12 @@ import type { Router } from 'express';
 import type { i18n } from 'i18next';
 import type { Connection } from 'mongoose';
 import type { Config } from '../../config';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type { Logger } from '../../platform/logger';
 import { devMailRouter } from './dev-mail.routes';
 import { EmailRenderer } from './email-renderer';
 import { fileTransport, smtpTransport, type MailTransport } from './mail-transport';
 import { OutboxService } from './outbox.service';
-import { outboxModel } from './outbox.model';
+import { outboxModels } from './outbox.model';
 
 export type { Notifications, OutgoingEmail } from './notifications.types';
 export { normaliseEmailAddress } from './email-address';
@@ -30,7 +29,6 @@ export function createNotificationsModule(deps: {
   config: Config;
   logger: Logger;
   i18n: i18n;
-  serializer: WriteSerializer;
   /** Tests pass a transport; otherwise SMTP_URL or, in development, .eml files. */
   transport?: MailTransport;
   /** Tests may render templates from a fixtures folder. */
@@ -47,12 +45,11 @@ export function createNotificationsModule(deps: {
     deps.templatesDir,
   );
   const notifications = new OutboxService(
-    outboxModel(deps.connection),
+    outboxModels(deps.connection),
     renderer,
     transport,
     config.mailFrom,
     deps.logger,
-    deps.serializer,
   );
   const showDevMail = !config.isProduction && !config.smtpUrl && !deps.transport;
   return {

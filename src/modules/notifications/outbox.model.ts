@@ -1,21 +1,24 @@
-import { Schema, type Connection, type Types } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 
 /**
- * One email waiting to be sent, or sent. Content is rendered when the message is queued, so what is sent is what
- * the action produced even if templates change later. A message is claimed by moving `nextAttemptAt` forward
- * (a lease): a worker that dies mid-send leaves it to be retried when the lease ends. Messages are never deleted
- * by the worker; a failing one is retried with a capped backoff until it goes through.
+ * One email waiting to be sent. `_id` is the caller's idempotency key (or a random one), so queuing is one point
+ * write and queuing the same key twice keeps one message. Content is rendered when queued by `send`, or by the
+ * worker for messages queued in bulk by `sendMany` (10,000 invitations are stored in one request and rendered as
+ * they go out). A message is claimed by moving `nextAttemptAt` forward (a lease taken at claim time): a worker that
+ * dies mid-send leaves it to be retried when the lease ends. Once sent, a message moves to `outbox_sent`, so the
+ * queue that workers look through holds only what is still to send.
  */
 export interface OutboxMessage {
-  _id: Types.ObjectId;
-  /** Unique: the caller's idempotency key, or a random one. */
-  key: string;
+  _id: string;
   template: string;
   to: string;
   locale: string;
-  subject: string;
-  text: string;
-  html: string;
+  /** Set when rendered; a bulk-queued message carries `data` (and `unsubscribeUrl`) until the worker renders it. */
+  subject?: string;
+  text?: string;
+  html?: string;
+  data?: Record<string, unknown>;
+  unsubscribeUrl?: string;
   headers: Record<string, string>;
   status: 'pending' | 'sent';
   attempts: number;
@@ -26,31 +29,48 @@ export interface OutboxMessage {
   createdAt: Date;
 }
 
-const outboxSchema = new Schema<OutboxMessage>(
-  {
-    key: { type: String, required: true },
-    template: { type: String, required: true },
-    to: { type: String, required: true },
-    locale: { type: String, required: true },
-    subject: { type: String, required: true },
-    text: { type: String, required: true },
-    html: { type: String, required: true },
-    headers: { type: Schema.Types.Mixed, default: {} },
-    status: { type: String, enum: ['pending', 'sent'], default: 'pending', required: true },
-    attempts: { type: Number, default: 0 },
-    nextAttemptAt: { type: Date, required: true },
-    leaseId: { type: String },
-    lastError: { type: String },
-    sentAt: { type: Date },
-  },
-  { collection: 'outbox', timestamps: { createdAt: true, updatedAt: false }, minimize: false },
-);
-outboxSchema.index({ key: 1 }, { unique: true });
-outboxSchema.index({ status: 1, nextAttemptAt: 1 });
+const fields = {
+  _id: { type: String, required: true },
+  template: { type: String, required: true },
+  to: { type: String, required: true },
+  locale: { type: String, required: true },
+  subject: { type: String },
+  text: { type: String },
+  html: { type: String },
+  data: { type: Schema.Types.Mixed },
+  unsubscribeUrl: { type: String },
+  headers: { type: Schema.Types.Mixed, default: {} },
+  status: { type: String, enum: ['pending', 'sent'], default: 'pending' as const, required: true },
+  attempts: { type: Number, default: 0 },
+  nextAttemptAt: { type: Date, required: true },
+  leaseId: { type: String },
+  lastError: { type: String },
+  sentAt: { type: Date },
+  createdAt: { type: Date, required: true },
+};
+const outboxSchema = new Schema<OutboxMessage>(fields, {
+  collection: 'outbox',
+  versionKey: false,
+  minimize: false,
+});
+outboxSchema.index({ nextAttemptAt: 1 });
+const sentSchema = new Schema<OutboxMessage>(fields, {
+  collection: 'outbox_sent',
+  versionKey: false,
+  minimize: false,
+});
 
-const build = (connection: Connection) => connection.model('OutboxMessage', outboxSchema);
-export type OutboxModel = ReturnType<typeof build>;
+const build = (connection: Connection) => ({
+  queue: connection.model('OutboxMessage', outboxSchema),
+  sent: connection.model('OutboxSentMessage', sentSchema),
+});
+export type OutboxModels = ReturnType<typeof build>;
 
-export function outboxModel(connection: Connection): OutboxModel {
-  return (connection.models.OutboxMessage as OutboxModel | undefined) ?? build(connection);
+export function outboxModels(connection: Connection): OutboxModels {
+  if (connection.models.OutboxMessage)
+    return {
+      queue: connection.models.OutboxMessage,
+      sent: connection.models.OutboxSentMessage,
+    } as unknown as OutboxModels;
+  return build(connection);
 }

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
+import type { Logger } from '../../platform/logger';
 import { indicatorModel } from './indicator.model';
 import { IndicatorsService } from './indicators.service';
 import { participationModels } from './participation.model';
@@ -28,22 +28,22 @@ export interface ParticipationModule {
 }
 
 /** Without `rounds`, only recording and counting are available (used by the metrics:rebuild command). */
-export function createParticipationModule(deps: { connection: Connection; serializer: WriteSerializer }): {
+export function createParticipationModule(deps: { connection: Connection; logger?: Logger }): {
   participation: ParticipationService;
 };
 export function createParticipationModule(deps: {
   connection: Connection;
-  serializer: WriteSerializer;
+  logger?: Logger;
   rounds: RoundCatalog;
   suppressionThreshold: number;
 }): ParticipationModule;
 export function createParticipationModule(deps: {
   connection: Connection;
-  serializer: WriteSerializer;
+  logger?: Logger;
   rounds?: RoundCatalog;
   suppressionThreshold?: number;
 }): ParticipationModule | { participation: ParticipationService } {
-  const participation = new ParticipationService(participationModels(deps.connection), deps.serializer);
+  const participation = new ParticipationService(participationModels(deps.connection), deps.logger);
   if (!deps.rounds) return { participation };
   const threshold = deps.suppressionThreshold ?? 5;
   const reports = new ParticipationReports(participation, deps.rounds, threshold);

@@ -9,7 +9,14 @@ import { localize } from './survey-definition';
 import { answersSummary, pageProblems, receiptReference } from './review';
 import type { Notifications } from '../notifications/notifications.types';
 import { pageView } from './survey-page';
-import { browserRespondentKey, isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
+import {
+  browserKeyFor,
+  browserRespondentKey,
+  invitationCookies,
+  isBrowserKey,
+  respondentFor,
+  setRespondentCookie,
+} from './respondent';
 import {
   ABOUT_YOU,
   SELF_ID_FIELDS,
@@ -56,15 +63,30 @@ function consultationLink(consultation: Pick<Consultation, 'slug' | 'title'>, lo
   };
 }
 
-/** Participants answering surveys: /surveys/:surveyId/... */
+export interface AnsweringOptions {
+  /** Signs the invitation cookie (the app's session secret). */
+  secret: string;
+  /** How long an opened invitation is remembered in an idle browser (the session lifetime). */
+  invitationMaxAgeMs: number;
+  /** Sends the optional copy of a response ("Email me a copy"); without it the offer is not shown. */
+  notifications?: Notifications;
+}
+
+/**
+ * Participants answering surveys: /surveys/:surveyId/...
+ *
+ * A browser that is not signed in gets no session here: its forms carry a token bound to its respondent cookie
+ * (surveyFormCsrfExempt) instead of the session's CSRF token, and the invitation it came in with is kept in a signed
+ * cookie (invitationCookies), so answering a survey anonymously stores no session at all.
+ */
 export function answeringRouter(
   surveys: SurveysService,
   limiter: RateLimiter,
-  /** Sends the optional copy of a response ("Email me a copy"); without it the offer is not shown. */
-  notifications?: Notifications,
+  options: AnsweringOptions,
 ): Router {
   const router = Router();
   const clientAddress = (req: Request) => req.ip ?? 'unknown';
+  const invitations = invitationCookies({ secret: options.secret, maxAgeMs: options.invitationMaxAgeMs });
 
   /** Signing in is the way to answer a "signed-in only" survey: send the visitor there and back. */
   async function open(
@@ -84,8 +106,19 @@ export function answeringRouter(
     }
   }
 
-  function access(req: Request, surveyId: string) {
-    return { userId: req.user?.id, invitationId: req.session?.surveyInvites?.[surveyId] };
+  /** Who asks (signed-in user, invitation held by this browser); an invitation held is renewed. */
+  function access(req: Request, res: Response, surveyId: string) {
+    const invitationId = invitations.read(req, surveyId);
+    if (invitationId) invitations.remember(req, res, surveyId, invitationId);
+    return { userId: req.user?.id, invitationId };
+  }
+
+  /**
+   * The survey form's own token for a browser that is not signed in (created with its respondent cookie if need
+   * be), so the form needs no session; empty for a signed-in user, whose forms use the session's CSRF token.
+   */
+  function surveyToken(req: Request, res: Response): string {
+    return req.user ? '' : surveys.formToken(browserKeyFor(req, res, { create: true }) as string);
   }
 
   function render(
@@ -101,7 +134,6 @@ export function answeringRouter(
       seed: string;
       status?: number;
       editing?: boolean;
-      browserKey?: string;
       review?: boolean;
     },
   ) {
@@ -123,7 +155,7 @@ export function answeringRouter(
       editing: Boolean(state.editing),
       preview: false,
       canSaveByEmail: !req.user && !survey.settings.anonymous,
-      surveyToken: state.browserKey ? surveys.formToken(state.browserKey) : '',
+      surveyToken: surveyToken(req, res),
       action: `/surveys/${survey.id}/pages/${pageId}`,
       review: Boolean(state.review),
     });
@@ -132,11 +164,15 @@ export function answeringRouter(
   /** GET /surveys/:surveyId: the start page, or "continue where you left off". */
   router.get('/surveys/:surveyId', async (req, res) => {
     const { surveyId } = params(req);
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey, consultation } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
-    const browserKey = browserRespondentKey(req);
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
+    const browserKey = browserRespondentKey(req, res);
     if (respondent?.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = respondent ? await surveys.respondentState(survey, respondent) : undefined;
     const flow = surveys.pageFlow(survey, state?.draft?.answers ?? {});
@@ -156,23 +192,27 @@ export function answeringRouter(
     });
   });
 
-  /** GET /surveys/:surveyId/invitation/:token: an invitation link; remembered in this browser's session. */
+  /** GET /surveys/:surveyId/invitation/:token: an invitation link; remembered in this browser (signed cookie). */
   router.get('/surveys/:surveyId/invitation/:token', async (req, res) => {
     const { surveyId } = params(req);
     const token = z.string().max(100).parse(req.params.token);
     const invitation = await surveys.openInvitation(surveyId, token);
-    req.session.surveyInvites = { ...(req.session.surveyInvites ?? {}), [surveyId]: invitation.invitationId };
+    invitations.remember(req, res, surveyId, invitation.invitationId);
     res.redirect(303, `/surveys/${surveyId}`);
   });
 
   /** GET /surveys/:surveyId/pages/:pageId: one page of questions, filled with what was saved. */
   router.get('/surveys/:surveyId/pages/:pageId', async (req, res) => {
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
-    const browserKey = browserRespondentKey(req);
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: true,
+      invitationId: who.invitationId,
+    }) as Respondent;
+    const browserKey = browserRespondentKey(req, res);
     if (respondent.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = await surveys.respondentState(survey, respondent);
     if (state.alreadyAnswered && !state.canEditSubmitted) return res.redirect(303, `/surveys/${surveyId}`);
@@ -194,7 +234,6 @@ export function answeringRouter(
       values,
       errors: [],
       seed: respondent.key,
-      browserKey: respondent.browserKey,
       editing: !state.draft && state.canEditSubmitted,
       review: req.query.review === '1',
     });
@@ -205,10 +244,14 @@ export function answeringRouter(
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
     // Counted before anything is read or written: over the limit, nothing is saved (429 with Retry-After).
     await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: true,
+      invitationId: who.invitationId,
+    }) as Respondent;
     await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const fields = answerFields(req.body);
     const action = actionField.parse((req.body as Record<string, unknown>)?.action);
@@ -226,7 +269,6 @@ export function answeringRouter(
           values: fields,
           errors: check.errors,
           seed: respondent.key,
-          browserKey: respondent.browserKey,
           status: 422,
           editing: !state.draft && state.canEditSubmitted,
           review,
@@ -286,7 +328,6 @@ export function answeringRouter(
           values,
           errors,
           seed: respondent.key,
-          browserKey: respondent.browserKey,
           status: 422,
           review: true,
         });
@@ -302,7 +343,6 @@ export function answeringRouter(
         values: fields,
         errors: outcome.errors,
         seed: respondent.key,
-        browserKey: respondent.browserKey,
         status: 422,
         editing: !state.draft && state.canEditSubmitted,
         review: input.review,
@@ -324,10 +364,14 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/check: every answer, page by page, with "Change" links, then Submit. */
   router.get('/surveys/:surveyId/check', async (req, res) => {
     const { surveyId } = params(req);
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
     const { current, editing } = respondent
       ? await answersToCheck(survey, respondent)
       : { current: null, editing: false };
@@ -352,7 +396,7 @@ export function answeringRouter(
       pages: summary.pages,
       errors: summary.problems,
       editing,
-      surveyToken: respondent.browserKey ? surveys.formToken(respondent.browserKey) : '',
+      surveyToken: surveyToken(req, res),
       action: `/surveys/${surveyId}/check`,
       backHref: `/surveys/${surveyId}/pages/${flow[flow.length - 1] ?? ''}`,
     });
@@ -365,10 +409,14 @@ export function answeringRouter(
   router.post('/surveys/:surveyId/check', async (req, res) => {
     const { surveyId } = params(req);
     await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: true,
+      invitationId: who.invitationId,
+    }) as Respondent;
     await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const { current } = await answersToCheck(survey, respondent);
     if (!current) return res.redirect(303, `/surveys/${surveyId}`);
@@ -389,10 +437,14 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/saved: "your answers are saved", with the offer of a resume link by email. */
   router.get('/surveys/:surveyId/saved', async (req, res) => {
     const { surveyId } = params(req);
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
     const draft = respondent ? await surveys.findDraft(surveyId, respondent.key) : null;
     res.render('surveys/saved', {
       title: req.t('surveys:saved.title'),
@@ -401,7 +453,7 @@ export function answeringRouter(
       hasDraft: Boolean(draft),
       continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
       offerEmail: Boolean(draft) && !req.user,
-      surveyToken: respondent?.browserKey ? surveys.formToken(respondent.browserKey) : '',
+      surveyToken: draft ? surveyToken(req, res) : '',
       values: {},
       errors: [],
     });
@@ -411,10 +463,14 @@ export function answeringRouter(
   router.post('/surveys/:surveyId/resume-link', async (req, res) => {
     const { surveyId } = params(req);
     await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
     if (!respondent) throw new NotFoundError({ key: 'surveys:resume.noDraft' });
     const email = z
       .string()
@@ -433,7 +489,7 @@ export function answeringRouter(
         hasDraft: true,
         continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
         offerEmail: true,
-        surveyToken: respondent.browserKey ? surveys.formToken(respondent.browserKey) : '',
+        surveyToken: surveyToken(req, res),
         values: { resumeEmail: email },
         errors: error.fieldErrors.map((e) => ({
           field: e.field,
@@ -460,13 +516,17 @@ export function answeringRouter(
     const { surveyId } = params(req);
     const survey = await surveys.getSurvey(surveyId);
     if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const who = access(req, res, surveyId);
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
     const consultation = await surveys.consultationOf(survey);
     const email = req.user?.email;
     res.render('surveys/thanks', {
       reference: submitted ? receiptReference(submitted.id) : '',
-      offerCopy: Boolean(submitted && email && notifications),
+      offerCopy: Boolean(submitted && email && options.notifications),
       copyEmail: email ?? '',
       copySent: req.query.copy === 'sent',
       consultation: consultation ? consultationLink(consultation, req.locale) : undefined,
@@ -486,6 +546,7 @@ export function answeringRouter(
   router.post('/surveys/:surveyId/receipt', async (req, res) => {
     const { surveyId } = params(req);
     await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
+    const { notifications } = options;
     if (!req.user || !notifications) throw new NotFoundError();
     const survey = await surveys.getSurvey(surveyId);
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });

@@ -13,7 +13,6 @@ import {
 } from '../../platform/errors';
 import { hasRole, type Role } from '../../platform/http/auth';
 import { formatDate, type Locale } from '../../platform/i18n';
-import type { WriteSerializer } from '../../platform/db/write-serializer';
 import type {
   AttachedSurvey,
   Consultation,
@@ -116,8 +115,6 @@ export interface SurveysServiceOptions {
   consultations: Pick<ConsultationsService, 'getConsultationById' | 'findConsultationById'>;
   participation: ParticipationRecorder;
   notifications: Notifications;
-  /** Read-modify-writes of one survey (edits, the first-response lock) and of one invitation go through it. */
-  serializer: WriteSerializer;
   baseUrl: string;
   /** Signs invitation tokens, so a reminder can repeat the original link without the token being stored. */
   secret: string;
@@ -193,9 +190,6 @@ export function createSurveysService(options: SurveysServiceOptions) {
   const Responses = responseModel(options.connection);
   const Invitations = invitationModel(options.connection);
   const clock = options.clock ?? (() => new Date());
-  // FerretDB v1 does not make a conditional update atomic (docs/ARCHITECTURE.md): the revision checks below are
-  // exact on MongoDB, and exact on the embedded FerretDB because writes to one survey are serialised here.
-  const serialized = <T>(key: string, operation: () => Promise<T>) => options.serializer.run(key, operation);
 
   function requireOfficer(actor: Actor): void {
     if (!hasRole(actor as never, 'officer')) throw new ForbiddenError();
@@ -257,7 +251,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     edit: (definition: SurveyDefinition, survey: Survey) => SurveyDefinition,
   ): Promise<Survey> {
     requireOfficer(actor);
-    return serialized(`survey:${id}`, () => applyEdit(id, edit));
+    return applyEdit(id, edit);
   }
 
   async function applyEdit(
@@ -324,13 +318,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
       ]);
     }
     if (!isValidObjectId(id)) throw new NotFoundError();
-    const updated = await serialized(`survey:${id}`, () =>
-      Surveys.findOneAndUpdate(
-        { _id: id },
-        { $set: { settings: parsed }, $inc: { revision: 1 } },
-        { returnDocument: 'after' },
-      ).lean<SurveyDoc>(),
-    );
+    const updated = await Surveys.findOneAndUpdate(
+      { _id: id },
+      { $set: { settings: parsed }, $inc: { revision: 1 } },
+      { returnDocument: 'after' },
+    ).lean<SurveyDoc>();
     if (!updated) throw new NotFoundError();
     return toSurvey(updated);
   }
@@ -338,7 +330,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
   /** Publishing needs every label in both languages; the error lists every missing one with its path. */
   async function publish(id: string, actor: Actor): Promise<Survey> {
     requireOfficer(actor);
-    return serialized(`survey:${id}`, async () => {
+    // Checked and written at one revision: an edit landing in between makes us check again.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
       const survey = await getSurvey(id);
       const check = checkDefinition(survey.definition, { forPublishing: true });
       if (!check.ok) throw definitionErrors(check.errors);
@@ -347,21 +340,19 @@ export function createSurveysService(options: SurveysServiceOptions) {
         { $set: { status: 'published', publishedAt: survey.publishedAt ?? clock() }, $inc: { revision: 1 } },
         { returnDocument: 'after' },
       ).lean<SurveyDoc>();
-      if (!updated) throw new ConflictError({ key: 'surveys:builder.errors.busy' });
-      return toSurvey(updated);
-    });
+      if (updated) return toSurvey(updated);
+    }
+    throw new ConflictError({ key: 'surveys:builder.errors.busy' });
   }
 
   async function close(id: string, actor: Actor): Promise<Survey> {
     requireOfficer(actor);
     if (!isValidObjectId(id)) throw new NotFoundError();
-    const updated = await serialized(`survey:${id}`, () =>
-      Surveys.findOneAndUpdate(
-        { _id: id, status: 'published' },
-        { $set: { status: 'closed' }, $inc: { revision: 1 } },
-        { returnDocument: 'after' },
-      ).lean<SurveyDoc>(),
-    );
+    const updated = await Surveys.findOneAndUpdate(
+      { _id: id, status: 'published' },
+      { $set: { status: 'closed' }, $inc: { revision: 1 } },
+      { returnDocument: 'after' },
+    ).lean<SurveyDoc>();
     if (!updated) throw new ConflictError({ key: 'surveys:builder.errors.notPublished' });
     return toSurvey(updated);
   }
@@ -610,8 +601,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     fields: FormFields;
     action: 'next' | 'back' | 'save';
   }): Promise<PageOutcome> {
-    // One respondent's saves run one after another (two tabs, a double click), so a draft is never half-merged.
-    return serialized(`respondent:${input.surveyId}:${input.respondent.key}`, () => savePageNow(input));
+    return savePageNow(input);
   }
 
   async function savePageNow(input: {
@@ -720,7 +710,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     const current = await findDoc(surveyId);
     if (!current) throw new NotFoundError();
     if (current.lockedVersion === current.version) return toSurvey(current);
-    return serialized(`survey:${surveyId}`, () => lockOnce(surveyId));
+    return lockOnce(surveyId);
   }
 
   async function lockOnce(surveyId: string): Promise<Survey> {
@@ -1030,11 +1020,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
 
   /** An invitation answers once: the first submission claims it, any later one is refused. */
   async function claimInvitation(invitationId: string, sector: string | undefined): Promise<void> {
-    const claimed = await serialized(`invitation:${invitationId}`, () =>
-      Invitations.updateOne(
-        { _id: invitationId, submittedAt: null },
-        { $set: { submittedAt: clock(), ...(sector ? { sector } : {}) } },
-      ),
+    const claimed = await Invitations.updateOne(
+      { _id: invitationId, submittedAt: null },
+      { $set: { submittedAt: clock(), ...(sector ? { sector } : {}) } },
     );
     if (claimed.matchedCount === 0) throw new ConflictError({ key: 'surveys:invitations.used' });
   }
@@ -1154,11 +1142,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
       if (!due) continue;
       const number = invitation.reminderCount + 1;
       const id = invitation._id.toString();
-      const claimed = await serialized(`invitation:${id}`, () =>
-        Invitations.updateOne(
-          { _id: invitation._id, reminderCount: invitation.reminderCount, submittedAt: null },
-          { $set: { reminderCount: number, lastRemindedAt: now } },
-        ),
+      const claimed = await Invitations.updateOne(
+        { _id: invitation._id, reminderCount: invitation.reminderCount, submittedAt: null },
+        { $set: { reminderCount: number, lastRemindedAt: now } },
       );
       if (claimed.modifiedCount === 0) continue;
       await options.notifications.send({

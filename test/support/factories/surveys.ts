@@ -9,7 +9,6 @@ import {
   type SurveySettings,
   type SurveysService,
 } from '../../../src/modules/surveys';
-import { createWriteSerializer } from '../../../src/platform/db/write-serializer';
 import type { TestApp } from '../app';
 import { consultationsServiceFor, createRoundAndConsultation } from './consultations';
 
@@ -155,14 +154,12 @@ export async function surveysServiceFor(ctx: TestApp): Promise<SurveysService> {
   const consultations = await consultationsServiceFor(ctx);
   const { participation } = createParticipationModule({
     connection: ctx.db.connection,
-    serializer: createWriteSerializer(false),
   });
   const service = createSurveysService({
     connection: ctx.db.connection,
     consultations,
     participation,
     notifications: ctx.notifications,
-    serializer: createWriteSerializer(false),
     baseUrl: ctx.config.baseUrl,
     secret: ctx.config.sessionSecret,
   });

@@ -1,7 +1,6 @@
 import pino from 'pino';
 import type { Role } from '../../../src/platform/http/auth';
 import type { Locale } from '../../../src/platform/i18n';
-import { createWriteSerializer } from '../../../src/platform/db/write-serializer';
 import { AccountsService } from '../../../src/modules/accounts';
 import { FormAgent } from '../agent';
 import type { TestApp } from '../app';
@@ -24,7 +23,6 @@ export function accountsServiceFor(ctx: TestApp): AccountsService {
     baseUrl: ctx.config.baseUrl,
     notifications: ctx.notifications,
     logger: pino({ level: 'silent' }),
-    serializer: createWriteSerializer(false),
   });
 }
 
