@@ -175,6 +175,7 @@ export function compose(
     answeringRouter(surveys, limiter, {
       secret: config.sessionSecret,
       invitationMaxAgeMs: config.sessionMaxAgeMs,
+      notifications: mail.notifications,
     }),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys, limiter),

@@ -109,7 +109,13 @@ describe('administration of users and roles', () => {
 
     const agent = await signIn(t.ctx, admin);
     await agent.get(`/admin/users/${user.id}`);
-    const res = await agent.post(`/admin/users/${user.id}/deactivate`);
+    // the account page links to a confirmation; a POST without it deactivates nothing
+    const confirm = await agent.get(`/admin/users/${user.id}/deactivate`);
+    expect(confirm.text).toContain('<h1>Deactivate the account of Dana Deactivated?</h1>');
+    const unconfirmed = await agent.post(`/admin/users/${user.id}/deactivate`);
+    expect(unconfirmed.headers.location).toBe(`/admin/users/${user.id}/deactivate`);
+    expect((await userAgent.get('/profile')).status).toBe(200);
+    const res = await agent.post(`/admin/users/${user.id}/deactivate`, { confirm: 'yes' });
     expect(res.status).toBe(303);
     expect((await agent.get(`/admin/users/${user.id}`)).text).toContain('Deactivated');
 

@@ -109,10 +109,54 @@ describe('officer workspace', () => {
       slug: '',
     });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/officer');
-    const workspace = await officer.get('/officer');
+    expect(res.headers.location).toBe('/officer?done=roundCreated');
+    const workspace = await officer.get('/officer?done=roundCreated');
+    expect(textOf(workspace.text)).toContain('The round is created.');
     expect(textOf(workspace.text)).toContain('Open Government 2018 Active');
     expect((await request(ctx.app).get('/rounds/open-government-2018')).status).toBe(200);
+  });
+
+  it('when a round is created with the web address left empty and its title already used, then a free address is made', async () => {
+    const officer = await agentAs(ctx, 'officer');
+    await officer.get('/officer/rounds/new');
+    const fields = {
+      titleEn: 'Citizen dialogue 2030',
+      titleFr: 'Dialogue citoyen 2030',
+      descriptionEn: 'A round.',
+      descriptionFr: 'Un cycle.',
+      startsOn: '2030-01-15',
+      endsOn: '2030-06-30',
+      status: 'active',
+      slug: '',
+    };
+    expect((await officer.post('/officer/rounds', fields)).status).toBe(303);
+    const again = await officer.post('/officer/rounds', fields);
+    expect(again.status).toBe(303);
+    expect((await request(ctx.app).get('/rounds/citizen-dialogue-2030')).status).toBe(200);
+    expect((await request(ctx.app).get('/rounds/citizen-dialogue-2030-2')).status).toBe(200);
+    // an address the officer typed is theirs: taken is an error on that field
+    const typed = await officer.post('/officer/rounds', { ...fields, slug: 'citizen-dialogue-2030' });
+    expect(typed.status).toBe(422);
+    expect(typed.text).toContain('href="#slug"');
+  });
+
+  it('when a round has a date that is not a date, then the message asks for a date (not a time)', async () => {
+    const officer = await agentAs(ctx, 'officer');
+    await officer.get('/officer/rounds/new');
+    const res = await officer.post('/officer/rounds', {
+      titleEn: 'Dates round',
+      titleFr: 'Cycle des dates',
+      startsOn: '2030-02-30',
+      endsOn: '',
+      status: 'draft',
+    });
+    expect(res.status).toBe(422);
+    const text = textOf(res.text);
+    expect(text).toContain('Enter a valid date, for example 2026-03-31');
+    expect(text).not.toContain('date and time');
+    await officer.agent.get('/?lang=fr');
+    const fr = await officer.post('/officer/rounds', { titleEn: 'x', startsOn: 'demain', status: 'draft' });
+    expect(textOf(fr.text)).toContain('Entrez une date valide, par exemple 2026-03-31');
   });
 
   it('when a round ends before it starts, then the form comes back with 422 and the values kept', async () => {
@@ -254,7 +298,7 @@ describe('officer workspace', () => {
         '/officer/consultations',
         form(round.id, { summaryFr: '', bodyFr: '', leadOrganisationFr: '' }),
       );
-      const managePath = created.headers.location as string;
+      const managePath = (created.headers.location as string).replace(/\?done=consultationCreated$/, '');
       const manage = await officer.get(managePath);
       expect(textOf(manage.text)).toContain('Before publishing, complete:');
       const res = await officer.post(`${managePath}/publish`);
@@ -287,7 +331,7 @@ describe('officer workspace', () => {
           closesAt: wallClock(closesAt),
         }),
       );
-      const managePath = created.headers.location as string;
+      const managePath = (created.headers.location as string).replace(/\?done=consultationCreated$/, '');
       await officer.get(`${managePath}/edit`);
       const edited = await officer.post(
         managePath,
@@ -323,7 +367,20 @@ describe('officer workspace', () => {
       const { consultation } = await createRoundAndConsultation(ctx);
       const officer = await agentAs(ctx, 'officer');
       await officer.get(`/officer/consultations/${consultation.id}`);
-      expect((await officer.post(`/officer/consultations/${consultation.id}/close`)).status).toBe(303);
+      const confirm = await officer.get(`/officer/consultations/${consultation.id}/close`);
+      expect(confirm.text).toContain('Subscribers are emailed that it has closed');
+      const unconfirmed = await officer.post(`/officer/consultations/${consultation.id}/close`);
+      expect(unconfirmed.headers.location).toBe(`/officer/consultations/${consultation.id}/close`);
+      expect((await ctx.consultations.consultations.getConsultationById(consultation.id)).status).toBe(
+        'open',
+      );
+      const closed = await officer.post(`/officer/consultations/${consultation.id}/close`, {
+        confirm: 'yes',
+      });
+      expect(closed.headers.location).toBe(`/officer/consultations/${consultation.id}?done=closed`);
+      expect(textOf((await officer.get(closed.headers.location as string)).text)).toContain(
+        'The consultation is closed.',
+      );
       const page = textOf((await request(ctx.app).get(`/consultations/${consultation.slug}`)).text);
       expect(page).toContain('Closed');
       expect(page).toContain('Comments are closed.');

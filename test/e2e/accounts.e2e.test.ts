@@ -89,6 +89,10 @@ describe('accounts in a real browser', () => {
     await follow(app.page, 'text=Save roles');
     expect(await app.page.textContent('.notice')).toContain('The roles were saved.');
     await follow(app.page, 'text=Deactivate this account');
+    // a confirmation page first (plain HTML: it works without JavaScript)
+    expect(await app.page.textContent('h1')).toBe('Deactivate the account of Omar Officer?');
+    expect(await axeViolations(app.page)).toEqual([]);
+    await follow(app.page, 'main button:text("Deactivate this account")');
     expect(await app.page.textContent('.notice')).toContain('The account was deactivated');
     expect(await app.page.textContent('.account-menu')).toContain('Ada Admin');
     await screenshot(app.page, 'accounts-admin-user');

@@ -5,6 +5,8 @@ import { createPerson, signInPage } from '../support/sign-in';
 
 const DAY = 24 * 3600_000;
 
+// Long journeys through many pages (with axe on each); on a loaded machine they need time. Not a speed check.
+jest.setTimeout(180_000);
 describe('the whole product in a real browser', () => {
   const app = useBrowserApp({ smtp: true });
 
@@ -46,6 +48,7 @@ describe('the whole product in a real browser', () => {
     await officer.check('#status-active');
     await follow(officer, 'main button[type=submit]');
     expect(new URL(officer.url()).pathname).toBe('/officer');
+    expect(await officer.textContent('[role="status"]')).toContain('The round is created.');
 
     // A consultation in it, published.
     await officer.goto(`${app.baseUrl}/officer/consultations/new`);
@@ -140,7 +143,11 @@ describe('the whole product in a real browser', () => {
     // "About you" comes filled from the profile.
     expect(await participant.isChecked('input[name="si_sector"][value="civil_society"]')).toBe(true);
     await expectAccessible(participant, 'about you page');
-    await follow(participant, 'main button[value="next"]');
+    await follow(participant, 'main button[value="review"]');
+    expect(new URL(participant.url()).pathname).toMatch(/\/check$/);
+    expect(await participant.textContent('main')).toContain('By bike');
+    await expectAccessible(participant, 'check your answers page');
+    await follow(participant, 'main form button[type=submit]');
     expect(new URL(participant.url()).pathname).toMatch(/\/thanks$/);
     expect(await participant.textContent('main')).toContain(
       'Back to the consultation “Transit for everyone”',

@@ -3,6 +3,8 @@ import { axeViolations, screenshot, useBrowserApp } from '../support/browser';
 import { createSurvey } from '../support/factories/surveys';
 import { createPerson, signInPage } from '../support/sign-in';
 
+// Long journeys through many pages (with axe on each); on a loaded machine they need time. Not a speed check.
+jest.setTimeout(180_000);
 describe('answering a multi-page survey in a real browser', () => {
   const app = useBrowserApp();
 
@@ -66,10 +68,19 @@ describe('answering a multi-page survey in a real browser', () => {
     await app.page.keyboard.press('Space');
     await tabTo('#si_region');
     await app.page.selectOption('#si_region', 'NB');
-    await tabTo('button[value="next"]');
+    await tabTo('button[value="review"]');
+    await app.page.keyboard.press('Enter');
+    // "Check your answers": every answer, with Change links; only its button submits
+    await app.page.waitForURL(`**/surveys/${survey.id}/check`);
+    expect(await app.page.textContent('h1')).toBe('Check your answers');
+    expect(await app.page.textContent('main')).toContain('Quieter streets');
+    await screenshot(app.page, 'survey-check-answers');
+    expect(await axeViolations(app.page)).toEqual([]);
+    await tabTo('main form button[type=submit]');
     await app.page.keyboard.press('Enter');
     await app.page.waitForURL(`**/surveys/${survey.id}/thanks`);
-    expect(await app.page.textContent('h1')).toBe('Thank you');
+    expect(await app.page.textContent('h1')).toBe('Your answers have been submitted');
+    expect(await app.page.textContent('.survey-receipt__reference')).toMatch(/[0-9A-Z]{5}-[0-9A-Z]{5}/);
     await screenshot(app.page, 'survey-thanks');
     expect(await axeViolations(app.page)).toEqual([]);
 

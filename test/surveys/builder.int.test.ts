@@ -5,6 +5,7 @@ import { createRoundAndConsultation } from '../support/factories/consultations';
 import { createSurvey, surveysServiceFor } from '../support/factories/surveys';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { signInAs } from '../support/sign-in';
+import { conditionAnswerId } from './builder-helpers';
 
 describe('survey builder for officers', () => {
   let smtp: TestSmtpServer;
@@ -78,9 +79,11 @@ describe('survey builder for officers', () => {
     );
     expect(add.status).toBe(303);
     // a follow-up shown only for "yes", pointing back at the first question
-    const busYes = /<code>([a-z0-9]+)<\/code> Yes/.exec(
+    const busYes = conditionAnswerId(
       (await agent.get(`/manage/surveys/${id}/sections/${firstSection}/questions/new?type=long_text`)).text,
-    )?.[1];
+      'bus',
+      'Yes',
+    );
     expect(busYes).toBeDefined();
     const follow = await agent.post(
       `/manage/surveys/${id}/sections/${firstSection}/questions?type=long_text`,
@@ -90,7 +93,7 @@ describe('survey builder for officers', () => {
         labelFr: 'Pourquoi?',
         maxLength: '300',
         showIfQuestion: 'bus',
-        showIfOperator: 'equals',
+        showIfOperator: 'one_of',
         showIfValues: busYes as string,
       },
     );
@@ -109,15 +112,20 @@ describe('survey builder for officers', () => {
     expect(bad.text).toContain('value="five"');
 
     // deleting a question another depends on is refused with the reason
-    const refused = await agent.post(`/manage/surveys/${id}/questions/bus/delete`);
+    const refused = await agent.post(`/manage/surveys/${id}/questions/bus/delete`, { confirm: 'yes' });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('The condition refers to a question that does not exist (bus).');
 
     const publish = await agent.post(`/manage/surveys/${id}/publish`);
     expect(publish.status).toBe(422);
-    expect(publish.text).toContain('Survey: The French text is missing.');
-    expect(publish.text).toContain('Page 1: The French text is missing.');
-    expect(publish.text).toContain('Page 1, question 1 “Do you take the bus?”: The French text is missing.');
+    expect(publish.text).toContain('Survey: The French survey title is missing.');
+    expect(publish.text).toContain('Page 1: The French page title is missing.');
+    expect(publish.text).toContain(
+      'Page 1, question 1 “Do you take the bus?”: The French question text is missing.',
+    );
+    expect(publish.text).toContain(
+      'Page 1, question 1 “Do you take the bus?”: The French text of option 2 is missing.',
+    );
 
     await agent.post(`/manage/surveys/${id}/sections/${firstSection}`, {
       titleEn: 'Travel',
@@ -130,9 +138,11 @@ describe('survey builder for officers', () => {
       option_0_id: busYes as string,
       option_0_en: 'Yes',
       option_0_fr: 'Oui',
-      option_1_id: /<code>([a-z0-9]+)<\/code> No/.exec(
+      option_1_id: conditionAnswerId(
         (await agent.get(`/manage/surveys/${id}/questions/why`)).text,
-      )?.[1] as string,
+        'bus',
+        'No',
+      ),
       option_1_en: 'No',
       option_1_fr: 'Non',
     });
@@ -253,10 +263,15 @@ describe('survey builder for officers', () => {
       .field('emails', 'gia@example.ca\nnot-an-address')
       .field('locale', 'en')
       .attach('file', Buffer.from('name,email\nHal,hal@example.ca\nIan,ian@example.ca\n'), 'people.csv');
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('3 invited; 0 were already invited.');
-    expect(res.text).toContain('Not valid, not invited: not-an-address');
-    expect(res.text).toMatch(/<th scope="row">Total<\/th><td class="number">3<\/td>/);
+    // the outcome is shown after a redirect to the page's own address, without the token in it
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/manage/surveys/${survey.id}/invitations`);
+    const shown = await agent.get(res.headers.location as string);
+    expect(shown.text).toContain('3 invited; 0 were already invited.');
+    expect(shown.text).toContain('Not valid, not invited: not-an-address');
+    expect(shown.text).toMatch(/<th scope="row">Total<\/th><td class="number">3<\/td>/);
+    // shown once: a reload shows the page without the outcome
+    expect((await agent.get(res.headers.location as string)).text).not.toContain('3 invited');
     await ctx.notifications.drain();
     expect(smtp.to('hal@example.ca')[0]?.subject).toBe('You are invited to answer: Budget survey');
 
@@ -289,7 +304,7 @@ describe('survey builder for officers', () => {
     });
     const refused = await agent.post(`/manage/surveys/${id}/publish`);
     expect(refused.status).toBe(422);
-    expect(refused.text).toContain('Survey: The French text is missing.');
+    expect(refused.text).toContain('Survey: The French survey title is missing.');
 
     const form = await agent.get(`/manage/surveys/${id}/details`);
     expect(form.status).toBe(200);

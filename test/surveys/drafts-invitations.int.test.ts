@@ -302,13 +302,19 @@ describe('drafts, resume links and invitations', () => {
       action: 'next',
     });
     await agent.post(`/surveys/${survey.id}/pages/s3`, { q_score: '5', action: 'next' });
+    // the last page leads to "Check your answers", whose button saves the changes
     const last = await agent.get(`/surveys/${survey.id}/pages/about-you`);
-    expect(last.text).toContain('Save my changes');
-    const saved = await agent.post(`/surveys/${survey.id}/pages/about-you`, {
+    expect(last.text).toContain('value="review">Continue</button>');
+    const toCheck = await agent.post(`/surveys/${survey.id}/pages/about-you`, {
       si_sector: 'civil_society',
       si_region: 'MB',
-      action: 'next',
+      action: 'review',
     });
+    expect(toCheck.headers.location).toBe(`/surveys/${survey.id}/check`);
+    const check = await agent.get(`/surveys/${survey.id}/check`);
+    expect(check.text).toContain('Save my changes');
+    expect(check.text).toContain('More trees');
+    const saved = await agent.post(`/surveys/${survey.id}/check`);
     expect(saved.headers.location).toBe(`/surveys/${survey.id}/thanks`);
     const stored = await responses(survey.id);
     expect(stored).toHaveLength(1);

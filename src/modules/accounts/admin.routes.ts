@@ -82,9 +82,28 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
     res.redirect(303, `/admin/users/${id}?notice=roles`);
   });
 
-  /** POST /admin/users/:id/deactivate */
+  /** GET /admin/users/:id/deactivate: "Deactivate this account?" (the POST needs confirm=yes). */
+  router.get('/admin/users/:id/deactivate', async (req, res) => {
+    const id = userId(req);
+    const user = await accounts.getUser(id);
+    if (user.id === req.user!.id || user.status !== 'active') return res.redirect(303, `/admin/users/${id}`);
+    res.render('common/confirm', {
+      title: req.t('admin:deactivate.title', { name: user.name }),
+      details: [req.t('admin:deactivate.account', { email: user.email }), req.t('admin:user.deactivateHint')],
+      action: `/admin/users/${id}/deactivate`,
+      confirmLabel: req.t('admin:user.deactivate'),
+      cancelHref: `/admin/users/${id}`,
+    });
+  });
+
+  /** POST /admin/users/:id/deactivate (confirm=yes; without it, the confirmation page) */
   router.post('/admin/users/:id/deactivate', async (req, res) => {
     const id = userId(req);
+    // Deactivating oneself is refused (403) whether confirmed or not.
+    const isSelf = id === req.user!.id;
+    if (!isSelf && (req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+      return res.redirect(303, `/admin/users/${id}/deactivate`);
+    }
     await accounts.deactivate(req.user!, id);
     res.redirect(303, `/admin/users/${id}?notice=deactivated`);
   });

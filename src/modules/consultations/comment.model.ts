@@ -29,6 +29,11 @@ export interface CommentDoc {
   /** The form's one-time id: a double-submitted form stores one comment. */
   submissionId: string;
   hidden?: { reason: HideReason; by: string; at: Date };
+  /** On a comment: when it was last answered by an official reply (the moderation queue's "replied"). */
+  repliedAt?: Date;
+  /** Signed-in people who reported the comment to the moderators (each once), and when it was last reported. */
+  reportedBy?: string[];
+  reportedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -52,6 +57,9 @@ const commentSchema = new Schema<CommentDoc>(
       ),
       required: false,
     },
+    repliedAt: { type: Date },
+    reportedBy: { type: [String], default: undefined },
+    reportedAt: { type: Date },
   },
   { timestamps: true, collection: 'consultation_comments' },
 );

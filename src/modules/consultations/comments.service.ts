@@ -34,6 +34,16 @@ export interface Comment {
   createdAt: Date;
 }
 
+export const MODERATION_STATUSES = ['pending', 'reported', 'replied', 'hidden', 'all'] as const;
+export type ModerationStatus = (typeof MODERATION_STATUSES)[number];
+
+/** A comment in the moderation queue: its text even when hidden, whether it was answered, how often reported. */
+export interface ModerationItem extends Comment {
+  rawBody: string;
+  replied: boolean;
+  reports: number;
+}
+
 /** A top-level comment with the official replies that answer it. */
 export interface CommentThread extends Comment {
   replies: Comment[];
@@ -181,6 +191,8 @@ export function createCommentsService(options: CommentsServiceOptions) {
       official: true,
       submissionId: String(input.submissionId || newSubmissionId()).slice(0, 64),
     });
+    // Marks the comment as answered for the moderation queue (idempotent; the reply itself is the record).
+    await Comments.updateOne({ _id: parent.id }, { $set: { repliedAt: reply.createdAt } });
     if (parent.authorEmail && parent.authorId !== input.officer.id) {
       const locale = parent.authorLocale;
       await notifications.send({
@@ -231,6 +243,71 @@ export function createCommentsService(options: CommentsServiceOptions) {
     ).lean<CommentDoc>();
     if (!doc) throw new NotFoundError();
     return toComment(doc);
+  }
+
+  /** A signed-in person reports a comment to the moderators; reporting again changes nothing. */
+  async function reportComment(input: { commentId: string; user: AuthenticatedUser }): Promise<Comment> {
+    if (!isValidObjectId(input.commentId)) throw new NotFoundError();
+    const doc = await Comments.findOneAndUpdate(
+      { _id: input.commentId },
+      { $addToSet: { reportedBy: input.user.id }, $set: { reportedAt: new Date() } },
+      { returnDocument: 'after' },
+    ).lean<CommentDoc>();
+    if (!doc) throw new NotFoundError();
+    return toComment(doc);
+  }
+
+  /**
+   * The officers' moderation queue, newest first, one page at a time (bounded: `limit` rows plus one to know
+   * whether there is a next page). `pending`: participants' comments with no official reply that are not hidden;
+   * `reported`: reported and not hidden; `replied`; `hidden`; `all`.
+   */
+  async function listForModeration(query: {
+    status: ModerationStatus;
+    consultationId?: string;
+    page: number;
+    limit?: number;
+  }): Promise<{ items: ModerationItem[]; hasNext: boolean }> {
+    const limit = Math.min(Math.max(query.limit ?? 25, 1), 100);
+    const page = Math.min(Math.max(Math.floor(query.page) || 1, 1), 1000);
+    const filter: Record<string, unknown> = { official: false };
+    if (query.consultationId) {
+      if (!isValidObjectId(query.consultationId)) return { items: [], hasNext: false };
+      filter.consultationId = new mongoose.Types.ObjectId(query.consultationId);
+    }
+    const exists = (yes: boolean) => mongoose.trusted({ $exists: yes });
+    if (query.status === 'pending')
+      Object.assign(filter, { hidden: exists(false), repliedAt: exists(false) });
+    if (query.status === 'reported')
+      Object.assign(filter, { hidden: exists(false), reportedAt: exists(true) });
+    if (query.status === 'replied') filter.repliedAt = exists(true);
+    if (query.status === 'hidden') filter.hidden = exists(true);
+    const docs = await Comments.find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .skip((page - 1) * limit)
+      .limit(limit + 1)
+      .lean<CommentDoc[]>();
+    const shown = docs.slice(0, limit);
+    // Replies of the comments shown (at most `limit` parents), for comments answered before `repliedAt` existed.
+    const answered = new Set<string>();
+    if (shown.length) {
+      const replies = await Comments.find({
+        parentId: mongoose.trusted({ $in: shown.map((d) => d._id) }),
+      })
+        .select({ parentId: 1 })
+        .limit(limit * 20)
+        .lean<Pick<CommentDoc, 'parentId'>[]>();
+      for (const reply of replies) answered.add(String(reply.parentId));
+    }
+    return {
+      items: shown.map((doc) => ({
+        ...toComment(doc),
+        rawBody: doc.body,
+        replied: Boolean(doc.repliedAt) || answered.has(String(doc._id)),
+        reports: doc.reportedBy?.length ?? 0,
+      })),
+      hasNext: docs.length > limit,
+    };
   }
 
   /** The discussion of a consultation: comments oldest first, each with its official replies. */
@@ -294,5 +371,7 @@ export function createCommentsService(options: CommentsServiceOptions) {
     unhideComment,
     listThreads,
     countByConsultation,
+    reportComment,
+    listForModeration,
   };
 }

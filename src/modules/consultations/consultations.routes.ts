@@ -91,6 +91,16 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
     });
   });
 
+  /** GET /accessibility : the accessibility statement (linked from every page's footer). */
+  router.get('/accessibility', (req, res) => {
+    res.render('home/accessibility', { title: req.t('home:accessibility.title') });
+  });
+
+  /** GET /contact : who to write to (each consultation's own contact, then this site's). */
+  router.get('/contact', (req, res) => {
+    res.render('home/contact', { title: req.t('home:contact.title') });
+  });
+
   /** GET /consultations : filters (status, theme, round), text search and pagination. */
   router.get('/consultations', async (req, res) => {
     const query = listingQuerySchema.parse(req.query);
@@ -259,6 +269,8 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
       following,
       canComment: Boolean(req.user) && consultation.isOpen,
       canModerate: Boolean(req.user?.roles.includes('officer') || req.user?.roles.includes('admin')),
+      canReport: Boolean(req.user),
+      reportedId: typeof req.query.reported === 'string' ? req.query.reported : '',
       signInHref: `/sign-in?returnTo=${encodeURIComponent(`/consultations/${consultation.slug}#comment-form`)}`,
       submissionId: comments.newSubmissionId(),
       form: extra.form ?? { comment: '', notifyReport: '' },
@@ -277,6 +289,15 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
   /** GET /consultations/:slug : the consultation, its surveys, discussion and report. Drafts 404 except to staff. */
   router.get('/consultations/:slug', async (req, res) => {
     await renderConsultation(req, res, await findVisible(req));
+  });
+
+  /** POST /consultations/:slug/comments/:id/report : a signed-in person asks the moderators to look at a comment. */
+  router.post('/consultations/:slug/comments/:id/report', requireSignedIn(), async (req, res) => {
+    const consultation = await findVisible(req);
+    const comment = await comments.getComment(String(req.params.id));
+    if (comment.consultationId !== consultation.id) throw new NotFoundError();
+    await comments.reportComment({ commentId: comment.id, user: req.user! });
+    res.redirect(303, `/consultations/${consultation.slug}?reported=${comment.id}#comment-${comment.id}`);
   });
 
   /** POST /consultations/:slug/comments : a signed-in participant comments on an open consultation. */

@@ -111,14 +111,17 @@ function dateRangeErrors<F extends string, T extends string>(
   input: Record<F | T, unknown>,
   from: F,
   to: T,
-  order: { sameAllowed: boolean; key: string },
+  order: { sameAllowed: boolean; key: string; dateOnly?: boolean },
 ): FieldError[] {
   const start = input[from];
   const end = input[to];
   const errors: FieldError[] = [];
-  if (!isValidDate(start))
-    errors.push({ field: from, message: { key: 'consultations:errors.dateRequired' } });
-  if (!isValidDate(end)) errors.push({ field: to, message: { key: 'consultations:errors.dateRequired' } });
+  // A round's dates are days; a consultation's are days and times: the message says which is expected.
+  const missing = order.dateOnly
+    ? 'consultations:errors.dateOnlyRequired'
+    : 'consultations:errors.dateRequired';
+  if (!isValidDate(start)) errors.push({ field: from, message: { key: missing } });
+  if (!isValidDate(end)) errors.push({ field: to, message: { key: missing } });
   if (isValidDate(start) && isValidDate(end)) {
     const gap = end.getTime() - start.getTime();
     if (gap < 0 || (gap === 0 && !order.sameAllowed)) errors.push({ field: to, message: { key: order.key } });
@@ -168,6 +171,31 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     if (!isOfficer(actor)) throw new ForbiddenError();
   }
 
+  /**
+   * Inserts with a slug. A slug the officer typed is theirs: taken means a 422 on that field. A slug left empty is
+   * made from the title, and when that one is taken the next free `-2`, `-3`… is used (the unique index decides, so
+   * two officers creating the same title at once both succeed), instead of refusing a field the officer left empty.
+   */
+  async function insertWithSlug<T>(
+    typed: string,
+    slug: string,
+    insert: (slug: string) => Promise<T>,
+  ): Promise<T> {
+    const attempts = typed.trim() ? 1 : 20;
+    for (let n = 1; ; n += 1) {
+      const suffix = n === 1 ? '' : `-${n}`;
+      const candidate = `${slug.slice(0, SLUG_MAX - suffix.length).replace(/-+$/, '')}${suffix}`;
+      try {
+        return await insert(candidate);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        if (n >= attempts) {
+          throw new ValidationError([{ field: 'slug', message: { key: 'consultations:errors.slugTaken' } }]);
+        }
+      }
+    }
+  }
+
   // ---------- rounds ----------
 
   function validateRound(input: RoundInput): { errors: FieldError[]; slug: string } {
@@ -196,6 +224,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     }
     errors.push(
       ...dateRangeErrors(input, 'startsOn', 'endsOn', {
+        dateOnly: true,
         sameAllowed: true,
         key: 'consultations:errors.endsBeforeStarts',
       }),
@@ -222,9 +251,9 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     requireOfficer(actor);
     const { errors, slug } = validateRound(input);
     if (errors.length) throw new ValidationError(errors);
-    try {
+    return insertWithSlug(input.slug ?? '', slug, async (free) => {
       const doc = await Rounds.create({
-        slug,
+        slug: free,
         title: trimText(input.title),
         description: { en: input.description.en.trim(), fr: input.description.fr.trim() },
         startsOn: input.startsOn,
@@ -233,12 +262,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
         createdBy: actor.id,
       });
       return toRound(doc.toObject());
-    } catch (error) {
-      if (isDuplicateKey(error)) {
-        throw new ValidationError([{ field: 'slug', message: { key: 'consultations:errors.slugTaken' } }]);
-      }
-      throw error;
-    }
+    });
   }
 
   async function updateRound(id: string, input: RoundInput, actor: Actor): Promise<Round> {
@@ -392,19 +416,14 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     requireOfficer(actor);
     const { errors, slug } = await validateConsultation(input);
     if (errors.length) throw new ValidationError(errors);
-    try {
+    return insertWithSlug(input.slug ?? '', slug, async (free) => {
       const doc = await Consultations.create({
-        ...consultationFields(input, slug),
+        ...consultationFields(input, free),
         publication: 'draft',
         createdBy: actor.id,
       });
       return toConsultation(doc.toObject(), clock());
-    } catch (error) {
-      if (isDuplicateKey(error)) {
-        throw new ValidationError([{ field: 'slug', message: { key: 'consultations:errors.slugTaken' } }]);
-      }
-      throw error;
-    }
+    });
   }
 
   /** Edits a consultation. A published one must stay complete in both languages. */

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { ValidationError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
 import { HIDE_REASONS } from './comment.model';
-import type { CommentsService } from './comments.service';
+import { MODERATION_STATUSES, type CommentsService, type ModerationStatus } from './comments.service';
+import { formatDate } from '../../platform/i18n';
 import { consultationCard, pick, translateErrors } from './consultation-presenter';
 import {
   consultationFormSchema,
@@ -68,6 +69,19 @@ function consultationForm(c?: Consultation, roundId = ''): ConsultationForm {
   };
 }
 
+/** Confirmations shown after a redirect (`?done=<key>`), by key; anything else shows nothing. */
+const DONE = [
+  'closed',
+  'roundCreated',
+  'roundUpdated',
+  'consultationCreated',
+  'consultationUpdated',
+] as const;
+function doneNotice(req: Request): string {
+  const done = typeof req.query.done === 'string' ? req.query.done : '';
+  return (DONE as readonly string[]).includes(done) ? req.t(`consultations:officer.done.${done}`) : '';
+}
+
 /**
  * The officer workspace. Every route requires the officer role (admins included): anonymous users are sent to
  * sign in, participants and analysts get 403.
@@ -92,6 +106,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const roundTitles = new Map(rounds.map((r) => [r.id, pick(r.title, req.locale)]));
     res.render('officer/index', {
       title: req.t('consultations:officer.title'),
+      notice: doneNotice(req),
       rounds: rounds.map((r) => ({
         id: r.id,
         slug: r.slug,
@@ -141,7 +156,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.createRound(roundInputFromForm(form), req.user!);
-      res.redirect(303, '/officer');
+      res.redirect(303, '/officer?done=roundCreated');
     } catch (error) {
       if (error instanceof ValidationError)
         return renderRoundForm(req, res, { form, action: '/officer/rounds', error });
@@ -161,7 +176,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
-      res.redirect(303, '/officer');
+      res.redirect(303, '/officer?done=roundUpdated');
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
@@ -211,7 +226,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       const created = await consultations.createConsultation(consultationInputFromForm(form), req.user!);
-      res.redirect(303, `/officer/consultations/${created.id}`);
+      res.redirect(303, `/officer/consultations/${created.id}?done=consultationCreated`);
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderConsultationForm(req, res, { form, action: '/officer/consultations', error });
@@ -237,6 +252,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const { errors } = error ? translateErrors(req.t, error.fieldErrors) : { errors: [] };
     res.status(error ? 422 : 200).render('officer/consultation', {
       title: pick(consultation.title, req.locale),
+      notice: error ? '' : doneNotice(req),
       consultation: {
         ...consultationCard(consultation, req.locale, req.t, now),
         publication: consultation.publication,
@@ -288,7 +304,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       await consultations.updateConsultation(consultation.id, consultationInputFromForm(form), req.user!);
-      res.redirect(303, `/officer/consultations/${consultation.id}`);
+      res.redirect(303, `/officer/consultations/${consultation.id}?done=consultationUpdated`);
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderConsultationForm(req, res, {
@@ -314,11 +330,38 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     }
   });
 
-  /** POST /officer/consultations/:id/close : closes now. */
+  /** GET /officer/consultations/:id/close : "Close now?" (the POST needs confirm=yes). */
+  router.get('/officer/consultations/:id/close', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    if (consultation.status !== 'open' && consultation.status !== 'upcoming') {
+      return res.redirect(303, `/officer/consultations/${consultation.id}`);
+    }
+    const responses = await deps.responseCounts.countByConsultation([consultation.id]);
+    res.render('common/confirm', {
+      title: req.t('consultations:officer.lifecycle.confirmTitle', {
+        title: pick(consultation.title, req.locale),
+      }),
+      details: [
+        req.t('consultations:officer.lifecycle.confirmEffects'),
+        req.t('consultations:officer.lifecycle.confirmResponses', {
+          count: responses.get(consultation.id) ?? 0,
+        }),
+      ],
+      irreversible: req.t('consultations:officer.lifecycle.confirmEmails'),
+      action: `/officer/consultations/${consultation.id}/close`,
+      confirmLabel: req.t('consultations:officer.lifecycle.closeNow'),
+      cancelHref: `/officer/consultations/${consultation.id}`,
+    });
+  });
+
+  /** POST /officer/consultations/:id/close : closes now (confirm=yes; without it, the confirmation page). */
   router.post('/officer/consultations/:id/close', async (req, res) => {
     const consultation = await findForOfficer(req);
+    if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+      return res.redirect(303, `/officer/consultations/${consultation.id}/close`);
+    }
     await consultations.closeConsultationNow(consultation.id, req.user!);
-    res.redirect(303, `/officer/consultations/${consultation.id}`);
+    res.redirect(303, `/officer/consultations/${consultation.id}?done=closed`);
   });
 
   /** POST /officer/consultations/:id/archive */
@@ -415,6 +458,49 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   });
 
   // ---------- moderation ----------
+
+  /** GET /officer/moderation?status=&consultation=&page= : the queue of comments to read, answer or hide. */
+  router.get('/officer/moderation', async (req, res) => {
+    const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : '');
+    const status = (MODERATION_STATUSES as readonly string[]).includes(q('status'))
+      ? (q('status') as ModerationStatus)
+      : 'pending';
+    const page = Math.min(Math.max(Number.parseInt(q('page'), 10) || 1, 1), 1000);
+    const all = await consultations.listAll(consultations.now());
+    const consultationId = all.some((c) => c.id === q('consultation')) ? q('consultation') : '';
+    const { items, hasNext } = await comments.listForModeration({ status, consultationId, page });
+    const titles = new Map(all.map((c) => [c.id, pick(c.title, req.locale)]));
+    const href = (p: number) =>
+      `/officer/moderation?${new URLSearchParams({ status, ...(consultationId ? { consultation: consultationId } : {}), page: String(p) }).toString()}`;
+    res.render('officer/moderation', {
+      title: req.t('consultations:queue.title'),
+      filters: { status, consultation: consultationId },
+      statuses: MODERATION_STATUSES.map((key) => ({
+        key,
+        label: req.t(`consultations:queue.statuses.${key}`),
+      })),
+      consultations: all.map((c) => ({ id: c.id, title: pick(c.title, req.locale) })),
+      items: items.map((c) => ({
+        id: c.id,
+        body: c.rawBody.length > 300 ? `${c.rawBody.slice(0, 300)}…` : c.rawBody,
+        author: c.authorDeleted ? req.t('consultations:comments.deletedAuthor') : c.authorName,
+        consultation: titles.get(c.consultationId) ?? '',
+        date: c.createdAt.toISOString(),
+        dateText: formatDate(c.createdAt, req.locale, true),
+        tags: [
+          ...(c.hidden ? [req.t('consultations:queue.tags.hidden')] : []),
+          ...(c.reports ? [req.t('consultations:queue.tags.reported', { count: c.reports })] : []),
+          c.replied
+            ? req.t('consultations:queue.tags.replied')
+            : req.t('consultations:queue.tags.notReplied'),
+        ],
+        href: `/officer/comments/${c.id}`,
+      })),
+      page,
+      previousHref: page > 1 ? href(page - 1) : '',
+      nextHref: hasNext ? href(page + 1) : '',
+    });
+  });
 
   async function renderCommentPage(
     req: Request,

@@ -6,6 +6,8 @@ import { SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
 import { formValuesFor, type AnswerError, type Answers, type FormFields } from './survey-answers';
 import type { Consultation } from '../consultations';
 import { localize } from './survey-definition';
+import { answersSummary, pageProblems, receiptReference } from './review';
+import type { Notifications } from '../notifications/notifications.types';
 import { pageView } from './survey-page';
 import {
   browserKeyFor,
@@ -25,7 +27,12 @@ import {
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const pageParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
-const actionField = z.enum(['next', 'back', 'save']).catch('next');
+/**
+ * `review` is the last page's "Continue" (and any page's when changed from "Check your answers"): the page is saved
+ * without submitting and the respondent goes to the check page, whose button submits. `next` on the last page still
+ * submits at once, as the service always has (a page loaded before this change, and scripted clients).
+ */
+const actionField = z.enum(['next', 'back', 'save', 'review']).catch('next');
 /** The shape of an emailed link's token; anything else (too long, odd characters) is a link that does not work. */
 const LINK_TOKEN = /^[\w.-]{20,200}$/;
 
@@ -69,6 +76,8 @@ export interface AnsweringOptions {
   secret: string;
   /** How long an opened invitation is remembered in an idle browser (the session lifetime). */
   invitationMaxAgeMs: number;
+  /** Sends the optional copy of a response ("Email me a copy"); without it the offer is not shown. */
+  notifications?: Notifications;
 }
 
 /**
@@ -133,6 +142,7 @@ export function answeringRouter(
       seed: string;
       status?: number;
       editing?: boolean;
+      review?: boolean;
     },
   ) {
     const page = pageView({
@@ -155,6 +165,7 @@ export function answeringRouter(
       canSaveByEmail: !req.user && !survey.settings.anonymous,
       surveyToken: surveyToken(req, res),
       action: `/surveys/${survey.id}/pages/${pageId}`,
+      review: Boolean(state.review),
     });
   }
 
@@ -232,6 +243,7 @@ export function answeringRouter(
       errors: [],
       seed: respondent.key,
       editing: !state.draft && state.canEditSubmitted,
+      review: req.query.review === '1',
     });
   });
 
@@ -251,6 +263,52 @@ export function answeringRouter(
     await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const fields = answerFields(req.body);
     const action = actionField.parse((req.body as Record<string, unknown>)?.action);
+    const review = (req.body as Record<string, unknown>)?.review === '1';
+    if (action === 'review') {
+      const state = await surveys.respondentState(survey, respondent);
+      const current = state.draft ?? (state.canEditSubmitted ? state.submitted : null);
+      const previous = { answers: current?.answers ?? {}, otherText: current?.otherText ?? {} };
+      const check = pageProblems(survey, pageId, fields, previous);
+      if (check.errors.length) {
+        // The same checks the service makes on "next": shown on the page, nothing saved.
+        return render(req, res, survey, pageId, {
+          flow: surveys.pageFlow(survey, previous.answers),
+          answers: previous.answers,
+          values: fields,
+          errors: check.errors,
+          seed: respondent.key,
+          status: 422,
+          editing: !state.draft && state.canEditSubmitted,
+          review,
+        });
+      }
+      const saved = await surveys.savePage({ surveyId, respondent, pageId, fields, action: 'save' });
+      if (saved.ok) {
+        // An answer that adds a page after this one leads there first; otherwise to "Check your answers".
+        const flow = surveys.pageFlow(survey, check.answers);
+        const after = flow[flow.indexOf(pageId) + 1];
+        if (!review && after) return res.redirect(303, `/surveys/${surveyId}/pages/${after}`);
+        return res.redirect(303, `/surveys/${surveyId}/check`);
+      }
+    }
+    await saveAndGo(req, res, survey, respondent, {
+      pageId,
+      fields,
+      action: action === 'review' ? 'next' : action,
+      review,
+    });
+  });
+
+  /** Saves a page through the service and goes where the outcome says (or shows the page again with errors). */
+  async function saveAndGo(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    respondent: Respondent,
+    input: { pageId: string; fields: FormFields; action: 'next' | 'back' | 'save'; review?: boolean },
+  ) {
+    const surveyId = survey.id;
+    const { pageId, fields, action } = input;
     let outcome;
     try {
       outcome = await surveys.savePage({ surveyId, respondent, pageId, fields, action });
@@ -279,6 +337,7 @@ export function answeringRouter(
           errors,
           seed: respondent.key,
           status: 422,
+          review: true,
         });
       }
       throw error;
@@ -294,11 +353,93 @@ export function answeringRouter(
         seed: respondent.key,
         status: 422,
         editing: !state.draft && state.canEditSubmitted,
+        review: input.review,
       });
     }
     if (outcome.submitted) return res.redirect(303, `/surveys/${surveyId}/thanks`);
     if (action === 'save') return res.redirect(303, `/surveys/${surveyId}/saved`);
     res.redirect(303, `/surveys/${surveyId}/pages/${outcome.next ?? pageId}`);
+  }
+
+  /** The answers being checked: the draft, or the submitted response being changed (until closing). */
+  async function answersToCheck(survey: Survey, respondent: Respondent) {
+    const state = await surveys.respondentState(survey, respondent);
+    const editing = !state.draft && state.canEditSubmitted;
+    const current = state.draft ?? (editing ? state.submitted : null);
+    return { current, editing };
+  }
+
+  /** GET /surveys/:surveyId/check: every answer, page by page, with "Change" links, then Submit. */
+  router.get('/surveys/:surveyId/check', async (req, res) => {
+    const { surveyId } = params(req);
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
+    if (!opened) return;
+    const { survey } = opened;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
+    const { current, editing } = respondent
+      ? await answersToCheck(survey, respondent)
+      : { current: null, editing: false };
+    if (!respondent || !current) return res.redirect(303, `/surveys/${surveyId}`);
+    const flow = surveys.pageFlow(survey, current.answers);
+    const summary = answersSummary(
+      survey,
+      flow,
+      {
+        answers: current.answers,
+        otherText: current.otherText ?? {},
+        sector: current.sector,
+        region: current.region,
+        organisation: current.organisation,
+      },
+      req.locale,
+      req.t,
+    );
+    res.render('surveys/check', {
+      title: `${summary.problems.length ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${req.t('surveys:check.title')} – ${localize(survey.definition.title, req.locale)}`,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      pages: summary.pages,
+      errors: summary.problems,
+      editing,
+      surveyToken: surveyToken(req, res),
+      action: `/surveys/${surveyId}/check`,
+      backHref: `/surveys/${surveyId}/pages/${flow[flow.length - 1] ?? ''}`,
+    });
+  });
+
+  /**
+   * POST /surveys/:surveyId/check: submit. The last page is sent again with the saved answers and "next", so the
+   * service runs its usual final checks and submits exactly as it always has.
+   */
+  router.post('/surveys/:surveyId/check', async (req, res) => {
+    const { surveyId } = params(req);
+    await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
+    if (!opened) return;
+    const { survey } = opened;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: true,
+      invitationId: who.invitationId,
+    }) as Respondent;
+    await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
+    const { current } = await answersToCheck(survey, respondent);
+    if (!current) return res.redirect(303, `/surveys/${surveyId}`);
+    const flow = surveys.pageFlow(survey, current.answers);
+    const last = flow[flow.length - 1];
+    if (!last) return res.redirect(303, `/surveys/${surveyId}`);
+    const section = survey.definition.sections.find((s) => s.id === last);
+    const fields: FormFields = section
+      ? formValuesFor(section.questions, current.answers, current.otherText ?? {})
+      : {
+          [SELF_ID_FIELDS.sector]: current.sector ?? '',
+          [SELF_ID_FIELDS.region]: current.region ?? '',
+          [SELF_ID_FIELDS.organisation]: current.organisation ?? '',
+        };
+    await saveAndGo(req, res, survey, respondent, { pageId: last, fields, action: 'next', review: true });
   });
 
   /** GET /surveys/:surveyId/saved: "your answers are saved", with the offer of a resume link by email. */
@@ -390,7 +531,12 @@ export function answeringRouter(
     });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
     const consultation = await surveys.consultationOf(survey);
+    const email = req.user?.email;
     res.render('surveys/thanks', {
+      reference: submitted ? receiptReference(submitted.id) : '',
+      offerCopy: Boolean(submitted && email && options.notifications),
+      copyEmail: email ?? '',
+      copySent: req.query.copy === 'sent',
       consultation: consultation ? consultationLink(consultation, req.locale) : undefined,
       title: req.t('surveys:thanks.title'),
       surveyTitle: localize(survey.definition.title, req.locale),
@@ -399,6 +545,50 @@ export function answeringRouter(
       canEdit: Boolean(submitted && survey.settings.editableUntilClose && survey.status === 'published'),
       surveyId,
     });
+  });
+
+  /**
+   * POST /surveys/:surveyId/receipt: "Email me a copy" for a signed-in respondent (whose address is known): the
+   * reference number and every answer, in their language. One copy per response and language, however often asked.
+   */
+  router.post('/surveys/:surveyId/receipt', async (req, res) => {
+    const { surveyId } = params(req);
+    await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
+    const { notifications } = options;
+    if (!req.user || !notifications) throw new NotFoundError();
+    const survey = await surveys.getSurvey(surveyId);
+    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
+    if (!submitted) throw new NotFoundError();
+    const flow = surveys.pageFlow(survey, submitted.answers);
+    const summary = answersSummary(
+      survey,
+      flow,
+      {
+        answers: submitted.answers,
+        otherText: submitted.otherText ?? {},
+        sector: submitted.sector,
+        region: submitted.region,
+        organisation: submitted.organisation,
+      },
+      req.locale,
+      req.t,
+    );
+    await notifications.send({
+      template: 'survey-receipt',
+      to: req.user.email,
+      locale: req.locale,
+      idempotencyKey: `survey-receipt:${submitted.id}:${req.locale}`,
+      data: {
+        surveyTitle: localize(survey.definition.title, req.locale),
+        reference: receiptReference(submitted.id),
+        pages: summary.pages.map((p) => ({
+          heading: p.heading,
+          rows: p.rows.map((r) => ({ label: r.label, lines: r.lines })),
+        })),
+      },
+    });
+    res.redirect(303, `/surveys/${surveyId}/thanks?copy=sent`);
   });
 
   return router;

@@ -5,6 +5,7 @@ import {
   findQuestion,
   localize,
   OPTION_TYPES,
+  OTHER_OPTION,
   type Condition,
   type Localized,
   type Option,
@@ -60,29 +61,44 @@ function optionRows(fields: FormFields, prefix: string): Option[] {
   return rows;
 }
 
-export function conditionFromForm(fields: FormFields): Condition | undefined {
+/**
+ * The "show only if" fields. For a question with options the values are ticked boxes whose values are option ids
+ * (the officer never types an id); for a text, number, date or email question they are typed, separated by commas.
+ * With `targets`, ticked ids that the chosen question does not have (left over from a previously chosen question)
+ * are dropped, so the officer is asked to choose again instead of being shown an id.
+ */
+export function conditionFromForm(fields: FormFields, targets?: ConditionTarget[]): Condition | undefined {
   const questionId = one(fields, 'showIfQuestion');
   if (!questionId) return undefined;
   const operator = one(fields, 'showIfOperator');
   const raw = fields.showIfValues;
-  const values = (Array.isArray(raw) ? raw : (raw ?? '').split(',')).map((v) => v.trim()).filter(Boolean);
+  let values = (Array.isArray(raw) ? raw : (raw ?? '').split(',')).map((v) => v.trim()).filter(Boolean);
+  const target = targets?.find((t) => t.id === questionId);
+  if (target && target.kind !== 'text') {
+    const allowed = new Set(target.values.map((v) => v.id));
+    values = values.filter((v) => allowed.has(v));
+  }
+  const known = (CONDITION_OPERATORS as readonly string[]).includes(operator);
   return {
     questionId,
-    operator: (CONDITION_OPERATORS as readonly string[]).includes(operator)
-      ? (operator as Condition['operator'])
-      : 'equals',
+    operator: known ? (operator as Condition['operator']) : target?.kind === 'single' ? 'one_of' : 'equals',
     values,
   };
 }
 
 /** Reads the question form. The result is checked as part of the whole definition when it is saved. */
-export function questionFromForm(type: QuestionType, id: string, fields: FormFields): Question {
+export function questionFromForm(
+  type: QuestionType,
+  id: string,
+  fields: FormFields,
+  targets?: ConditionTarget[],
+): Question {
   const base = {
     id,
     label: localized(fields, 'label'),
     help: optionalLocalized(fields, 'help'),
     required: checked(fields, 'required'),
-    showIf: conditionFromForm(fields),
+    showIf: conditionFromForm(fields, targets),
   };
   const candidate: Record<string, unknown> = { ...base, type };
   switch (type) {
@@ -151,8 +167,8 @@ export function questionToForm(question: Question): FormFields {
     helpFr: question.help?.fr ?? '',
     required: question.required ? 'yes' : '',
     showIfQuestion: question.showIf?.questionId ?? '',
-    showIfOperator: question.showIf?.operator ?? 'equals',
-    showIfValues: question.showIf?.values.join(', ') ?? '',
+    showIfOperator: question.showIf?.operator ?? '',
+    showIfValues: question.showIf?.values ?? [],
   };
   const rows = (prefix: string, items: Option[]) =>
     items.forEach((item, i) => {
@@ -270,18 +286,128 @@ export function describePath(
   };
 }
 
-/** The questions a condition may point at, with their option ids, for the condition fields. */
-export function conditionTargets(questions: Question[], locale: 'en' | 'fr') {
-  return questions.map((q) => ({
-    id: q.id,
-    label: localize(q.label, locale),
-    values:
-      'options' in q && q.type !== 'ranking'
-        ? q.options.map((o) => ({ id: o.id, label: localize(o.label, locale) }))
-        : q.type === 'rating'
-          ? Array.from({ length: q.points }, (_, i) => ({ id: String(i + 1), label: String(i + 1) }))
-          : [],
-  }));
+/**
+ * A publishing check's "the text is missing" said precisely: which text, in which language
+ * (`sections[0].questions[1].options[2].label.fr` -> "The French text of option 3 is missing."). Undefined when the
+ * path is not a missing text.
+ */
+export function missingTextMessage(path: string, key: string, t: T): string | undefined {
+  const lang = /^surveys:definition\.errors\.missing_(en|fr)$/.exec(key)?.[1];
+  if (!lang) return undefined;
+  const language = t(`surveys:builder.missing.language_${lang}`);
+  const rest = path.replace(/^sections\[\d+\](?:\.questions\[\d+\])?\.?/, '');
+  const inQuestion = /^sections\[\d+\]\.questions\[\d+\]/.test(path);
+  const inSection = !inQuestion && /^sections\[\d+\]/.test(path);
+  const row = /^(options|rows|scale)\[(\d+)\]\.label\./.exec(rest);
+  if (row) return t(`surveys:builder.missing.${row[1]}`, { language, n: Number(row[2]) + 1 });
+  const field = /^(\w+)\./.exec(rest)?.[1] ?? '';
+  const what = inQuestion
+    ? (
+        { label: 'question', help: 'help', lowLabel: 'lowLabel', highLabel: 'highLabel' } as Record<
+          string,
+          string
+        >
+      )[field]
+    : inSection
+      ? ({ title: 'pageTitle', description: 'pageDescription' } as Record<string, string>)[field]
+      : ({ title: 'surveyTitle', description: 'surveyDescription' } as Record<string, string>)[field];
+  return t(`surveys:builder.missing.${what ?? 'text'}`, { language });
+}
+
+/**
+ * A question a condition may point at, as the condition form shows it: `single` (one answer among options: the
+ * answer is one of the ticked ones), `multiple` (several answers: any, all or exactly the ticked ones) or `text`
+ * (typed values). Matrix and ranking questions cannot be compared and are not offered.
+ */
+export interface ConditionTarget {
+  id: string;
+  label: string;
+  kind: 'single' | 'multiple' | 'text';
+  values: { id: string; label: string }[];
+}
+
+type T = (key: string, values?: Record<string, unknown>) => string;
+
+/** The answers a question's condition can compare with, in the officer's language ("Other" included). */
+function answerChoices(q: Question, locale: 'en' | 'fr', t: T): { id: string; label: string }[] {
+  switch (q.type) {
+    case 'single_choice':
+    case 'multiple_choice':
+    case 'dropdown':
+      return [
+        ...q.options.map((o) => ({ id: o.id, label: localize(o.label, locale) || o.id })),
+        ...(q.allowOther ? [{ id: OTHER_OPTION, label: t('surveys:answer.other') }] : []),
+      ];
+    case 'rating':
+      return Array.from({ length: q.points }, (_, i) => {
+        const point = String(i + 1);
+        const end =
+          i === 0 ? localize(q.lowLabel, locale) : i === q.points - 1 ? localize(q.highLabel, locale) : '';
+        return { id: point, label: end ? `${point} (${end})` : point };
+      });
+    default:
+      return [];
+  }
+}
+
+export function conditionTargets(questions: Question[], locale: 'en' | 'fr', t: T): ConditionTarget[] {
+  return questions
+    .filter((q) => q.type !== 'matrix' && q.type !== 'ranking')
+    .map((q) => ({
+      id: q.id,
+      label: localize(q.label, locale) || t('surveys:builder.untitled'),
+      kind:
+        q.type === 'multiple_choice' ? 'multiple' : answerChoices(q, locale, t).length ? 'single' : 'text',
+      values: answerChoices(q, locale, t),
+    }));
+}
+
+/**
+ * A condition in words, in the officer's language: "“Do you take the bus?” is “Yes” or “Sometimes”". Answers are
+ * shown by their labels, never by their ids.
+ */
+export function describeCondition(
+  definition: SurveyDefinition,
+  condition: Condition,
+  t: T,
+  locale: 'en' | 'fr',
+): string {
+  const target = findQuestion(definition, condition.questionId);
+  if (!target) return t('surveys:builder.path.unknown');
+  const choices = answerChoices(target, locale, t);
+  const quote = (text: string) => t('surveys:builder.path.quote', { text });
+  const answers = condition.values.map((v) => quote(choices.find((c) => c.id === v)?.label ?? v));
+  const list = (type: 'conjunction' | 'disjunction') =>
+    new Intl.ListFormat(locale === 'fr' ? 'fr-CA' : 'en-CA', { type }).format(answers);
+  const question = quote(localize(target.label, locale) || target.id);
+  if (target.type === 'multiple_choice') {
+    const key = { one_of: 'includesAny', contains: 'includesAll', equals: 'exactly' }[condition.operator];
+    return t(`surveys:builder.path.${key}`, {
+      question,
+      answers: list(condition.operator === 'one_of' ? 'disjunction' : 'conjunction'),
+    });
+  }
+  if (condition.operator === 'contains') {
+    return t('surveys:builder.path.contains', { question, answers: list('conjunction') });
+  }
+  return t('surveys:builder.path.is', { question, answers: list('disjunction') });
+}
+
+/** The pages a respondent goes through, in order, each with the condition that shows it (the builder's preview). */
+export function pagePath(
+  definition: SurveyDefinition,
+  selfIdentification: boolean,
+  t: T,
+  locale: 'en' | 'fr',
+): { label: string; condition: string }[] {
+  return [
+    ...definition.sections.map((section, i) => ({
+      label: `${t('surveys:builder.pageN', { n: i + 1 })}: ${localize(section.title, locale) || t('surveys:builder.untitled')}`,
+      condition: section.showIf ? describeCondition(definition, section.showIf, t, locale) : '',
+    })),
+    ...(selfIdentification ? [{ label: t('surveys:aboutYou.heading'), condition: '' }] : []),
+    { label: t('surveys:check.title'), condition: '' },
+  ];
 }
 
 /** "2026-12-01T09:00" on the organisation's clock -> the instant; undefined for any other value. */

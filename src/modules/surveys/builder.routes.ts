@@ -7,8 +7,12 @@ import type { ConsultationsService } from '../consultations';
 import {
   BLANK_ROWS,
   conditionFromForm,
+  type ConditionTarget,
   conditionTargets,
+  describeCondition,
   describePath,
+  missingTextMessage,
+  pagePath,
   formatLocalDateTime,
   hasOptions,
   questionFieldFor,
@@ -32,7 +36,14 @@ import {
   replaceQuestion,
   updateSection,
 } from './survey-builder';
-import { localize, newId, QUESTION_TYPES, type QuestionType, type Section } from './survey-definition';
+import {
+  localize,
+  newId,
+  QUESTION_TYPES,
+  type Condition,
+  type QuestionType,
+  type Section,
+} from './survey-definition';
 import { pageView } from './survey-page';
 import { AUDIENCES } from './survey-settings';
 import type { Actor, Survey, SurveysService } from './surveys.service';
@@ -88,10 +99,9 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   function definitionErrors(req: Request, survey: Survey, error: ValidationError) {
     return error.fieldErrors.map((e) => {
       const where = describePath(survey.definition, e.field, req.t, req.locale);
-      return {
-        field: where.anchor,
-        message: `${where.where}: ${req.t(e.message.key, e.message.values ?? {})}`,
-      };
+      const message =
+        missingTextMessage(e.field, e.message.key, req.t) ?? req.t(e.message.key, e.message.values ?? {});
+      return { field: where.anchor, message: `${where.where}: ${message}` };
     });
   }
 
@@ -110,10 +120,9 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       consultationTitle: consultation ? localize(consultation.title, req.locale) : '',
       localize: (value: { en: string; fr: string } | undefined) => localize(value, req.locale),
       questionTypes: QUESTION_TYPES,
-      questionLabel: (id: string) => {
-        const found = locateQuestion(survey.definition, id);
-        return found ? localize(found.question.label, req.locale) || id : id;
-      },
+      describeCondition: (condition: Condition) =>
+        describeCondition(survey.definition, condition, req.t, req.locale),
+      path: pagePath(survey.definition, survey.settings.selfIdentification, req.t, req.locale),
       errors: extra.errors ?? [],
       notice:
         extra.notice ??
@@ -267,16 +276,19 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       section: opts.section,
       values: opts.values,
       errors: opts.errors,
-      targets: conditionTargets(before, req.locale),
+      targets: conditionTargets(before, req.locale, req.t),
       action: opts.section
         ? `/manage/surveys/${survey.id}/sections/${opts.section.id}`
         : `/manage/surveys/${survey.id}/sections`,
     });
   }
 
-  function sectionFromForm(fields: FormFields): Omit<Section, 'id' | 'questions'> {
+  function sectionFromForm(
+    fields: FormFields,
+    targets: ConditionTarget[],
+  ): Omit<Section, 'id' | 'questions'> {
     const description = { en: text(fields, 'descriptionEn'), fr: text(fields, 'descriptionFr') };
-    const showIf = conditionFromForm(fields);
+    const showIf = conditionFromForm(fields, targets);
     return {
       title: { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') },
       ...(description.en || description.fr ? { description } : {}),
@@ -290,7 +302,13 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const section = sectionId ? survey.definition.sections.find((s) => s.id === sectionId) : undefined;
     if (sectionId && !section) throw new NotFoundError();
     const fields = fieldsOf(req.body);
-    const changes = sectionFromForm(fields);
+    // "Show the answers of this question" (the condition form without JavaScript): show the form again, unsaved.
+    if (fields.conditionRefresh)
+      return sectionForm(req, res, survey, { section, values: fields, errors: [] });
+    const before = section
+      ? questionsBefore(survey.definition, { sectionId: section.id })
+      : survey.definition.sections.flatMap((s) => s.questions);
+    const changes = sectionFromForm(fields, conditionTargets(before, req.locale, req.t));
     try {
       await surveys.editDefinition(id, actorOf(req), (definition) =>
         sectionId ? updateSection(definition, sectionId, changes) : addSection(definition, changes),
@@ -339,8 +357,8 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         descriptionEn: section.description?.en ?? '',
         descriptionFr: section.description?.fr ?? '',
         showIfQuestion: section.showIf?.questionId ?? '',
-        showIfOperator: section.showIf?.operator ?? 'equals',
-        showIfValues: section.showIf?.values.join(', ') ?? '',
+        showIfOperator: section.showIf?.operator ?? '',
+        showIfValues: section.showIf?.values ?? [],
       },
       errors: [],
     });
@@ -356,6 +374,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     res: Response,
     edit: Parameters<SurveysService['editDefinition']>[2],
     anchor: string,
+    done?: string,
   ) {
     const id = surveyId(req);
     try {
@@ -365,7 +384,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       const survey = await surveys.getSurvey(id);
       return renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
     }
-    res.redirect(303, `/manage/surveys/${id}#${anchor}`);
+    res.redirect(303, `/manage/surveys/${id}${done ? `?done=${done}` : ''}#${anchor}`);
   }
 
   /** POST /manage/surveys/:surveyId/sections/:sectionId/move */
@@ -374,13 +393,69 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
     await structuralEdit(req, res, (d) => moveSection(d, sectionId, dir), `section-${sectionId}`);
   });
-  /** POST /manage/surveys/:surveyId/sections/:sectionId/delete */
+  /** Submitted answers to this survey (all versions), for the confirmation pages of deletions. */
+  async function submittedCount(survey: Survey): Promise<number> {
+    return (await surveys.responseStatusCounts({ surveyId: survey.id })).submitted;
+  }
+
+  /** What deleting does to answers already given, for the confirmation pages. */
+  function answersNote(req: Request, survey: Survey, submitted: number, what: 'question' | 'page'): string[] {
+    if (!submitted) return [];
+    return [
+      req.t('surveys:builder.confirm.responses', { count: submitted }),
+      req.t(`surveys:builder.confirm.kept_${what}`, { version: survey.version }),
+    ];
+  }
+
+  /** A POST that arrives without `confirm=yes` (an old page, a stray form) is sent to the confirmation page. */
+  function confirmed(req: Request): boolean {
+    return (req.body as Record<string, unknown> | undefined)?.confirm === 'yes';
+  }
+
+  /** GET /manage/surveys/:surveyId/sections/:sectionId/delete: "Delete page N and its questions?" */
+  router.get('/manage/surveys/:surveyId/sections/:sectionId/delete', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    const index = survey.definition.sections.findIndex((s) => s.id === part(req, 'sectionId'));
+    const section = survey.definition.sections[index];
+    if (!section) throw new NotFoundError();
+    const page = req.t('surveys:builder.confirm.pageName', {
+      n: index + 1,
+      title: localize(section.title, req.locale) || req.t('surveys:builder.untitled'),
+    });
+    res.render('common/confirm', {
+      title: req.t('surveys:builder.confirm.deletePageTitle', { page }),
+      details: [
+        req.t('surveys:builder.confirm.deletePageQuestions', { count: section.questions.length }),
+        ...answersNote(req, survey, await submittedCount(survey), 'page'),
+      ],
+      action: `/manage/surveys/${survey.id}/sections/${section.id}/delete`,
+      confirmLabel: req.t('surveys:builder.confirm.deletePage'),
+      cancelHref: `/manage/surveys/${survey.id}#section-${section.id}`,
+    });
+  });
+  /** POST /manage/surveys/:surveyId/sections/:sectionId/delete (confirm=yes) */
   router.post('/manage/surveys/:surveyId/sections/:sectionId/delete', async (req, res) => {
     const sectionId = part(req, 'sectionId');
-    await structuralEdit(req, res, (d) => deleteSection(d, sectionId), 'sections');
+    if (!confirmed(req))
+      return res.redirect(303, `/manage/surveys/${surveyId(req)}/sections/${sectionId}/delete`);
+    await structuralEdit(req, res, (d) => deleteSection(d, sectionId), 'sections', 'pageDeleted');
   });
 
   // ------------------------------------------------------------ questions
+
+  /** The questions a question's condition may use: those before it (a new one goes at the end of its page). */
+  function questionsBeforeForm(
+    survey: Survey,
+    opts: { isNew: boolean; sectionId: string; questionId: string },
+  ) {
+    if (!opts.isNew) return questionsBefore(survey.definition, { questionId: opts.questionId });
+    const list = [];
+    for (const section of survey.definition.sections) {
+      list.push(...section.questions);
+      if (section.id === opts.sectionId) break;
+    }
+    return list;
+  }
 
   function questionForm(
     req: Request,
@@ -396,16 +471,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       status?: number;
     },
   ) {
-    const before = opts.isNew
-      ? (() => {
-          const list = [];
-          for (const section of survey.definition.sections) {
-            list.push(...section.questions);
-            if (section.id === opts.sectionId) break;
-          }
-          return list;
-        })()
-      : questionsBefore(survey.definition, { questionId: opts.questionId });
+    const before = questionsBeforeForm(survey, opts);
     res.status(opts.status ?? 200).render('surveys/manage/question', {
       title: req.t(opts.isNew ? 'surveys:builder.question.newTitle' : 'surveys:builder.question.editTitle', {
         type: req.t(`surveys:types.${opts.type}`),
@@ -417,7 +483,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       isNew: opts.isNew,
       values: opts.values,
       errors: opts.errors,
-      targets: conditionTargets(before, req.locale),
+      targets: conditionTargets(before, req.locale, req.t),
       optionRows: hasOptions(opts.type) ? rowCount(opts.values, 'option') : 0,
       matrixRows: opts.type === 'matrix' ? rowCount(opts.values, 'row') : 0,
       scaleRows: opts.type === 'matrix' ? rowCount(opts.values, 'scale') : 0,
@@ -450,7 +516,22 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       questionId = mode.questionId;
       type = located.question.type;
     }
-    const question = questionFromForm(type, questionId, fields);
+    if (fields.conditionRefresh) {
+      return questionForm(req, res, survey, {
+        type,
+        questionId,
+        sectionId,
+        isNew: mode.isNew,
+        values: { ...fields, questionId },
+        errors: [],
+      });
+    }
+    const targets = conditionTargets(
+      questionsBeforeForm(survey, { isNew: mode.isNew, sectionId, questionId }),
+      req.locale,
+      req.t,
+    );
+    const question = questionFromForm(type, questionId, fields, targets);
     try {
       await surveys.editDefinition(id, actorOf(req), (definition) =>
         mode.isNew ? addQuestion(definition, sectionId, question) : replaceQuestion(definition, question),
@@ -534,10 +615,26 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
     await structuralEdit(req, res, (d) => moveQuestion(d, questionId, dir), `question-${questionId}`);
   });
-  /** POST /manage/surveys/:surveyId/questions/:questionId/delete */
+  /** GET /manage/surveys/:surveyId/questions/:questionId/delete: "Delete the question …?" */
+  router.get('/manage/surveys/:surveyId/questions/:questionId/delete', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    const located = locateQuestion(survey.definition, part(req, 'questionId'));
+    if (!located) throw new NotFoundError();
+    const label = localize(located.question.label, req.locale) || req.t('surveys:builder.untitled');
+    res.render('common/confirm', {
+      title: req.t('surveys:builder.confirm.deleteQuestionTitle', { label }),
+      details: answersNote(req, survey, await submittedCount(survey), 'question'),
+      action: `/manage/surveys/${survey.id}/questions/${located.question.id}/delete`,
+      confirmLabel: req.t('surveys:builder.confirm.deleteQuestion'),
+      cancelHref: `/manage/surveys/${survey.id}#question-${located.question.id}`,
+    });
+  });
+  /** POST /manage/surveys/:surveyId/questions/:questionId/delete (confirm=yes) */
   router.post('/manage/surveys/:surveyId/questions/:questionId/delete', async (req, res) => {
     const questionId = part(req, 'questionId');
-    await structuralEdit(req, res, (d) => deleteQuestion(d, questionId), 'sections');
+    if (!confirmed(req))
+      return res.redirect(303, `/manage/surveys/${surveyId(req)}/questions/${questionId}/delete`);
+    await structuralEdit(req, res, (d) => deleteQuestion(d, questionId), 'sections', 'questionDeleted');
   });
 
   // ------------------------------------------------------------ settings, publishing, copies
@@ -609,9 +706,30 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     res.redirect(303, `/manage/surveys/${id}?done=published`);
   });
 
-  /** POST /manage/surveys/:surveyId/close */
+  /** GET /manage/surveys/:surveyId/close: "Close the survey?" (no more answers; it cannot be reopened here). */
+  router.get('/manage/surveys/:surveyId/close', async (req, res) => {
+    const survey = await surveys.getSurvey(surveyId(req));
+    if (survey.status !== 'published') return res.redirect(303, `/manage/surveys/${survey.id}`);
+    const counts = await surveys.responseStatusCounts({ surveyId: survey.id });
+    res.render('common/confirm', {
+      title: req.t('surveys:builder.confirm.closeTitle', {
+        survey: localize(survey.definition.title, req.locale) || req.t('surveys:builder.untitled'),
+      }),
+      details: [
+        req.t('surveys:builder.confirm.closeDetails', { count: counts.submitted }),
+        req.t('surveys:builder.confirm.closeDrafts', { count: counts.draft }),
+      ],
+      irreversible: req.t('surveys:builder.confirm.closeIrreversible'),
+      action: `/manage/surveys/${survey.id}/close`,
+      confirmLabel: req.t('surveys:builder.close'),
+      cancelHref: `/manage/surveys/${survey.id}`,
+    });
+  });
+
+  /** POST /manage/surveys/:surveyId/close (confirm=yes) */
   router.post('/manage/surveys/:surveyId/close', async (req, res) => {
     const id = surveyId(req);
+    if (!confirmed(req)) return res.redirect(303, `/manage/surveys/${id}/close`);
     await surveys.close(id, actorOf(req));
     res.redirect(303, `/manage/surveys/${id}?done=closed`);
   });
@@ -750,15 +868,29 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     });
   }
 
-  /** GET /manage/surveys/:surveyId/invitations */
+  /** GET /manage/surveys/:surveyId/invitations (shows, once, the outcome of the last upload or reminder) */
   router.get('/manage/surveys/:surveyId/invitations', async (req, res) => {
-    await renderInvitations(req, res, await surveys.getSurvey(surveyId(req)));
+    const survey = await surveys.getSurvey(surveyId(req));
+    const flash = req.session?.invitationFlash;
+    if (flash) delete req.session.invitationFlash;
+    const own = flash?.surveyId === survey.id ? flash : undefined;
+    await renderInvitations(req, res, survey, {
+      values: own?.values,
+      errors: own?.errors,
+      result: own?.result,
+      reminded: own?.reminded,
+      status: own?.errors?.length ? 422 : 200,
+    });
   });
 
-  /** POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. */
+  /**
+   * POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. The outcome is shown after a
+   * redirect (POST-redirect-GET), so the URL with the multipart form's `_csrf` never stays in the address bar or
+   * the history, and reloading does not send the invitations again.
+   */
   router.post('/manage/surveys/:surveyId/invitations', upload.single('file'), async (req, res) => {
     const id = surveyId(req);
-    const survey = await surveys.getSurvey(id);
+    await surveys.getSurvey(id);
     const fields = fieldsOf(req.body);
     const pasted = text(fields, 'emails');
     const csv = req.file ? req.file.buffer.toString('utf8') : '';
@@ -768,25 +900,27 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const locale = text(fields, 'locale') === 'fr' ? 'fr' : 'en';
     try {
       const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));
-      await renderInvitations(req, res, survey, { result, values: { locale } });
+      req.session.invitationFlash = { surveyId: id, result, values: { locale } };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      await renderInvitations(req, res, survey, {
-        values: fields,
+      req.session.invitationFlash = {
+        surveyId: id,
+        values: { emails: pasted.slice(0, 20000), locale },
         errors: error.fieldErrors.map((e) => ({
           field: e.field,
           message: req.t(e.message.key, e.message.values ?? {}),
         })),
-        status: 422,
-      });
+      };
     }
+    res.redirect(303, `/manage/surveys/${id}/invitations`);
   });
 
   /** POST /manage/surveys/:surveyId/invitations/remind: remind everyone who has not answered (not twice a day). */
   router.post('/manage/surveys/:surveyId/invitations/remind', async (req, res) => {
     const id = surveyId(req);
     const reminded = await surveys.remind(id, { force: true });
-    await renderInvitations(req, res, await surveys.getSurvey(id), { reminded });
+    req.session.invitationFlash = { surveyId: id, reminded };
+    res.redirect(303, `/manage/surveys/${id}/invitations`);
   });
 
   return router;
