@@ -224,7 +224,10 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
       ),
     );
     const slug = slugFixed ?? ((input.slug ?? '').trim() || slugify(title.en || title.fr));
-    if (!slugFixed && (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX)) errors.push(err('slug', 'slug'));
+    // Without a title there is nothing to make an address from: the title's error says what to do.
+    const slugTyped = Boolean((input.slug ?? '').trim()) || Boolean(title.en || title.fr);
+    if (!slugFixed && slugTyped && (!SLUG_PATTERN.test(slug) || slug.length > SLUG_MAX))
+      errors.push(err('slug', 'slug'));
     const start = Number(input.periodStart);
     const end = Number(input.periodEnd);
     const year = (n: number) => Number.isInteger(n) && n >= 1990 && n <= 2100;
