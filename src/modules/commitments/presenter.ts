@@ -103,6 +103,8 @@ export function milestoneSummary(commitments: Commitment[], t: TFunction, locale
           title,
           description: rows.map((r) => `${r.label}: ${r.countText}`).join('; '),
           bars: rows.map((r) => ({ label: r.label, value: r.count, display: r.countText })),
+          // Four short bars: a narrower drawing keeps its text readable when scaled down on a phone.
+          width: 480,
         })
       : '',
   };
@@ -177,7 +179,8 @@ export function citationInput(
     label: t('commitments:cite.label', { number: c.number }),
     container: pick(plan.title, locale),
     publisher: t('common:productName'),
-    date: latestUpdate?.recordedAt ?? c.publishedAt ?? c.createdAt,
+    // The content's own date: its latest status change, else when it was published.
+    date: latestUpdate?.date ?? c.publishedAt ?? c.createdAt,
     url: `${baseUrl}${commitmentHref(c.planSlug, c.number)}`,
     locale,
     key: `${c.planSlug}-${c.number}`,
