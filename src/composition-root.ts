@@ -13,6 +13,7 @@ import { createNotificationsModule, type OutboxService } from './modules/notific
 import { createAccountsModule, type AccountsService } from './modules/accounts';
 import { createAnalysisModule, createAnswerCounters, type AnswerCounters } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
+import { createCommitmentsModule, type CommitmentsModule } from './modules/commitments';
 import {
   createParticipationModule,
   registerParticipationOpenApi,
@@ -46,6 +47,8 @@ export interface Composition {
   effects: PendingEffects;
   /** One reconciler pass: unfinished submissions are finished, and a rebuild that a late replay asked for runs. */
   reconcile(): Promise<void>;
+  /** Action plans, commitments, status updates and reviews. */
+  commitments: CommitmentsModule;
   /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
   parts: { connection: Connection; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
@@ -125,6 +128,16 @@ export function compose(
     openData: { baseUrl: config.baseUrl, licenceUrl: config.openDataLicenceUrl },
   });
   registerParticipationOpenApi(openApi);
+  const commitments = createCommitmentsModule({
+    connection,
+    i18n,
+    baseUrl: config.baseUrl,
+    secret: config.sessionSecret,
+    notifications: mail.notifications,
+    openApi,
+    consultations: consultations.consultations,
+    shares: participation.reports,
+  });
 
   // Analysis counters are kept at each submission; they read question types from the surveys service.
   const answerCounters = createAnswerCounters(connection, (surveyId) => surveys.allDefinitions(surveyId));
@@ -143,6 +156,7 @@ export function compose(
   accounts.service.onAccountDeleted(async ({ userId }) => {
     await consultations.comments.forgetAuthor(userId);
     await consultations.subscriptions.forgetUser(userId);
+    await commitments.followers.forgetUser(userId);
   });
   // Consultation pages list their surveys and count their responses.
   consultations.setSurveyDirectory(surveys.surveyDirectory);
@@ -171,6 +185,7 @@ export function compose(
     ...consultations.routers,
     ...accounts.routers,
     participation.router,
+    ...commitments.routers,
     analysis.router,
     answeringRouter(surveys, limiter, {
       secret: config.sessionSecret,
@@ -187,6 +202,7 @@ export function compose(
     { href: '/manage/surveys', labelKey: 'surveys:nav', roles: ['officer'] },
     { href: '/participation', labelKey: 'participation:nav' },
     { href: '/indicators', labelKey: 'participation:indicators.nav' },
+    ...commitments.navigation,
     { href: '/analysis', labelKey: 'analysis:nav', roles: ['officer', 'analyst'] },
     ...accounts.navigation,
   ];
@@ -200,7 +216,8 @@ export function compose(
     sessionMiddleware: accounts.sessionMiddleware,
     routers,
     navigation,
-    csrfExempt: (req) => consultations.csrfExempt(req) || surveyPagesExempt(req),
+    csrfExempt: (req) =>
+      consultations.csrfExempt(req) || surveyPagesExempt(req) || commitments.csrfExempt(req),
   });
   return {
     app,
@@ -209,6 +226,7 @@ export function compose(
       await consultations.init();
       await participation.init();
       await surveys.init();
+      await commitments.init();
       await accounts.ready;
       await limiter.ready;
     },
@@ -219,6 +237,7 @@ export function compose(
     answerCounters,
     effects,
     reconcile,
+    commitments,
     parts: { connection, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();

@@ -14,6 +14,7 @@ import {
 } from '../modules/surveys';
 import type { AgeRange, Gender, Region, Sector } from '../platform/classifications';
 import type { Role } from '../platform/http/auth';
+import { seedActionPlan } from './demo-action-plan';
 import { REGION_WEIGHTS, SECTOR_MIX, TEXT_ANSWERS, THEME_OPTIONS } from './demo-data';
 
 export interface DemoAccount {
@@ -212,7 +213,7 @@ export async function seedDemo(composition: Composition): Promise<DemoResult> {
     return { ...empty, reason: 'not-empty' };
 
   const accounts: DemoAccount[] = [];
-  for (const role of ['admin', 'officer', 'analyst', 'participant'] as const) {
+  for (const role of ['admin', 'officer', 'analyst', 'reviewer', 'participant'] as const) {
     const password = crypto.randomBytes(12).toString('base64url');
     const email = `${role}@demo.agora.example`;
     await composition.accounts.createUser({
@@ -221,6 +222,7 @@ export async function seedDemo(composition: Composition): Promise<DemoResult> {
         admin: 'Alex Admin',
         officer: 'Olivia Officer',
         analyst: 'Anand Analyst',
+        reviewer: 'Riley Reviewer',
         participant: 'Pat Participant',
       }[role],
       password,
@@ -235,6 +237,7 @@ export async function seedDemo(composition: Composition): Promise<DemoResult> {
     participants[plan.slug] = await seedHistoricalRound(composition, plan, random);
   participants['engagement-2026'] = await seedCurrentRound(composition, random);
   await seedIndicators(composition);
+  await seedActionPlan(composition, DEMO_OFFICER);
   return { seeded: true, accounts, participants };
 }
 

@@ -6,7 +6,8 @@ export function demoBanner(result: DemoResult, baseUrl: string): string {
   return [
     '',
     'Demo data loaded: the 2016 and 2018 engagement rounds (civil society 8% then 20% of participants),',
-    'an open consultation of today, and the key indicators. Demo accounts (development only):',
+    'an open consultation of today, the key indicators, and Canada’s 4th national action plan with commitment 19.',
+    'Demo accounts (development only):',
     ...result.accounts.map((a) => `  ${a.role.padEnd(12)} ${a.email.padEnd(width)}  password: ${a.password}`),
     `Sign in at ${baseUrl}/sign-in`,
     '',

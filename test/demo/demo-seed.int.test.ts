@@ -59,7 +59,13 @@ describe('demo data', () => {
   });
 
   it('when the demo accounts sign in, then each lands signed in with its role', async () => {
-    expect(result.accounts.map((a) => a.role)).toEqual(['admin', 'officer', 'analyst', 'participant']);
+    expect(result.accounts.map((a) => a.role)).toEqual([
+      'admin',
+      'officer',
+      'analyst',
+      'reviewer',
+      'participant',
+    ]);
     const analyst = result.accounts.find((a) => a.role === 'analyst');
     const agent = new FormAgent(ctx.app);
     await agent.get('/sign-in');
@@ -80,6 +86,29 @@ describe('demo data', () => {
     // Dated by the report's own publication in the round's year, not by the day the demo was loaded.
     expect(report.text).toContain('<meta name="citation_publication_date" content="2018/12/20">');
     expect(report.text).toMatch(/\(2018, December 20\)\. <cite>What we heard: /);
+  });
+
+  it('when commitment 19 of the 4th action plan is read, then its key indicator shows 8% → 20% computed live from the 2016 and 2018 rounds', async () => {
+    const page = await request(ctx.app).get('/plans/nap4-2018-2020/commitments/19');
+    expect(page.status).toBe(200);
+    const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Engage civil society on open government');
+    expect(text).toContain('Treasury Board of Canada Secretariat');
+    expect(text).toContain('8% → 20%');
+    expect(text).toMatch(/19\.1 Set up, and keep running,[^<]*? Complete/);
+    expect(text).toMatch(/19\.2 Hold targeted engagement activities[^<]*? Complete/);
+    expect(text).toContain('Other completed milestones');
+    const french = await request(ctx.app)
+      .get('/plans/nap4-2018-2020/commitments/19')
+      .set('Accept-Language', 'fr-CA');
+    expect(french.text).toContain('8\u00a0% → 20\u00a0%');
+    const api = await request(ctx.app).get('/api/v1/plans/nap4-2018-2020/commitments/19');
+    const share = api.body.data.indicators.find((i: { source: string }) => i.source === 'rounds');
+    expect(share.series.map((p: { value: number }) => p.value)).toEqual([0.08, 0.2]);
+    expect(share.latest).toMatchObject({ value: 0.2, date: '2018-12-15' });
+    expect(api.body.data).toMatchObject({ status: 'complete', milestones: expect.any(Array) });
+    const plan = await request(ctx.app).get('/plans/nap4-2018-2020');
+    expect(plan.text).toContain('Canada’s 4th National Action Plan on Open Government 2018–2020');
   });
 
   it('when the demo is loaded again, then nothing changes', async () => {

@@ -36,3 +36,5 @@ export type { CommentsService, Comment, CommentThread } from './comments.service
 export type { SubscriptionsService, Subscription } from './subscriptions.service';
 export { createReportsService, type ReportsService, type Report, type ReportInput } from './reports.service';
 export type { NoticesService } from './notices.service';
+/** The RSS 2.0 and Atom writers (pure functions), also used by the commitments module's feeds. */
+export { buildAtom, buildRss, type FeedEntry, type FeedInfo } from './feeds';

@@ -4,7 +4,7 @@ import type { AgeRange, Gender, Region, Sector } from '../classifications';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
 import type { Locale } from '../i18n';
 
-export const ROLES = ['participant', 'officer', 'analyst', 'admin'] as const;
+export const ROLES = ['participant', 'officer', 'analyst', 'reviewer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Staff roles: may see drafts and officer pages. Admin implies every role. */

@@ -1,0 +1,624 @@
+import crypto from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import { SECTORS } from '../../platform/classifications';
+import { NotFoundError, ValidationError } from '../../platform/errors';
+import { requireRole } from '../../platform/http/auth';
+import type { ConsultationsService } from '../consultations';
+import {
+  commitmentFormSchema,
+  commitmentInputFromForm,
+  indicatorFormSchema,
+  indicatorInputFromForm,
+  milestoneFormSchema,
+  milestoneInputFromForm,
+  planFormSchema,
+  planInputFromForm,
+  statusFormSchema,
+  statusInputFromForm,
+  type CommitmentForm,
+  type IndicatorForm,
+  type MilestoneForm,
+  type PlanForm,
+  type StatusForm,
+} from './commitments.schemas';
+import type { CommitmentsService } from './commitments.service';
+import { PROGRESS, type Commitment, type Plan } from './commitments.types';
+import { importPlanCsv, IMPORT_COLUMNS, type ImportReport } from './csv-import';
+import type { FollowersService } from './followers.service';
+import {
+  commitmentCard,
+  commitmentHref,
+  dayView,
+  pick,
+  planView,
+  progressLabel,
+  translateErrors,
+  updateView,
+} from './presenter';
+import { dayString } from './validation';
+
+export interface OfficerRoutesDeps {
+  commitments: CommitmentsService;
+  followers: FollowersService;
+  consultations: Pick<ConsultationsService, 'listAll' | 'listRounds'>;
+}
+
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 1 } });
+const newSubmissionId = () => crypto.randomBytes(16).toString('base64url');
+
+function planForm(plan?: Plan): PlanForm {
+  return {
+    slug: plan?.slug ?? '',
+    titleEn: plan?.title.en ?? '',
+    titleFr: plan?.title.fr ?? '',
+    summaryEn: plan?.summary.en ?? '',
+    summaryFr: plan?.summary.fr ?? '',
+    organisationEn: plan?.organisation.en ?? '',
+    organisationFr: plan?.organisation.fr ?? '',
+    periodStart: plan ? String(plan.periodStart) : '',
+    periodEnd: plan ? String(plan.periodEnd) : '',
+  };
+}
+
+function commitmentForm(c?: Commitment): CommitmentForm {
+  const both = (name: keyof Commitment) => {
+    const value = c?.[name] as { en: string; fr: string } | undefined;
+    return { en: value?.en ?? '', fr: value?.fr ?? '' };
+  };
+  return {
+    number: c?.number ?? '',
+    themeEn: both('theme').en,
+    themeFr: both('theme').fr,
+    titleEn: both('title').en,
+    titleFr: both('title').fr,
+    summaryEn: both('summary').en,
+    summaryFr: both('summary').fr,
+    leadDepartmentEn: both('leadDepartment').en,
+    leadDepartmentFr: both('leadDepartment').fr,
+    enquiryEmail: c?.enquiryEmail ?? '',
+    otherActorsEn: both('otherActors').en,
+    otherActorsFr: both('otherActors').fr,
+    plannedResultEn: both('plannedResult').en,
+    plannedResultFr: both('plannedResult').fr,
+    descriptionEn: both('description').en,
+    descriptionFr: both('description').fr,
+    status: c?.status ?? 'not_started',
+    consultationIds: c?.consultationIds ?? [],
+    roundIds: c?.roundIds ?? [],
+  };
+}
+
+const emptyStatusForm = (): StatusForm => ({
+  milestoneId: '',
+  status: '',
+  date: '',
+  noteEn: '',
+  noteFr: '',
+  submissionId: newSubmissionId(),
+});
+
+/**
+ * Officers' pages for action plans: plans, commitments, milestones, indicators, status updates and CSV import.
+ * Every route requires the officer role (admins included).
+ */
+export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
+  const { commitments, followers } = deps;
+  const router = Router();
+  router.use('/officer/plans', requireRole('officer'));
+
+  const statuses = (req: Request) => PROGRESS.map((key) => ({ key, label: progressLabel(req.t, key) }));
+  const errorsOf = (req: Request, error?: ValidationError) =>
+    error ? translateErrors(req.t, error.fieldErrors) : { errors: [], fieldErrors: {} };
+  const planOf = (req: Request) => commitments.getPlan(String(req.params.slug), { includeDrafts: true });
+  async function commitmentOf(req: Request) {
+    const plan = await planOf(req);
+    const commitment = await commitments.getCommitment(plan.slug, String(req.params.number), {
+      includeDrafts: true,
+    });
+    return { plan, commitment, base: `/officer${commitmentHref(plan.slug, commitment.number)}` };
+  }
+
+  /** GET /officer/plans : every plan, drafts included. */
+  router.get('/officer/plans', async (req, res) => {
+    const plans = await commitments.listPlans({ includeDrafts: true });
+    res.render('commitments/officer/index', {
+      title: req.t('commitments:officer.title'),
+      plans: plans.map((p) => ({
+        ...planView(p, req.locale, req.t),
+        manageHref: `/officer/plans/${p.slug}`,
+      })),
+    });
+  });
+
+  // ---------- plans ----------
+
+  function renderPlanForm(
+    req: Request,
+    res: Response,
+    locals: { form: PlanForm; plan?: Plan; error?: ValidationError },
+  ) {
+    res.status(locals.error ? 422 : 200).render('commitments/officer/plan-form', {
+      title: req.t(locals.plan ? 'commitments:officer.plan.editTitle' : 'commitments:officer.plan.newTitle'),
+      form: locals.form,
+      editing: Boolean(locals.plan),
+      action: locals.plan ? `/officer/plans/${locals.plan.slug}/edit` : '/officer/plans/new',
+      cancelHref: locals.plan ? `/officer/plans/${locals.plan.slug}` : '/officer/plans',
+      ...errorsOf(req, locals.error),
+    });
+  }
+
+  router.get('/officer/plans/new', (req, res) => renderPlanForm(req, res, { form: planForm() }));
+
+  router.post('/officer/plans/new', async (req, res) => {
+    const form = planFormSchema.parse(req.body);
+    try {
+      const plan = await commitments.createPlan(planInputFromForm(form), req.user!);
+      res.redirect(303, `/officer/plans/${plan.slug}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderPlanForm(req, res, { form, error });
+      throw error;
+    }
+  });
+
+  router.get('/officer/plans/:slug/edit', async (req, res) => {
+    const plan = await planOf(req);
+    renderPlanForm(req, res, { form: planForm(plan), plan });
+  });
+
+  router.post('/officer/plans/:slug/edit', async (req, res) => {
+    const plan = await planOf(req);
+    const form = planFormSchema.parse(req.body);
+    try {
+      await commitments.updatePlan(plan.slug, planInputFromForm(form), req.user!);
+      res.redirect(303, `/officer/plans/${plan.slug}`);
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return renderPlanForm(req, res, { form: { ...form, slug: plan.slug }, plan, error });
+      throw error;
+    }
+  });
+
+  async function renderPlanPage(req: Request, res: Response, plan: Plan, error?: ValidationError) {
+    const [list, checklist] = await Promise.all([
+      commitments.listCommitments(plan, { includeDrafts: true }),
+      commitments.planChecklist(plan.slug),
+    ]);
+    res.status(error ? 422 : 200).render('commitments/officer/plan', {
+      title: pick(plan.title, req.locale),
+      plan: planView(plan, req.locale, req.t),
+      missing: checklist.map((f) => ({
+        href: `/officer/plans/${plan.slug}/edit#${f.field}`,
+        message: req.t(f.message.key, f.message.values ?? {}),
+      })),
+      errors: errorsOf(req, error).errors.map((e) => ({ ...e, field: 'publish-checklist' })),
+      commitments: list.map((c) => ({
+        ...commitmentCard(c, req.locale, req.t),
+        manageHref: `/officer${commitmentHref(plan.slug, c.number)}`,
+      })),
+    });
+  }
+
+  router.get('/officer/plans/:slug', async (req, res) => renderPlanPage(req, res, await planOf(req)));
+
+  router.post('/officer/plans/:slug/publish', async (req, res) => {
+    const plan = await planOf(req);
+    try {
+      await commitments.publishPlan(plan.slug, req.user!);
+      res.redirect(303, `/officer/plans/${plan.slug}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderPlanPage(req, res, plan, error);
+      throw error;
+    }
+  });
+
+  // ---------- CSV import ----------
+
+  function renderImport(
+    req: Request,
+    res: Response,
+    plan: Plan,
+    locals: { csv?: string; report?: ImportReport; error?: ValidationError } = {},
+  ) {
+    const { errors } = errorsOf(req, locals.error);
+    res.status(locals.error ? 422 : 200).render('commitments/officer/import', {
+      title: req.t('commitments:import.title', { plan: pick(plan.title, req.locale) }),
+      plan: planView(plan, req.locale, req.t),
+      columns: IMPORT_COLUMNS,
+      csv: locals.csv ?? '',
+      errors: errors.map((e) => ({ ...e, field: 'csv' })),
+      report: locals.report
+        ? {
+            commitments: locals.report.commitments,
+            milestones: locals.report.milestones,
+            rejected: locals.report.rejected.map((r) => ({
+              line: r.line,
+              reasons: r.reasons.map((reason) => ({
+                column: reason.column,
+                message: req.t(reason.message.key, reason.message.values ?? {}),
+              })),
+            })),
+          }
+        : undefined,
+    });
+  }
+
+  router.get('/officer/plans/:slug/import', async (req, res) => renderImport(req, res, await planOf(req)));
+
+  /** POST /officer/plans/:slug/import : pasted CSV, or a file (multipart sends the CSRF token in the URL). */
+  router.post('/officer/plans/:slug/import', upload.single('file'), async (req, res) => {
+    const plan = await planOf(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const csv = req.file ? req.file.buffer.toString('utf8') : typeof body.csv === 'string' ? body.csv : '';
+    try {
+      if (!csv.trim())
+        throw new ValidationError([{ field: 'csv', message: { key: 'commitments:import.empty' } }]);
+      const report = await importPlanCsv(commitments, plan.slug, csv, req.user!);
+      renderImport(req, res, await planOf(req), { report, csv: report.rejected.length ? csv : '' });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderImport(req, res, plan, { csv, error });
+      throw error;
+    }
+  });
+
+  // ---------- commitments ----------
+
+  async function renderCommitmentForm(
+    req: Request,
+    res: Response,
+    plan: Plan,
+    locals: { form: CommitmentForm; commitment?: Commitment; error?: ValidationError },
+  ) {
+    const [all, rounds] = await Promise.all([
+      deps.consultations.listAll(),
+      deps.consultations.listRounds({ includeDrafts: true }),
+    ]);
+    const base = `/officer/plans/${plan.slug}/commitments`;
+    res.status(locals.error ? 422 : 200).render('commitments/officer/commitment-form', {
+      title: locals.commitment
+        ? req.t('commitments:officer.commitment.editTitle', { number: locals.commitment.number })
+        : req.t('commitments:officer.commitment.newTitle'),
+      plan: planView(plan, req.locale, req.t),
+      form: locals.form,
+      editing: Boolean(locals.commitment),
+      action: locals.commitment ? `${base}/${locals.commitment.number}/edit` : `${base}/new`,
+      cancelHref: locals.commitment ? `${base}/${locals.commitment.number}` : `/officer/plans/${plan.slug}`,
+      statuses: statuses(req),
+      consultations: all.map((c) => ({ id: c.id, title: pick(c.title, req.locale) })),
+      rounds: rounds.map((r) => ({ id: r.id, title: pick(r.title, req.locale) })),
+      ...errorsOf(req, locals.error),
+    });
+  }
+
+  router.get('/officer/plans/:slug/commitments/new', async (req, res) => {
+    await renderCommitmentForm(req, res, await planOf(req), { form: commitmentForm() });
+  });
+
+  router.post('/officer/plans/:slug/commitments/new', async (req, res) => {
+    const plan = await planOf(req);
+    const form = commitmentFormSchema.parse(req.body);
+    try {
+      const created = await commitments.createCommitment(plan.slug, commitmentInputFromForm(form), req.user!);
+      res.redirect(303, `/officer${commitmentHref(plan.slug, created.number)}`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderCommitmentForm(req, res, plan, { form, error });
+      throw error;
+    }
+  });
+
+  async function renderCommitmentPage(
+    req: Request,
+    res: Response,
+    locals: { error?: ValidationError; statusForm?: StatusForm; statusError?: ValidationError } = {},
+  ) {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const [checklist, updates] = await Promise.all([
+      commitments.commitmentChecklist(plan.slug, commitment.number),
+      commitments.listUpdates(commitment, 20),
+    ]);
+    const statusErrors = errorsOf(req, locals.statusError);
+    res.status(locals.error || locals.statusError ? 422 : 200).render('commitments/officer/commitment', {
+      title: req.t('commitments:commitment.pageTitle', {
+        number: commitment.number,
+        title: pick(commitment.title, req.locale),
+      }),
+      plan: planView(plan, req.locale, req.t),
+      commitment: {
+        ...commitmentCard(commitment, req.locale, req.t),
+        publicHref: commitmentHref(plan.slug, commitment.number),
+      },
+      base,
+      missing: checklist.map((f) => ({
+        href: `${base}/${f.field}`,
+        message: req.t(f.message.key, f.message.values ?? {}),
+      })),
+      errors: [
+        ...errorsOf(req, locals.error).errors.map((e) => ({ ...e, field: 'publish-checklist' })),
+        ...statusErrors.errors,
+      ],
+      fieldErrors: statusErrors.fieldErrors,
+      milestones: commitment.milestones.map((m) => ({
+        id: m.id,
+        number: m.number,
+        text: pick(m.text, req.locale),
+        statusLabel: progressLabel(req.t, m.status),
+        status: m.status,
+        end: dayView(m.endDate, req.locale),
+      })),
+      indicators: commitment.indicators.map((i) => ({
+        id: i.id,
+        name: pick(i.name, req.locale),
+        sourceLabel: req.t(`commitments:indicators.source.${i.source}`),
+      })),
+      statuses: statuses(req),
+      statusForm: locals.statusForm ?? emptyStatusForm(),
+      today: dayString(commitments.now()),
+      timeline: updates.map((u) => updateView(u, req.locale, req.t)),
+    });
+  }
+
+  router.get('/officer/plans/:slug/commitments/:number', async (req, res) => renderCommitmentPage(req, res));
+
+  router.get('/officer/plans/:slug/commitments/:number/edit', async (req, res) => {
+    const { plan, commitment } = await commitmentOf(req);
+    await renderCommitmentForm(req, res, plan, { form: commitmentForm(commitment), commitment });
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/edit', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const form = { ...commitmentFormSchema.parse(req.body), number: commitment.number };
+    try {
+      await commitments.updateCommitment(
+        plan.slug,
+        commitment.number,
+        commitmentInputFromForm(form),
+        req.user!,
+      );
+      res.redirect(303, base);
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return renderCommitmentForm(req, res, plan, { form, commitment, error });
+      throw error;
+    }
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/publish', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    try {
+      await commitments.publishCommitment(plan.slug, commitment.number, req.user!);
+      res.redirect(303, base);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderCommitmentPage(req, res, { error });
+      throw error;
+    }
+  });
+
+  /** POST .../status : a status change with its dated note; followers are emailed. */
+  router.post('/officer/plans/:slug/commitments/:number/status', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const form = statusFormSchema.parse(req.body);
+    try {
+      const result = await commitments.recordStatusChange(
+        plan.slug,
+        commitment.number,
+        statusInputFromForm(form),
+        req.user!,
+      );
+      // Only published commitments have followers; emails are idempotent, so a replayed form sends nothing twice.
+      await followers.notify(result.commitment, result.update, plan.title);
+      res.redirect(303, `${base}#update-${result.update.seq}`);
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return renderCommitmentPage(req, res, { statusForm: form, statusError: error });
+      throw error;
+    }
+  });
+
+  // ---------- milestones ----------
+
+  async function renderMilestoneForm(
+    req: Request,
+    res: Response,
+    locals: { form: MilestoneForm; milestoneId?: string; error?: ValidationError },
+  ) {
+    const { plan, commitment, base } = await commitmentOf(req);
+    res.status(locals.error ? 422 : 200).render('commitments/officer/milestone-form', {
+      title: req.t(
+        locals.milestoneId
+          ? 'commitments:officer.milestone.editTitle'
+          : 'commitments:officer.milestone.newTitle',
+        {
+          number: commitment.number,
+        },
+      ),
+      plan: planView(plan, req.locale, req.t),
+      commitment: commitmentCard(commitment, req.locale, req.t),
+      form: locals.form,
+      editing: Boolean(locals.milestoneId),
+      action: locals.milestoneId ? `${base}/milestones/${locals.milestoneId}/edit` : `${base}/milestones/new`,
+      cancelHref: base,
+      statuses: statuses(req),
+      ...errorsOf(req, locals.error),
+    });
+  }
+
+  router.get('/officer/plans/:slug/commitments/:number/milestones/new', async (req, res) => {
+    await renderMilestoneForm(req, res, {
+      form: { number: '', textEn: '', textFr: '', status: 'not_started', startDate: '', endDate: '' },
+    });
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/milestones/new', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const form = milestoneFormSchema.parse(req.body);
+    try {
+      await commitments.addMilestone(plan.slug, commitment.number, milestoneInputFromForm(form), req.user!);
+      res.redirect(303, `${base}#milestones`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderMilestoneForm(req, res, { form, error });
+      throw error;
+    }
+  });
+
+  router.get('/officer/plans/:slug/commitments/:number/milestones/:mid/edit', async (req, res) => {
+    const { commitment } = await commitmentOf(req);
+    const m = commitment.milestones.find((x) => x.id === String(req.params.mid));
+    if (!m) throw new NotFoundError();
+    await renderMilestoneForm(req, res, {
+      milestoneId: m.id,
+      form: {
+        number: m.number,
+        textEn: m.text.en,
+        textFr: m.text.fr,
+        status: m.status,
+        startDate: dayString(m.startDate),
+        endDate: dayString(m.endDate),
+      },
+    });
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/milestones/:mid/edit', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const form = milestoneFormSchema.parse(req.body);
+    const mid = String(req.params.mid);
+    try {
+      await commitments.updateMilestone(
+        plan.slug,
+        commitment.number,
+        mid,
+        milestoneInputFromForm(form),
+        req.user!,
+      );
+      res.redirect(303, `${base}#milestones`);
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return renderMilestoneForm(req, res, { form, milestoneId: mid, error });
+      throw error;
+    }
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/milestones/:mid/delete', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    await commitments.removeMilestone(plan.slug, commitment.number, String(req.params.mid), req.user!);
+    res.redirect(303, `${base}#milestones`);
+  });
+
+  // ---------- key indicators ----------
+
+  async function renderIndicatorForm(
+    req: Request,
+    res: Response,
+    locals: { form: IndicatorForm; indicatorId?: string; error?: ValidationError },
+  ) {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const rounds = await deps.consultations.listRounds({ includeDrafts: true });
+    res.status(locals.error ? 422 : 200).render('commitments/officer/indicator-form', {
+      title: req.t(
+        locals.indicatorId
+          ? 'commitments:officer.indicator.editTitle'
+          : 'commitments:officer.indicator.newTitle',
+        {
+          number: commitment.number,
+        },
+      ),
+      plan: planView(plan, req.locale, req.t),
+      commitment: commitmentCard(commitment, req.locale, req.t),
+      form: locals.form,
+      action: locals.indicatorId ? `${base}/indicators/${locals.indicatorId}/edit` : `${base}/indicators/new`,
+      cancelHref: base,
+      sectors: SECTORS.map((key) => ({ key, label: req.t(`classifications:sector.${key}`) })),
+      rounds: rounds.map((r) => ({
+        id: r.id,
+        title: pick(r.title, req.locale),
+        statusLabel: req.t(`consultations:roundStatus.${r.status}`),
+      })),
+      ...errorsOf(req, locals.error),
+    });
+  }
+
+  const emptyIndicator = (): IndicatorForm => ({
+    nameEn: '',
+    nameFr: '',
+    targetEn: '',
+    targetFr: '',
+    targetDate: '',
+    source: 'manual',
+    actualEn: '',
+    actualFr: '',
+    actualDate: '',
+    sector: 'civil_society',
+    roundIds: [],
+  });
+
+  router.get('/officer/plans/:slug/commitments/:number/indicators/new', async (req, res) => {
+    await renderIndicatorForm(req, res, { form: emptyIndicator() });
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/indicators/new', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const form = indicatorFormSchema.parse(req.body);
+    try {
+      await commitments.saveIndicator(
+        plan.slug,
+        commitment.number,
+        undefined,
+        indicatorInputFromForm(form),
+        req.user!,
+      );
+      res.redirect(303, `${base}#indicators`);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderIndicatorForm(req, res, { form, error });
+      throw error;
+    }
+  });
+
+  router.get('/officer/plans/:slug/commitments/:number/indicators/:iid/edit', async (req, res) => {
+    const { commitment } = await commitmentOf(req);
+    const i = commitment.indicators.find((x) => x.id === String(req.params.iid));
+    if (!i) throw new NotFoundError();
+    await renderIndicatorForm(req, res, {
+      indicatorId: i.id,
+      form: {
+        nameEn: i.name.en,
+        nameFr: i.name.fr,
+        targetEn: i.target.en,
+        targetFr: i.target.fr,
+        targetDate: dayString(i.targetDate),
+        source: i.source,
+        actualEn: i.actual.en,
+        actualFr: i.actual.fr,
+        actualDate: dayString(i.actualDate),
+        sector: i.sector || 'civil_society',
+        roundIds: i.roundIds,
+      },
+    });
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/indicators/:iid/edit', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    const form = indicatorFormSchema.parse(req.body);
+    const iid = String(req.params.iid);
+    try {
+      await commitments.saveIndicator(
+        plan.slug,
+        commitment.number,
+        iid,
+        indicatorInputFromForm(form),
+        req.user!,
+      );
+      res.redirect(303, `${base}#indicators`);
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return renderIndicatorForm(req, res, { form, indicatorId: iid, error });
+      throw error;
+    }
+  });
+
+  router.post('/officer/plans/:slug/commitments/:number/indicators/:iid/delete', async (req, res) => {
+    const { plan, commitment, base } = await commitmentOf(req);
+    await commitments.removeIndicator(plan.slug, commitment.number, String(req.params.iid), req.user!);
+    res.redirect(303, `${base}#indicators`);
+  });
+
+  return router;
+}
