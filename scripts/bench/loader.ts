@@ -1,0 +1,144 @@
+/**
+ * Bulk loading in the app's own shapes: submitted responses and their ledger entries are inserted in batches
+ * (`insertMany`, unordered) straight into the real collections, then every counter is rebuilt through the app's
+ * own rebuild functions, so the pages read exactly what live submissions would have left.
+ */
+import crypto from 'node:crypto';
+import { Types, type Connection } from 'mongoose';
+import type { Composition } from '../../src/composition-root';
+import { answersFor, type Fixture } from './fixture';
+import { nowMs } from './stats';
+
+const BATCH = 1000;
+/** Bulk responses are spread over the past, 15 s apart (100,000 of them span 17 days, inside the round). */
+const SPACING_MS = 15_000;
+
+/** The browser key of bulk respondent `i` (a valid `agora.respondent` cookie value: 32 base64url characters). */
+export function browserKeyOf(kind: 'response' | 'draft', i: number): string {
+  return crypto.createHash('sha256').update(`bench-${kind}-${i}`).digest('base64url').slice(0, 32);
+}
+
+interface Built {
+  response: Record<string, unknown>;
+  ledger: Record<string, unknown>;
+}
+
+/** Response number `i` of the page survey, submitted, as the surveys module stores it, and its ledger entry. */
+function buildSubmitted(fixture: Fixture, i: number, start: number): Built {
+  const { answers, sector, region, locale } = answersFor(i);
+  const respondentKey = `anon:${browserKeyOf('response', i)}`;
+  const submittedAt = new Date(start + i * SPACING_MS);
+  const _id = new Types.ObjectId();
+  return {
+    response: {
+      _id,
+      surveyId: new Types.ObjectId(fixture.surveyId),
+      surveyVersion: 1,
+      consultationId: new Types.ObjectId(fixture.consultationId),
+      roundId: new Types.ObjectId(fixture.roundId),
+      respondentKey,
+      dedupeKey: respondentKey,
+      status: 'submitted',
+      answers,
+      otherText: {},
+      sector,
+      region,
+      locale,
+      channel: 'open',
+      submittedAt,
+      createdAt: submittedAt,
+      updatedAt: submittedAt,
+      __v: 0,
+    },
+    ledger: {
+      _id: new Types.ObjectId(),
+      responseId: _id.toString(),
+      roundId: fixture.roundId,
+      consultationId: fixture.consultationId,
+      surveyId: fixture.surveyId,
+      respondentKey,
+      sector,
+      region,
+      locale,
+      channel: 'open',
+      submittedAt,
+    },
+  };
+}
+
+/** A returning respondent's draft: page 1 answered, to resume at page 2. */
+function buildDraft(fixture: Fixture, i: number): Record<string, unknown> {
+  const respondentKey = `anon:${browserKeyOf('draft', i)}`;
+  const at = new Date();
+  return {
+    _id: new Types.ObjectId(),
+    surveyId: new Types.ObjectId(fixture.surveyId),
+    surveyVersion: 1,
+    consultationId: new Types.ObjectId(fixture.consultationId),
+    roundId: new Types.ObjectId(fixture.roundId),
+    respondentKey,
+    dedupeKey: `draft:${respondentKey}`,
+    status: 'draft',
+    answers: { likes: 'yes' },
+    otherText: {},
+    resumeAt: 's2',
+    locale: 'en',
+    channel: 'open',
+    createdAt: at,
+    updatedAt: at,
+    __v: 0,
+  };
+}
+
+export class Loader {
+  /** Responses of the page survey loaded so far (bulk ones are numbered from 0). */
+  loaded = 0;
+  private readonly start: number;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly composition: Composition,
+    private readonly fixture: Fixture,
+    /** The largest size this run loads, so submission times stay in the past. */
+    maxSize: number,
+  ) {
+    this.start = Date.now() - (maxSize + 10) * SPACING_MS;
+  }
+
+  /** `count` returning respondents with a draft (their browser keys are browserKeyOf('draft', 0..count-1)). */
+  async loadDrafts(count: number): Promise<void> {
+    const docs = Array.from({ length: count }, (_, i) => buildDraft(this.fixture, i));
+    await this.connection.collection('responses').insertMany(docs, { ordered: false });
+  }
+
+  /** Adds submitted responses until the page survey has `size`; returns the time taken (ms). */
+  async growTo(size: number, onProgress?: (loaded: number) => void): Promise<number> {
+    const t0 = nowMs();
+    const responses = this.connection.collection('responses');
+    const ledger = this.connection.collection('participation_submissions');
+    while (this.loaded < size) {
+      const n = Math.min(BATCH, size - this.loaded);
+      const built = Array.from({ length: n }, (_, k) =>
+        buildSubmitted(this.fixture, this.loaded + k, this.start),
+      );
+      await responses.insertMany(
+        built.map((b) => b.response),
+        { ordered: false },
+      );
+      await ledger.insertMany(
+        built.map((b) => b.ledger),
+        { ordered: false },
+      );
+      this.loaded += n;
+      onProgress?.(this.loaded);
+    }
+    return nowMs() - t0;
+  }
+
+  /** Rebuilds every counter from its source records through the app's own functions; returns the time (ms). */
+  async rebuildCounters(): Promise<number> {
+    const t0 = nowMs();
+    await this.composition.participation.participation.rebuild();
+    return nowMs() - t0;
+  }
+}
