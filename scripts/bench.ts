@@ -151,7 +151,7 @@ async function apiRun(
 ): Promise<Throughput> {
   const { options } = ctx;
   return measureThroughput(
-    async (i) => {
+    async (i, signal) => {
       const n = ++requestCounter;
       const { answers, sector, region } = answersFor(n);
       const key = `bench-${label}-${i}-${n}`;
@@ -160,10 +160,12 @@ async function apiRun(
           ? await ctx.appHttp.request(`/api/v1/surveys/${ctx.fixture.apiSurveyId}/responses`, {
               json: { answers, sector, region },
               headers: { 'idempotency-key': key, 'x-forwarded-for': ctx.nextAddress() },
+              signal,
             })
           : await ctx.bareHttp.request('/responses', {
               json: { answers, sector, region },
               headers: { 'idempotency-key': key },
+              signal,
             });
       expectStatus(result, 201, `${target} submission`);
     },
@@ -171,6 +173,7 @@ async function apiRun(
       concurrency,
       count: concurrency === 1 ? Math.ceil(options.apiRequests / 3) : options.apiRequests,
       deadlineMs: options.loopDeadlineMs,
+      graceMs: options.loopDeadlineMs,
     },
   );
 }
@@ -405,6 +408,8 @@ export interface BenchResults {
   growth: { page: PageId; p50Ratio: number; p95Ratio: number }[];
   exports: ExportResult[];
   consistency?: { liveEqualsRebuilt: boolean; cells: number };
+  /** Set when the run stopped early; what was measured before is kept. */
+  error?: string;
 }
 
 export function markdown(results: BenchResults): string {
@@ -460,7 +465,7 @@ export function markdown(results: BenchResults): string {
     );
     for (const e of results.exports) {
       out.push(
-        `| ${e.responses.toLocaleString('en-CA')} | ${fmt(e.seconds, 2)} | ${fmt(e.megabytes)} | ${fmt(e.rssBeforeMb, 0)} | ${fmt(e.peakRssMb, 0)} | ${fmt(e.sampledPeakRssMb, 0)} |`,
+        `| ${e.responses.toLocaleString('en-CA')} | ${fmt(e.seconds, 2)} | ${fmt(e.megabytes, 2)} | ${fmt(e.rssBeforeMb, 0)} | ${fmt(e.peakRssMb, 0)} | ${fmt(e.sampledPeakRssMb, 0)} |`,
       );
     }
     out.push('');
@@ -615,6 +620,9 @@ async function main(): Promise<void> {
 
     await composition.stop();
     await connection.close();
+  } catch (error) {
+    results.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.exitCode = 1;
   } finally {
     results.machine.loadAverageAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
     results.durationSeconds = Math.round((nowMs() - started) / 1000);
@@ -624,6 +632,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${markdown(results)}\n\nWritten to ${options.json} (${results.durationSeconds} s).\n`,
   );
+  if (results.error) process.stderr.write(`\nThe run stopped early: ${results.error}\n`);
 }
 
 if (require.main === module) {

@@ -21,6 +21,8 @@ export interface RequestOptions {
   /** Count the body's bytes without keeping it (exports). */
   discardBody?: boolean;
   timeoutMs?: number;
+  /** Abandons the request (its promise rejects). */
+  signal?: AbortSignal;
 }
 
 export class HttpClient {
@@ -57,6 +59,7 @@ export class HttpClient {
           method: options.method ?? (body === undefined ? 'GET' : 'POST'),
           headers,
           agent: this.agent,
+          ...(options.signal ? { signal: options.signal } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -78,11 +78,12 @@ export interface Throughput {
 
 /**
  * Keeps `concurrency` calls in flight until `count` calls have started or `deadlineMs` has passed, then waits for
- * those in flight. Throughput is successful calls divided by the time until the last one ended.
+ * those in flight, but not forever: `signal` aborts them `graceMs` after the deadline (they count as failures).
+ * Throughput is successful calls divided by the time until the last one ended.
  */
 export async function measureThroughput(
-  fn: (i: number) => Promise<void>,
-  options: { concurrency: number; count: number; deadlineMs: number },
+  fn: (i: number, signal: AbortSignal) => Promise<void>,
+  options: { concurrency: number; count: number; deadlineMs: number; graceMs?: number },
 ): Promise<Throughput> {
   const samples: number[] = [];
   let started = 0;
@@ -90,12 +91,17 @@ export async function measureThroughput(
   let firstError: string | undefined;
   const start = nowMs();
   const end = start + options.deadlineMs;
+  const abort = new AbortController();
+  const timer = setTimeout(
+    () => abort.abort(new Error('abandoned after the deadline')),
+    options.deadlineMs + (options.graceMs ?? options.deadlineMs),
+  );
   const worker = async () => {
     while (started < options.count && (started === 0 || nowMs() < end)) {
       const i = started++;
       const t0 = nowMs();
       try {
-        await fn(i);
+        await fn(i, abort.signal);
         samples.push(nowMs() - t0);
       } catch (error) {
         errors++;
@@ -103,7 +109,11 @@ export async function measureThroughput(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  } finally {
+    clearTimeout(timer);
+  }
   const elapsedMs = nowMs() - start;
   samples.sort((a, b) => a - b);
   return {
