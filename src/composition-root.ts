@@ -3,6 +3,7 @@ import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import { ping, type Database } from './platform/db/database';
+import { PendingEffects } from './platform/db/pending-effects';
 import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
@@ -38,6 +39,10 @@ export interface Composition {
   consultations: ConsultationsModule;
   accounts: AccountsService;
   surveys: SurveysService;
+  /** Unfinished multi-document work and its reconciler (tests call effects.reconcile({ graceMs: 0 })). */
+  effects: PendingEffects;
+  /** One reconciler pass: unfinished submissions are finished, and a rebuild that a late replay asked for runs. */
+  reconcile(): Promise<void>;
   /** Everything the demo loader needs to build services of its own (with a clock set in the past). */
   parts: { connection: Connection; baseUrl: string; secret: string };
   /** Starts background work (the email sender, scheduled jobs). The server calls it; tests usually do not. */
@@ -51,10 +56,15 @@ export interface ComposeOptions {
   extraRouters?: Router[];
   /** Tests may render email templates from a fixtures folder. */
   emailTemplatesDir?: string;
+  /** Intervals of the background jobs started by start() (the soak test runs them every few seconds). */
+  intervals?: Partial<Record<'reconciler' | 'consultationNotices' | 'reminders', number>>;
 }
 
 /** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
 const CONSULTATION_NOTICES_INTERVAL_MS = 5 * 60 * 1000;
+/** How often unfinished work left by a failed request is looked for (see platform/db/pending-effects.ts). */
+const RECONCILER_INTERVAL_MS = 30 * 1000;
+const REMINDERS_INTERVAL_MS = 3600 * 1000;
 
 /** Builds models -> services -> routers in one place, and the app from them. */
 export function compose(
@@ -100,8 +110,10 @@ export function compose(
     notifications: mail.notifications,
     openApi,
   });
+  const effects = new PendingEffects(connection, logger);
   const participation = createParticipationModule({
     connection,
+    logger,
     rounds: consultations.consultations,
     suppressionThreshold: config.suppressionThreshold,
   });
@@ -130,6 +142,13 @@ export function compose(
     surveys,
   });
   let reminderTimer: NodeJS.Timeout | undefined;
+  let reconcilerTimer: NodeJS.Timeout | undefined;
+  let reconciling: Promise<void> | undefined;
+  const reconcile = async () => {
+    await effects.reconcile();
+    await participation.participation.rebuildIfNeeded();
+  };
+  const intervals = options.intervals ?? {};
   // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
   const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
 
@@ -179,21 +198,36 @@ export function compose(
     consultations,
     accounts: accounts.service,
     surveys,
+    effects,
+    reconcile,
     parts: { connection, baseUrl: config.baseUrl, secret: config.sessionSecret },
     start() {
       mail.start();
-      consultations.startScheduler(CONSULTATION_NOTICES_INTERVAL_MS);
+      consultations.startScheduler(intervals.consultationNotices ?? CONSULTATION_NOTICES_INTERVAL_MS);
+      // Finishes work that a request could not (a crash between two writes); once at start, then periodically.
+      const reconcileOnce = () => {
+        reconciling ??= reconcile()
+          .catch((error: unknown) => logger.error({ err: error }, 'reconciler failed'))
+          .finally(() => {
+            reconciling = undefined;
+          });
+      };
+      reconcileOnce();
+      reconcilerTimer ??= setInterval(reconcileOnce, intervals.reconciler ?? RECONCILER_INTERVAL_MS);
+      reconcilerTimer.unref();
       // Survey invitation reminders: idempotent, so a missed or doubled run does no harm.
       reminderTimer ??= setInterval(() => {
         surveys
           .sendDueReminders()
           .catch((error: unknown) => logger.error({ err: error }, 'survey reminders failed'));
-      }, 3600_000);
+      }, intervals.reminders ?? REMINDERS_INTERVAL_MS);
       reminderTimer.unref();
     },
     async stop() {
       consultations.stopScheduler();
       if (reminderTimer) clearInterval(reminderTimer);
+      if (reconcilerTimer) clearInterval(reconcilerTimer);
+      await reconciling;
       await mail.stop();
       limiter.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.

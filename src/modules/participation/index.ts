@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { Connection } from 'mongoose';
+import type { Logger } from '../../platform/logger';
 import { indicatorModel } from './indicator.model';
 import { IndicatorsService } from './indicators.service';
 import { participationModels } from './participation.model';
@@ -27,20 +28,22 @@ export interface ParticipationModule {
 }
 
 /** Without `rounds`, only recording and counting are available (used by the metrics:rebuild command). */
-export function createParticipationModule(deps: { connection: Connection }): {
+export function createParticipationModule(deps: { connection: Connection; logger?: Logger }): {
   participation: ParticipationService;
 };
 export function createParticipationModule(deps: {
   connection: Connection;
+  logger?: Logger;
   rounds: RoundCatalog;
   suppressionThreshold: number;
 }): ParticipationModule;
 export function createParticipationModule(deps: {
   connection: Connection;
+  logger?: Logger;
   rounds?: RoundCatalog;
   suppressionThreshold?: number;
 }): ParticipationModule | { participation: ParticipationService } {
-  const participation = new ParticipationService(participationModels(deps.connection));
+  const participation = new ParticipationService(participationModels(deps.connection), deps.logger);
   if (!deps.rounds) return { participation };
   const threshold = deps.suppressionThreshold ?? 5;
   const reports = new ParticipationReports(participation, deps.rounds, threshold);

@@ -1,15 +1,18 @@
 import { Schema, type Connection } from 'mongoose';
 
 /**
- * Three collections, in order of truth:
- * - `participation_submissions`: one document per submitted response (unique responseId), with what the respondent
- *   said about themselves at that time. It is the ledger everything else can be rebuilt from.
- * - `participations`: one document per (scope, respondent), unique, where scope is a round, a consultation or a
- *   survey. Inserted on the respondent's first submission in that scope, so a person counts once per scope and
- *   keeps the sector they gave then, whatever they say later.
- * - `participation_rollups`: one document per scope holding its counters (`counts.<dimension>.<value>`), incremented
- *   when a participation or a submission is first inserted: one small write per scope (measured 5x cheaper on
- *   FerretDB than one document per counter). Dashboards read only these; `npm run metrics:rebuild` recomputes them.
+ * Participation is recorded in three collections, in order of truth, without transactions (MongoDB's model: one
+ * document's update is atomic; see docs/ARCHITECTURE.md):
+ * - `participation_submissions`: the ledger, one document per submitted response (`_id` = response id), with what
+ *   the respondent said about themselves at that time and when it arrived. Everything else is rebuilt from it.
+ * - `participations`: one document per (scope, respondent) (`_id` = generation/scope:scopeId/respondent hash) holding
+ *   what the respondent is counted as (`is`: their earliest submission in the scope) and the `history` of versions
+ *   that changed it; each version's counter change is applied exactly once.
+ * - `participation_rollups`: per scope, a few shard documents (`_id` = generation/scope:scopeId/shard, by
+ *   respondent) holding `counts.<dimension>.<value>` and the ids of recent operations (guarded counters). Readers
+ *   sum the shards of a scope: a handful of point reads, whatever the number of responses.
+ * The generation lets `metrics:rebuild` build a complete new set beside the live one and switch to it in one write
+ * (`participation_meta`, `_id: 'generation'`), while the app keeps recording.
  */
 
 export const SCOPES = ['round', 'consultation', 'survey'] as const;
@@ -43,10 +46,8 @@ export interface SubmissionDoc {
   submittedAt: Date;
 }
 
-export interface ParticipationDoc {
-  scope: Scope;
-  scopeId: string;
-  respondentKey: string;
+/** What one participant is counted as in one scope: their earliest submission there. */
+export interface ParticipantValues {
   sector: string;
   region: string;
   gender?: string;
@@ -56,6 +57,24 @@ export interface ParticipationDoc {
   firstSubmittedAt: Date;
   /** With firstSubmittedAt, orders submissions totally: the earliest one gives the participant's answers. */
   firstResponseId: string;
+}
+
+/** One change of a participation: the counters move from `from`'s cells to `to`'s (from null: first counted). */
+export interface ParticipationVersion {
+  v: number;
+  from: ParticipantValues | null;
+  to: ParticipantValues;
+}
+
+export interface ParticipationDoc {
+  _id: string;
+  gen: number;
+  scope: Scope;
+  scopeId: string;
+  respondentKey: string;
+  is: ParticipantValues;
+  ver: number;
+  history: ParticipationVersion[];
 }
 
 /** One counter, as compared and reported: `<scope>:<scopeId>:<dimension>:<value>`. */
@@ -69,13 +88,28 @@ export interface RollupCell {
 }
 
 export interface RollupDoc {
-  /** `<scope>:<scopeId>` */
+  /** `<gen>/<scope>:<scopeId>/<shard>` */
   _id: string;
+  gen: number;
   scope: Scope;
   scopeId: string;
+  shard: number;
   /** dimension -> value -> count. Values are stable keys (no dots, no $). */
   counts: Partial<Record<Dimension, Record<string, number>>>;
+  /** Recently applied operations (see platform/db/guarded-counters.ts). */
+  ops?: Record<string, number>;
 }
+
+export interface MetaDoc {
+  _id: string;
+  gen?: number;
+  switchedAt?: Date;
+  until?: Date;
+  owner?: string;
+}
+
+/** Rollup shards per scope: enough to keep each document small under a burst, few enough to read. */
+export const ROLLUP_SHARDS = 4;
 
 /** Who answered and what they said about themselves: the same in the ledger and in a participation. */
 const respondentFields = {
@@ -88,76 +122,104 @@ const respondentFields = {
   channel: { type: String, required: true },
 };
 
-const submissionSchema = new Schema<SubmissionDoc>(
+const submissionSchema = new Schema<SubmissionDoc & { _id: string; recordedAt: Date }>(
   {
+    _id: { type: String, required: true },
     responseId: { type: String, required: true },
     roundId: { type: String, required: true },
     consultationId: { type: String, required: true },
     surveyId: { type: String, required: true },
     ...respondentFields,
     submittedAt: { type: Date, required: true },
+    /** When the ledger received it (a rebuild replays what arrived while it ran). */
+    recordedAt: { type: Date, required: true },
   },
   { collection: 'participation_submissions', versionKey: false },
 );
-submissionSchema.index({ responseId: 1 }, { unique: true });
 submissionSchema.index({ submittedAt: 1, responseId: 1 });
 
 const participationSchema = new Schema<ParticipationDoc>(
   {
+    _id: { type: String, required: true },
+    gen: { type: Number, required: true },
     scope: { type: String, enum: SCOPES, required: true },
     scopeId: { type: String, required: true },
-    ...respondentFields,
-    firstSubmittedAt: { type: Date, required: true },
-    firstResponseId: { type: String, required: true },
+    respondentKey: { type: String, required: true },
+    is: { type: Schema.Types.Mixed, required: true },
+    ver: { type: Number, required: true },
+    history: { type: Schema.Types.Mixed, default: [] },
   },
   { collection: 'participations', versionKey: false },
 );
-participationSchema.index({ scope: 1, scopeId: 1, respondentKey: 1 }, { unique: true });
+participationSchema.index({ gen: 1 });
 
 const rollupSchema = new Schema<RollupDoc>(
   {
     _id: { type: String, required: true },
+    gen: { type: Number, required: true },
     scope: { type: String, enum: SCOPES, required: true },
     scopeId: { type: String, required: true },
+    shard: { type: Number, required: true },
     counts: { type: Schema.Types.Mixed, default: {} },
+    ops: { type: Schema.Types.Mixed, default: {} },
   },
   { collection: 'participation_rollups', versionKey: false, minimize: false },
 );
-rollupSchema.index({ scope: 1, scopeId: 1 });
+rollupSchema.index({ gen: 1 });
 
-export function rollupId(scope: Scope, scopeId: string): string {
-  return `${scope}:${scopeId}`;
+const metaSchema = new Schema<MetaDoc>(
+  {
+    _id: { type: String, required: true },
+    gen: { type: Number },
+    switchedAt: { type: Date },
+    until: { type: Date },
+    owner: { type: String },
+  },
+  { collection: 'participation_meta', versionKey: false },
+);
+
+export function rollupId(gen: number, scope: Scope, scopeId: string, shard: number): string {
+  return `${gen}/${scope}:${scopeId}/${shard}`;
 }
 
-/** The counters of rollup documents as a flat list of non-zero cells (for comparisons and the rebuild check). */
+export function participationId(gen: number, scope: Scope, scopeId: string, respondentHash: string): string {
+  return `${gen}/${scope}:${scopeId}/${respondentHash}`;
+}
+
+/**
+ * The counters of rollup documents as a flat list of non-zero cells, shards of one scope added together (for
+ * comparisons and the rebuild check).
+ */
 export function rollupCells(docs: Pick<RollupDoc, 'scope' | 'scopeId' | 'counts'>[]): RollupCell[] {
-  const cells: RollupCell[] = [];
+  const cells = new Map<string, RollupCell>();
   for (const doc of docs) {
     for (const [dimension, values] of Object.entries(doc.counts ?? {}) as [
       Dimension,
       Record<string, number>,
     ][]) {
       for (const [value, count] of Object.entries(values ?? {})) {
-        if (count !== 0) {
-          cells.push({
-            _id: `${doc.scope}:${doc.scopeId}:${dimension}:${value}`,
-            scope: doc.scope,
-            scopeId: doc.scopeId,
-            dimension,
-            value,
-            count,
-          });
-        }
+        const id = `${doc.scope}:${doc.scopeId}:${dimension}:${value}`;
+        const cell = cells.get(id) ?? {
+          _id: id,
+          scope: doc.scope,
+          scopeId: doc.scopeId,
+          dimension,
+          value,
+          count: 0,
+        };
+        cell.count += count;
+        cells.set(id, cell);
       }
     }
   }
-  return cells;
+  return [...cells.values()].filter((cell) => cell.count !== 0);
 }
 
 const build = (connection: Connection) => ({
   submissions: connection.model('ParticipationSubmission', submissionSchema),
   participations: connection.model('Participation', participationSchema),
   rollups: connection.model('ParticipationRollup', rollupSchema),
+  meta: connection.model('ParticipationMeta', metaSchema),
 });
 export type ParticipationModels = ReturnType<typeof build>;
 
@@ -167,6 +229,7 @@ export function participationModels(connection: Connection): ParticipationModels
       submissions: connection.models.ParticipationSubmission,
       participations: connection.models.Participation,
       rollups: connection.models.ParticipationRollup,
+      meta: connection.models.ParticipationMeta,
     } as unknown as ParticipationModels;
   }
   return build(connection);

@@ -1,15 +1,24 @@
+import crypto from 'node:crypto';
+import mongoose from 'mongoose';
 import { z } from 'zod';
 import { AGE_RANGES, GENDERS, REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
+import { GUARD_WINDOW_MS, incrementOnce, opId, type Increments } from '../../platform/db/guarded-counters';
 import { LOCALES } from '../../platform/i18n';
+import type { Logger } from '../../platform/logger';
 import {
+  ROLLUP_SHARDS,
   SCOPES,
+  participationId,
   rollupCells,
   rollupId,
   type Dimension,
-  type RollupCell,
+  type MetaDoc,
+  type ParticipantValues,
   type ParticipationDoc,
   type ParticipationModels,
+  type ParticipationVersion,
+  type RollupCell,
   type RollupDoc,
   type Scope,
   type SubmissionDoc,
@@ -19,6 +28,13 @@ import type { ParticipationRecorder, SubmissionRecord } from './participation.ty
 /** Dimension value for optional demographics a participant did not give (or did not consent to give). */
 export const NOT_ANSWERED = 'not_answered';
 const ALL = 'all';
+const GENERATION = 'generation';
+const REBUILD_LOCK = 'rebuild-lock';
+const REBUILD_NEEDED = 'rebuild-needed';
+/** A rebuild holds its lock this long at most (it renews nothing: a dead rebuild frees it by expiring). */
+const REBUILD_LOCK_MS = 30 * 60 * 1000;
+/** A compare-and-swap on a participation is retried this many times under contention before giving up. */
+const MAX_ATTEMPTS = 100;
 
 const submissionSchema = z.object({
   responseId: z.string().min(1).max(100),
@@ -35,11 +51,13 @@ const submissionSchema = z.object({
   submittedAt: z.date(),
 });
 
+function sha(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
 /** The dimension values one participation adds to its scope's counters. */
-function participationCells(
-  p: Pick<ParticipationDoc, 'sector' | 'region' | 'locale' | 'channel' | 'gender' | 'ageRange'>,
-) {
-  const cells: [Dimension, string][] = [
+function participationCells(p: ParticipantValues): [Dimension, string][] {
+  return [
     ['participants', ALL],
     ['sector', p.sector],
     ['region', p.region],
@@ -48,15 +66,39 @@ function participationCells(
     ['gender', p.gender ?? NOT_ANSWERED],
     ['ageRange', p.ageRange ?? NOT_ANSWERED],
   ];
-  return cells;
 }
 
-type Cell = [Dimension, string, number];
+function valuesOf(s: SubmissionDoc): ParticipantValues {
+  return {
+    sector: s.sector,
+    region: s.region,
+    ...(s.gender ? { gender: s.gender } : {}),
+    ...(s.ageRange ? { ageRange: s.ageRange } : {}),
+    locale: s.locale,
+    channel: s.channel,
+    firstSubmittedAt: s.submittedAt,
+    firstResponseId: s.responseId,
+  };
+}
 
-function isEarlier(a: Pick<ParticipationDoc, 'firstSubmittedAt' | 'firstResponseId'>, b: typeof a): boolean {
-  const at = a.firstSubmittedAt.getTime();
+function isEarlier(a: ParticipantValues, b: ParticipantValues): boolean {
+  const at = new Date(a.firstSubmittedAt).getTime();
   const bt = new Date(b.firstSubmittedAt).getTime();
   return at < bt || (at === bt && a.firstResponseId < b.firstResponseId);
+}
+
+/** The counter change of one version: its `to` cells in, its `from` cells out. */
+function versionIncrements(version: ParticipationVersion, inc: Increments): void {
+  for (const [dimension, value] of participationCells(version.to)) {
+    const path = `counts.${dimension}.${value}`;
+    inc[path] = (inc[path] ?? 0) + 1;
+  }
+  if (version.from) {
+    for (const [dimension, value] of participationCells(version.from)) {
+      const path = `counts.${dimension}.${value}`;
+      inc[path] = (inc[path] ?? 0) - 1;
+    }
+  }
 }
 
 function scopeIdOf(
@@ -70,6 +112,10 @@ function scopeIdOf(
       : submission.surveyId;
 }
 
+function shardOf(respondentHash: string): number {
+  return respondentHash.charCodeAt(0) % ROLLUP_SHARDS;
+}
+
 export interface ScopeCounts {
   participants: number;
   responses: number;
@@ -81,176 +127,217 @@ export interface RebuildResult {
   submissions: number;
   participations: number;
   rollups: number;
+  generation: number;
 }
 
 /**
- * Records who took part, exactly, without transactions (see participation.model.ts), and answers the counts.
- * Every write is idempotent: recording the same response again changes nothing.
+ * Records who took part, exactly, without transactions, under any interleaving of any number of app instances
+ * (MongoDB's model: single-document operations are atomic), and answers the counts.
+ *
+ * Recording one submission is a sequence of steps, each idempotent, so any part of it can be replayed (by a retried
+ * request, or by the reconciler after a crash) without counting twice:
+ * 1. the ledger keeps the submission (`_id` = response id; a second insert is a no-op);
+ * 2. per scope, the participation is created, or moved to this submission when it is earlier than the one it holds
+ *    (compare-and-swap on its version, retried); each such change is a numbered version kept in its history;
+ * 3. per scope, one guarded increment applies "one more response" and the counter change of the version(s) this
+ *    submission created, under an operation id derived from them, so it happens exactly once.
+ * Live counters therefore never depend on arrival order, and equal a rebuild from the ledger.
  */
 export class ParticipationService implements ParticipationRecorder {
-  constructor(private readonly models: ParticipationModels) {}
+  constructor(
+    private readonly models: ParticipationModels,
+    private readonly logger?: Logger,
+  ) {}
 
   async init(): Promise<void> {
     await Promise.all([
       this.models.submissions.init(),
       this.models.participations.init(),
       this.models.rollups.init(),
+      this.models.meta.init(),
     ]);
+  }
+
+  /** The generation of participations and rollups in use (0 until a first rebuild switches). */
+  async generation(): Promise<number> {
+    const doc = await this.models.meta.findById(GENERATION).lean<MetaDoc>();
+    return doc?.gen ?? 0;
   }
 
   async recordSubmission(input: SubmissionRecord): Promise<void> {
     const record = submissionSchema.parse(input);
-    const firstTime = await this.insertOnce(() => this.models.submissions.create(record));
-    for (const scope of SCOPES) {
-      const scopeId = scopeIdOf(record, scope);
-      const participation: ParticipationDoc = {
-        scope,
-        scopeId,
-        respondentKey: record.respondentKey,
-        sector: record.sector,
-        region: record.region,
-        gender: record.gender,
-        ageRange: record.ageRange,
-        locale: record.locale,
-        channel: record.channel,
-        firstSubmittedAt: record.submittedAt,
-        firstResponseId: record.responseId,
-      };
-      await (async () => {
-        const cells: Cell[] = firstTime ? [['responses', ALL, 1]] : [];
-        if (await this.insertOnce(() => this.models.participations.create(participation))) {
-          cells.push(...participationCells(participation).map(([d, v]): Cell => [d, v, 1]));
-        } else {
-          cells.push(...(await this.keepEarliest(participation)));
-        }
-        await this.increment(scope, scopeId, cells);
-      })();
+    try {
+      await this.models.submissions.collection.insertOne({
+        _id: record.responseId as never,
+        ...record,
+        recordedAt: new Date(),
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
     }
+    // Read after the ledger write: a rebuild that switches generations later replays this submission itself.
+    const gen = await this.generation();
+    for (const scope of SCOPES) await this.applyToScope(gen, scope, record);
   }
 
   /**
-   * A participant is counted with what they said in their earliest submission in the scope (by time, then response
-   * id), whatever order submissions arrive in, so live counters always equal a rebuild from the ledger. When an
-   * earlier submission arrives late, the participation takes its answers and the counters move accordingly.
+   * For the reconciler: finishes recording a submission whose request did not. Within the guard window the steps
+   * are replayed (each is idempotent); after it, the operation ids that make a replay harmless may have been
+   * forgotten, so a rebuild is asked for instead, which counts everything from the ledger.
    */
-  private async keepEarliest(candidate: ParticipationDoc): Promise<Cell[]> {
-    const { scope, scopeId, respondentKey } = candidate;
-    const existing = await this.models.participations
-      .findOne({ scope, scopeId, respondentKey })
-      .lean<ParticipationDoc>();
-    if (!existing || !isEarlier(candidate, existing)) return [];
-    const replaced = await this.models.participations.updateOne(
-      {
-        scope,
-        scopeId,
-        respondentKey,
-        firstSubmittedAt: existing.firstSubmittedAt,
-        firstResponseId: existing.firstResponseId,
-      },
-      {
-        $set: candidate,
-        ...(candidate.gender ? {} : { $unset: { gender: 1 } }),
-        ...(candidate.ageRange ? {} : { $unset: { ageRange: 1 } }),
-      },
-    );
-    if (replaced.modifiedCount !== 1) return [];
-    const before = participationCells(existing);
-    const after = participationCells(candidate);
-    const changed = (a: [Dimension, string][], b: [Dimension, string][]) =>
-      a.filter(([d, v]) => !b.some(([d2, v2]) => d === d2 && v === v2));
-    return [
-      ...changed(before, after).map(([d, v]): Cell => [d, v, -1]),
-      ...changed(after, before).map(([d, v]): Cell => [d, v, 1]),
-    ];
-  }
-
-  /** Inserts under a unique index; false when it was already there. */
-  private async insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await insert();
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
+  async replaySubmission(input: SubmissionRecord, intentCreatedAt: Date, now = new Date()): Promise<void> {
+    if (now.getTime() - intentCreatedAt.getTime() < GUARD_WINDOW_MS - 60_000) {
+      await this.recordSubmission(input);
+      return;
     }
-  }
-
-  /** Applies counter changes of one scope in one write. Callers hold the scope's serializer key. */
-  private async increment(scope: Scope, scopeId: string, cells: Cell[]): Promise<void> {
-    if (cells.length === 0) return;
-    const inc: Record<string, number> = {};
-    for (const [dimension, value, delta] of cells) {
-      const path = `counts.${dimension}.${value}`;
-      inc[path] = (inc[path] ?? 0) + delta;
-    }
-    const write = () =>
-      this.models.rollups.collection.updateOne(
-        { _id: rollupId(scope, scopeId) as never },
-        { $inc: inc, $setOnInsert: { scope, scopeId } },
-        { upsert: true },
-      );
+    const record = submissionSchema.parse(input);
     try {
-      await write();
+      await this.models.submissions.collection.insertOne({
+        _id: record.responseId as never,
+        ...record,
+        recordedAt: now,
+      });
     } catch (error) {
-      // Two first upserts of one document can race on MongoDB; the loser retries as a plain increment.
       if (!isDuplicateKey(error)) throw error;
-      await write();
     }
+    await this.models.meta.updateOne(
+      { _id: REBUILD_NEEDED },
+      { $setOnInsert: { switchedAt: now } },
+      { upsert: true },
+    );
+    this.logger?.warn({ responseId: record.responseId }, 'late replay: a rebuild of participation is due');
   }
 
-  /** Counters of one round, consultation or survey, from the rollups (cost independent of the number of responses). */
+  private async applyToScope(gen: number, scope: Scope, record: SubmissionDoc): Promise<void> {
+    const scopeId = scopeIdOf(record, scope);
+    const respondentHash = sha(record.respondentKey);
+    const id = participationId(gen, scope, scopeId, respondentHash);
+    const candidate = valuesOf(record);
+    let mine: ParticipationVersion[];
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`participation ${id}: too much contention`);
+      const first: ParticipationVersion = { v: 1, from: null, to: candidate };
+      try {
+        await this.models.participations.collection.insertOne({
+          _id: id as never,
+          gen,
+          scope,
+          scopeId,
+          respondentKey: record.respondentKey,
+          is: candidate,
+          ver: 1,
+          history: [first],
+        });
+        mine = [first];
+        break;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const p = await this.models.participations.findById(id).lean<ParticipationDoc>();
+      if (!p) continue; // deleted by a rebuild's clean-up of an old generation: try again
+      // Versions this submission created before (a replay) are applied again below; the guard makes that harmless.
+      mine = p.history.filter((h) => h.to.firstResponseId === record.responseId);
+      if (!isEarlier(candidate, p.is)) break;
+      const next: ParticipationVersion = { v: p.ver + 1, from: p.is, to: candidate };
+      const swapped = await this.models.participations.updateOne(
+        { _id: id, ver: p.ver },
+        { $set: { is: candidate, ver: next.v }, $push: { history: next } },
+      );
+      if (swapped.modifiedCount === 1) {
+        mine = [...mine, next];
+        break;
+      }
+    }
+    const inc: Increments = { [`counts.responses.${ALL}`]: 1 };
+    for (const version of mine) versionIncrements(version, inc);
+    const shard = shardOf(respondentHash);
+    await incrementOnce(
+      this.models.rollups.collection,
+      rollupId(gen, scope, scopeId, shard),
+      opId('submission', record.responseId, scope, mine.map((h) => h.v).join(',')),
+      inc,
+      { setOnInsert: { gen, scope, scopeId, shard } },
+    );
+  }
+
+  /** Counters of one round, consultation or survey: a few point reads, whatever the number of responses. */
   async counts(scope: Scope, scopeId: string): Promise<ScopeCounts> {
-    const doc = await this.models.rollups.findById(rollupId(scope, String(scopeId))).lean<RollupDoc>();
-    return countsFrom(doc ? rollupCells([doc]) : []);
+    const gen = await this.generation();
+    const docs: RollupDoc[] = [];
+    for (let shard = 0; shard < ROLLUP_SHARDS; shard += 1) {
+      const doc = await this.models.rollups
+        .findById(rollupId(gen, scope, String(scopeId), shard), { counts: 1, scope: 1, scopeId: 1 })
+        .lean<RollupDoc>();
+      if (doc) docs.push(doc);
+    }
+    return countsFrom(rollupCells(docs));
   }
 
   /**
    * Recomputes participations and rollups from the submissions ledger, in submission order, exactly as live
    * recording would have. Returns them without writing anything.
    */
-  async computeFromLedger(): Promise<{
+  async computeFromLedger(gen = 0): Promise<{
     participations: ParticipationDoc[];
     rollups: RollupDoc[];
     cells: RollupCell[];
     submissions: number;
+    ledger: {
+      responseId: string;
+      recordedAt?: Date;
+      respondentKey: string;
+      roundId: string;
+      consultationId: string;
+      surveyId: string;
+    }[];
   }> {
     const participations = new Map<string, ParticipationDoc>();
     const rollups = new Map<string, RollupDoc>();
-    const add = (scope: Scope, scopeId: string, dimension: Dimension, value: string) => {
-      const id = rollupId(scope, scopeId);
-      const doc = rollups.get(id) ?? { _id: id, scope, scopeId, counts: {} };
-      const values = (doc.counts[dimension] ??= {});
-      values[value] = (values[value] ?? 0) + 1;
+    const add = (scope: Scope, scopeId: string, respondentHash: string, cells: [Dimension, string][]) => {
+      const shard = shardOf(respondentHash);
+      const id = rollupId(gen, scope, scopeId, shard);
+      const doc = rollups.get(id) ?? { _id: id, gen, scope, scopeId, shard, counts: {}, ops: {} };
+      for (const [dimension, value] of cells) {
+        const values = (doc.counts[dimension] ??= {});
+        values[value] = (values[value] ?? 0) + 1;
+      }
       rollups.set(id, doc);
     };
     let submissions = 0;
+    const ledger = [];
     const cursor = this.models.submissions
       .find()
       .sort({ submittedAt: 1, responseId: 1 })
-      .lean<SubmissionDoc>()
+      .lean<SubmissionDoc & { recordedAt?: Date }>()
       .cursor();
     for await (const s of cursor) {
       submissions++;
+      ledger.push({
+        responseId: s.responseId,
+        recordedAt: s.recordedAt,
+        respondentKey: s.respondentKey,
+        roundId: s.roundId,
+        consultationId: s.consultationId,
+        surveyId: s.surveyId,
+      });
+      const respondentHash = sha(s.respondentKey);
       for (const scope of SCOPES) {
         const scopeId = scopeIdOf(s, scope);
-        add(scope, scopeId, 'responses', ALL);
-        const key = `${scope}\u0000${scopeId}\u0000${s.respondentKey}`;
-        if (participations.has(key)) continue;
-        const p: ParticipationDoc = {
+        add(scope, scopeId, respondentHash, [['responses', ALL]]);
+        const id = participationId(gen, scope, scopeId, respondentHash);
+        if (participations.has(id)) continue;
+        const is = valuesOf(s);
+        participations.set(id, {
+          _id: id,
+          gen,
           scope,
           scopeId,
           respondentKey: s.respondentKey,
-          sector: s.sector,
-          region: s.region,
-          locale: s.locale,
-          channel: s.channel,
-          firstSubmittedAt: s.submittedAt,
-          firstResponseId: s.responseId,
-          ...(s.gender ? { gender: s.gender } : {}),
-          ...(s.ageRange ? { ageRange: s.ageRange } : {}),
-        };
-        participations.set(key, p);
-        for (const [dimension, value] of participationCells(p)) add(scope, scopeId, dimension, value);
+          is,
+          ver: 1,
+          history: [{ v: 1, from: null, to: is }],
+        });
+        add(scope, scopeId, respondentHash, participationCells(is));
       }
     }
     const docs = [...rollups.values()];
@@ -259,33 +346,126 @@ export class ParticipationService implements ParticipationRecorder {
       rollups: docs,
       cells: rollupCells(docs),
       submissions,
+      ledger,
     };
   }
 
-  /**
-   * The live counters as non-zero cells. (A counter can fall back to zero when a late, earlier submission moved a
-   * participant: zero means absent.)
-   */
+  /** The live counters (current generation) as non-zero cells. (Zero means absent.) */
   async liveRollups(): Promise<RollupCell[]> {
-    return rollupCells(await this.models.rollups.find().lean<RollupDoc[]>());
+    const gen = await this.generation();
+    return rollupCells(
+      await this.models.rollups.find({ gen }, { counts: 1, scope: 1, scopeId: 1 }).lean<RollupDoc[]>(),
+    );
   }
 
   /**
-   * Replaces participations and rollups with what the ledger says (`npm run metrics:rebuild`). Meant for repair and
-   * audits; submissions recorded while it runs are counted again by the next rebuild.
+   * Recomputes participations and rollups from the ledger into a new generation and switches to it in one write;
+   * safe while the app records submissions (`npm run metrics:rebuild`, and the reconciler after a late replay):
+   * - one rebuild at a time, across instances (a lease in participation_meta);
+   * - the new generation is written beside the live one, which readers keep using until the switch;
+   * - operations of submissions that arrived in the last guard window are marked applied in the new generation,
+   *   and, after the switch, every submission that arrived since the rebuild began is recorded again (idempotent),
+   *   so one recorded in the old generation meanwhile is not lost, and one already counted is not counted twice;
+   * - the old generation is deleted last.
    */
-  async rebuild(): Promise<RebuildResult> {
-    const computed = await this.computeFromLedger();
-    await this.models.participations.deleteMany({});
-    if (computed.participations.length)
-      await this.models.participations.insertMany(computed.participations, { ordered: false });
-    await this.models.rollups.deleteMany({});
-    if (computed.rollups.length) await this.models.rollups.insertMany(computed.rollups, { ordered: false });
-    return {
-      submissions: computed.submissions,
-      participations: computed.participations.length,
-      rollups: computed.cells.length,
-    };
+  async rebuild(now: () => Date = () => new Date()): Promise<RebuildResult> {
+    const owner = crypto.randomUUID();
+    const started = now();
+    const locked = await this.acquireRebuildLock(owner, started);
+    if (!locked) throw new Error('another rebuild of participation is running');
+    try {
+      const current = await this.generation();
+      const gen = current + 1;
+      await this.deleteGeneration(gen); // leftovers of a rebuild that died
+      const computed = await this.computeFromLedger(gen);
+      // Mark as applied the operations a replay of a recent submission would perform in the new generation.
+      const recent = computed.ledger.filter(
+        (s) => !s.recordedAt || started.getTime() - new Date(s.recordedAt).getTime() < GUARD_WINDOW_MS,
+      );
+      const byId = new Map(computed.rollups.map((r) => [r._id, r]));
+      const participations = new Map(computed.participations.map((p) => [p._id, p]));
+      for (const s of recent) {
+        const respondentHash = sha(s.respondentKey);
+        for (const scope of SCOPES) {
+          const scopeId = scopeIdOf(s, scope);
+          const p = participations.get(participationId(gen, scope, scopeId, respondentHash));
+          const versions =
+            p?.history.filter((h) => h.to.firstResponseId === s.responseId).map((h) => h.v) ?? [];
+          const rollup = byId.get(rollupId(gen, scope, scopeId, shardOf(respondentHash)));
+          if (rollup) {
+            (rollup.ops ??= {})[opId('submission', s.responseId, scope, versions.join(','))] =
+              started.getTime();
+          }
+        }
+      }
+      for (let i = 0; i < computed.participations.length; i += 1000)
+        await this.models.participations.collection.insertMany(
+          computed.participations.slice(i, i + 1000) as never[],
+          {
+            ordered: false,
+          },
+        );
+      for (let i = 0; i < computed.rollups.length; i += 500)
+        await this.models.rollups.collection.insertMany(computed.rollups.slice(i, i + 500) as never[], {
+          ordered: false,
+        });
+      const switched = await this.models.meta.updateOne(
+        { _id: GENERATION, ...(current === 0 ? {} : { gen: current }) },
+        { $set: { gen, switchedAt: now() } },
+        { upsert: current === 0 },
+      );
+      if (switched.modifiedCount + switched.upsertedCount !== 1)
+        throw new Error('the generation changed during the rebuild');
+      // Whatever arrived since the rebuild began may have been counted only in the old generation.
+      const since = started.getTime() - 60_000;
+      const arrived = await this.models.submissions
+        .find({ recordedAt: mongoose.trusted({ $gte: new Date(since) }) as never })
+        .lean<SubmissionDoc[]>();
+      for (const s of arrived) {
+        for (const scope of SCOPES) await this.applyToScope(gen, scope, s);
+      }
+      await this.models.meta.deleteOne({
+        _id: REBUILD_NEEDED,
+        switchedAt: mongoose.trusted({ $lte: started }) as never,
+      });
+      await this.deleteGeneration(current);
+      return {
+        submissions: computed.submissions,
+        participations: computed.participations.length,
+        rollups: computed.cells.length,
+        generation: gen,
+      };
+    } finally {
+      await this.models.meta.deleteOne({ _id: REBUILD_LOCK, owner });
+    }
+  }
+
+  /** Rebuilds if a late replay asked for it (called by the reconciler). */
+  async rebuildIfNeeded(): Promise<boolean> {
+    const needed = await this.models.meta.findById(REBUILD_NEEDED).lean<MetaDoc>();
+    if (!needed) return false;
+    await this.rebuild();
+    return true;
+  }
+
+  private async acquireRebuildLock(owner: string, at: Date): Promise<boolean> {
+    const until = new Date(at.getTime() + REBUILD_LOCK_MS);
+    try {
+      const result = await this.models.meta.updateOne(
+        { _id: REBUILD_LOCK, until: mongoose.trusted({ $lte: at }) as never },
+        { $set: { until, owner } },
+        { upsert: true },
+      );
+      return result.modifiedCount + result.upsertedCount === 1;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false; // held by another rebuild
+      throw error;
+    }
+  }
+
+  private async deleteGeneration(gen: number): Promise<void> {
+    await this.models.participations.deleteMany({ gen });
+    await this.models.rollups.deleteMany({ gen });
   }
 }
 
