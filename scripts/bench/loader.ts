@@ -51,7 +51,7 @@ function buildSubmitted(fixture: Fixture, i: number, start: number): Built {
       __v: 0,
     },
     ledger: {
-      _id: new Types.ObjectId(),
+      _id: _id.toString(),
       responseId: _id.toString(),
       roundId: fixture.roundId,
       consultationId: fixture.consultationId,
@@ -62,6 +62,8 @@ function buildSubmitted(fixture: Fixture, i: number, start: number): Built {
       locale,
       channel: 'open',
       submittedAt,
+      // Arrived when submitted: a rebuild replays only what arrived while it ran.
+      recordedAt: submittedAt,
     },
   };
 }
