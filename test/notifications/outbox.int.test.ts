@@ -99,6 +99,42 @@ describe('email outbox', () => {
     for (const to of recipients) expect(smtp.to(to)).toHaveLength(1);
   });
 
+  it('when many emails are queued in one write, then two senders render and deliver each exactly once', async () => {
+    const emails = Array.from({ length: 40 }, (_, i) => ({
+      template: 'greeting',
+      to: `bulk${i}@example.ca`,
+      locale: (i % 2 ? 'fr' : 'en') as 'en' | 'fr',
+      data: { name: `Bulk ${i}` },
+      idempotencyKey: `bulk:${i}`,
+    }));
+    expect(await ctx.notifications.sendMany(emails)).toBe(40);
+    // Queuing the same keys again queues nothing more.
+    expect(await ctx.notifications.sendMany(emails.slice(0, 10))).toBe(0);
+    const [a, b] = await Promise.all([ctx.notifications.drain(), ctx.notifications.drain()]);
+    expect((a?.sent ?? 0) + (b?.sent ?? 0)).toBe(40);
+    for (const [i, email] of emails.entries()) {
+      const received = smtp.to(email.to);
+      expect(received).toHaveLength(1);
+      expect(received[0]?.subject).toBe(i % 2 ? `Bonjour, Bulk ${i}` : `Hello, Bulk ${i}`);
+    }
+  });
+
+  it('when one address of a batch is invalid, then nothing of the batch is queued', async () => {
+    const before = await ctx.notifications.counts();
+    await expect(
+      ctx.notifications.sendMany([
+        { template: 'greeting', to: 'fine@example.ca', locale: 'en', data: { name: 'x' } },
+        {
+          template: 'greeting',
+          to: 'a@example.ca\r\nBcc: victim@example.ca',
+          locale: 'en',
+          data: { name: 'x' },
+        },
+      ]),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(await ctx.notifications.counts()).toEqual(before);
+  });
+
   it('when an email has an unsubscribe link, then it is in both parts and in the List-Unsubscribe header', async () => {
     const unsubscribeUrl = 'http://agora.test/unsubscribe/abc';
     await ctx.notifications.send({

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { Express, Router } from 'express';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
-import { compose, type Composition } from '../../src/composition-root';
+import { compose, type ComposeOptions, type Composition } from '../../src/composition-root';
 import type { Logger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -60,6 +60,8 @@ export interface TestAppOptions {
   routers?: Router[];
   /** Render email templates from this folder (fixtures) instead of views/emails. */
   emailTemplatesDir?: string;
+  /** Intervals of the background jobs, for tests that call composition.start(). */
+  intervals?: ComposeOptions['intervals'];
 }
 
 /** The real app, composed as in production, on a private database. */
@@ -70,6 +72,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const composition = compose(config, logger, db, {
     extraRouters: options.routers ?? [],
     emailTemplatesDir: options.emailTemplatesDir,
+    intervals: options.intervals,
   });
   await composition.init();
   return {

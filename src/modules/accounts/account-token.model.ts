@@ -4,10 +4,10 @@ export type TokenPurpose = 'verify-email' | 'reset-password';
 
 /**
  * A single-use link token. Only its SHA-256 is stored, so a copy of the database cannot be used to take over
- * accounts; the token itself exists only in the email.
+ * accounts; the token itself exists only in the email. The hash is the `_id`: following a link is one point read.
  */
 export interface AccountTokenDocument {
-  _id: Types.ObjectId;
+  _id: string;
   tokenHash: string;
   purpose: TokenPurpose;
   userId: Types.ObjectId;
@@ -18,6 +18,7 @@ export interface AccountTokenDocument {
 
 const accountTokenSchema = new Schema<AccountTokenDocument>(
   {
+    _id: { type: String, required: true },
     tokenHash: { type: String, required: true },
     purpose: { type: String, enum: ['verify-email', 'reset-password'], required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
@@ -26,7 +27,6 @@ const accountTokenSchema = new Schema<AccountTokenDocument>(
   },
   { collection: 'account_tokens', timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
-accountTokenSchema.index({ tokenHash: 1 }, { unique: true });
 accountTokenSchema.index({ userId: 1, purpose: 1 });
 accountTokenSchema.index({ expiresAt: 1 });
 

@@ -12,7 +12,13 @@ import type { ProfileInput } from './accounts.schemas';
 import { auditModel, type AuditAction, type AuditEntryDocument } from './audit.model';
 import { hashPassword, passwordProblem, verifyDummyPassword, verifyPassword } from './passwords';
 import { SessionRevoker } from './session-revoker';
-import { userModel, type UserDocument } from './user.model';
+import {
+  normaliseEmail,
+  userEmailModel,
+  userModel,
+  type UserDocument,
+  type UserEmailDocument,
+} from './user.model';
 
 /** How long emailed links stay valid. */
 export const TOKEN_LIFETIME_MS: Record<TokenPurpose, number> = {
@@ -152,6 +158,7 @@ function fieldError(field: string, message: MessageRef): ValidationError {
 export class AccountsService {
   private readonly users: Model<UserDocument>;
   private readonly tokens: Model<AccountTokenDocument>;
+  private readonly emails: Model<UserEmailDocument>;
   private readonly audit: Model<AuditEntryDocument>;
   private readonly sessions: SessionRevoker;
   private readonly now: () => Date;
@@ -165,9 +172,52 @@ export class AccountsService {
     this.audit = auditModel(deps.connection);
     this.sessions = new SessionRevoker(deps.connection);
     this.now = deps.now ?? (() => new Date());
-    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.init()]).then(
-      () => undefined,
-    );
+    this.emails = userEmailModel(deps.connection);
+    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.init(), this.emails.init()])
+      .then(() => this.indexEmails())
+      .then(() => undefined);
+  }
+
+  /** Accounts created before the email index existed get their key (once: only when the counts differ). */
+  private async indexEmails(): Promise<void> {
+    const [users, keys] = await Promise.all([this.users.countDocuments({}), this.emails.countDocuments({})]);
+    if (users <= keys) return;
+    for await (const user of this.users.find({}, { email: 1 }).lean().cursor()) {
+      await this.emails
+        .updateOne(
+          { _id: normaliseEmail(user.email) },
+          { $setOnInsert: { userId: user._id } },
+          { upsert: true },
+        )
+        .catch((error: unknown) => {
+          if (!isDuplicateKey(error)) throw error;
+        });
+    }
+  }
+
+  /** The account of an address: two point reads (the email key, then the user). */
+  private async findByEmail(email: string): Promise<UserDocument | null> {
+    const key = await this.emails.findById(normaliseEmail(email)).lean();
+    return key ? this.users.findById(key.userId).lean() : null;
+  }
+
+  /**
+   * Reserves an address for a new account. Returns the id the account must have, and the account that already
+   * holds the address, if any (a key whose account does not exist is taken over with the id it holds).
+   */
+  private async reserveEmail(
+    email: string,
+  ): Promise<{ userId: mongoose.Types.ObjectId; holder: UserDocument | null }> {
+    const userId = new mongoose.Types.ObjectId();
+    try {
+      await this.emails.create({ _id: normaliseEmail(email), userId });
+      return { userId, holder: null };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const key = await this.emails.findById(normaliseEmail(email)).lean();
+    if (!key) return this.reserveEmail(email); // deleted in between: reserve again
+    return { userId: key.userId, holder: await this.users.findById(key.userId).lean() };
   }
 
   /**
@@ -190,12 +240,13 @@ export class AccountsService {
     if (problem) throw fieldError('password', problem);
     await this.ready;
     const passwordHash = await hashPassword(input.password);
-    const existing = await this.users.findOne({ email: input.email }).lean();
-    if (existing) return this.sendAccountExists(existing);
+    const { userId, holder } = await this.reserveEmail(input.email);
+    if (holder) return this.sendAccountExists(holder);
     let user: UserDocument;
     try {
       user = (
         await this.users.create({
+          _id: userId,
           email: input.email,
           name: input.name,
           passwordHash,
@@ -206,7 +257,7 @@ export class AccountsService {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       // A simultaneous sign-up with the same email won the race: same answer as for an existing account.
-      const winner = await this.users.findOne({ email: input.email }).lean();
+      const winner = await this.findByEmail(input.email);
       if (winner) await this.sendAccountExists(winner);
       return;
     }
@@ -247,7 +298,7 @@ export class AccountsService {
    * right password learns that the account is unverified or deactivated.
    */
   async verifyCredentials(email: string, password: string): Promise<CredentialsResult> {
-    const user = await this.users.findOne({ email }).lean();
+    const user = await this.findByEmail(email);
     if (!user) {
       await verifyDummyPassword(password);
       return { outcome: 'invalid' };
@@ -270,8 +321,8 @@ export class AccountsService {
 
   /** Sends a new verification link if `email` belongs to an unverified account; otherwise does nothing, silently. */
   async resendVerification(email: string): Promise<void> {
-    const user = await this.users.findOne({ email, emailVerifiedAt: null, status: 'active' }).lean();
-    if (user) await this.sendLink(user, 'verify-email');
+    const user = await this.findByEmail(email);
+    if (user && !user.emailVerifiedAt && user.status === 'active') await this.sendLink(user, 'verify-email');
   }
 
   /** True when `token` is an unused, unexpired link of this kind (to show the confirmation form). */
@@ -294,8 +345,8 @@ export class AccountsService {
 
   /** Emails a reset link when the account exists; answers the same, silently, when it does not. */
   async requestPasswordReset(email: string): Promise<void> {
-    const user = await this.users.findOne({ email, status: 'active' }).lean();
-    if (user) await this.sendLink(user, 'reset-password');
+    const user = await this.findByEmail(email);
+    if (user?.status === 'active') await this.sendLink(user, 'reset-password');
   }
 
   /**
@@ -430,6 +481,7 @@ export class AccountsService {
     }
     await this.tokens.deleteMany({ userId: user._id });
     await this.users.deleteOne({ _id: user._id });
+    await this.emails.deleteOne({ _id: normaliseEmail(user.email), userId: user._id });
     await this.sessions.endSessions(userId);
     await this.audit.updateMany({ targetId: user._id }, { $set: { targetEmail: null } });
     await this.audit.updateMany({ actorId: user._id }, { $set: { actorEmail: null } });
@@ -454,10 +506,13 @@ export class AccountsService {
     if (problem) throw fieldError('password', problem);
     const roles = [...new Set<Role>(['participant', ...input.roles])];
     await this.ready;
+    const { userId, holder } = await this.reserveEmail(input.email);
+    if (holder) throw fieldError('email', { key: 'accounts:errors.email.taken' });
     let user: UserDocument;
     try {
       user = (
         await this.users.create({
+          _id: userId,
           email: input.email,
           name: input.name,
           passwordHash: await hashPassword(input.password),
@@ -592,6 +647,7 @@ export class AccountsService {
   private async issueToken(user: UserDocument, purpose: TokenPurpose): Promise<string> {
     const token = crypto.randomBytes(32).toString('base64url');
     await this.tokens.create({
+      _id: sha256(token),
       tokenHash: sha256(token),
       purpose,
       userId: user._id,
@@ -604,7 +660,7 @@ export class AccountsService {
   private async findUsableToken(purpose: TokenPurpose, token: string): Promise<AccountTokenDocument | null> {
     return this.tokens
       .findOne({
-        tokenHash: sha256(token),
+        _id: sha256(token),
         purpose,
         usedAt: null,
         expiresAt: mongoose.trusted({ $gt: this.now() }),
@@ -617,7 +673,7 @@ export class AccountsService {
     return this.tokens
       .findOneAndUpdate(
         {
-          tokenHash: sha256(token),
+          _id: sha256(token),
           purpose,
           usedAt: null,
           expiresAt: mongoose.trusted({ $gt: this.now() }),

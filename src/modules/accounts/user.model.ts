@@ -66,3 +66,29 @@ userSchema.index({ createdAt: -1 });
 export function userModel(connection: Connection): Model<UserDocument> {
   return connection.models.User ?? connection.model<UserDocument>('User', userSchema);
 }
+
+/**
+ * The email index as documents: `_id` is the normalised address, so finding an account by its email (sign-in,
+ * sign-up, password reset) is one point read on any engine. Written before the user document it points to, so an
+ * address is reserved first; a key whose user does not exist (a sign-up that died half-way) is taken over.
+ */
+export interface UserEmailDocument {
+  _id: string;
+  userId: Types.ObjectId;
+}
+
+const userEmailSchema = new Schema<UserEmailDocument>(
+  {
+    _id: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+  },
+  { collection: 'user_emails', versionKey: false },
+);
+
+export function userEmailModel(connection: Connection): Model<UserEmailDocument> {
+  return connection.models.UserEmail ?? connection.model<UserEmailDocument>('UserEmail', userEmailSchema);
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -7,10 +7,9 @@ import { TooManyRequestsError } from '../errors';
 /**
  * A fixed-window rate limiter whose counters live in MongoDB, so every app instance shares them.
  *
- * One document per (key, window): `{ key, windowStart, count, expiresAt }`, created or incremented with a single
- * upsert + `$inc` under a unique index (no check-then-insert). On FerretDB, whose `$inc` upserts are not atomic, the
- * increment goes through the WriteSerializer (per key, in this process: exact for the one embedded instance); on
- * MongoDB it is atomic across instances.
+ * One document per (key, window), addressed by `_id` = `<key>:<window start>`, created or incremented with a single
+ * upsert + `$inc` (one atomic operation on MongoDB, and on FerretDB through the app's one connection; a point write
+ * on both).
  * FerretDB has no TTL indexes, so windows that have ended are deleted on an interval instead.
  * Keys are hashed: a limit keyed on an email address does not store the address.
  */
@@ -24,6 +23,7 @@ export interface RateLimitRule {
 }
 
 interface RateLimitCounter {
+  _id: string;
   key: string;
   windowStart: Date;
   count: number;
@@ -32,6 +32,7 @@ interface RateLimitCounter {
 
 const counterSchema = new Schema<RateLimitCounter>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     windowStart: { type: Date, required: true },
     count: { type: Number, required: true, default: 0 },
@@ -39,7 +40,6 @@ const counterSchema = new Schema<RateLimitCounter>(
   },
   { collection: 'rate_limits', versionKey: false },
 );
-counterSchema.index({ key: 1, windowStart: 1 }, { unique: true });
 counterSchema.index({ expiresAt: 1 });
 
 export interface RateLimiterOptions {
@@ -73,6 +73,7 @@ export class RateLimiter {
     const start = Math.floor(now / windowMs) * windowMs;
     const key = crypto.createHash('sha256').update(`${rule.name}\u0000${subject}`).digest('hex');
     return {
+      id: `${key}:${start}`,
       key,
       windowStart: new Date(start),
       expiresAt: new Date(start + windowMs),
@@ -87,15 +88,18 @@ export class RateLimiter {
   async consume(rule: RateLimitRule, subject: string): Promise<{ remaining: number }> {
     await this.ready;
     const w = this.window(rule, subject);
-    const filter = { key: w.key, windowStart: w.windowStart };
-    const update = { $inc: { count: 1 }, $setOnInsert: { expiresAt: w.expiresAt } };
+    const filter = { _id: w.id };
+    const update = {
+      $inc: { count: 1 },
+      $setOnInsert: { key: w.key, windowStart: w.windowStart, expiresAt: w.expiresAt },
+    };
     const increment = () =>
       this.counters.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean();
     const run = async () => {
       try {
         return await increment();
       } catch (error) {
-        // Two first attempts raced to insert the window; the loser's upsert fails on the unique index. Retry once:
+        // Two first attempts raced to insert the window (MongoDB); the loser's upsert fails on _id. Retry once:
         // the document now exists, so it is a plain increment.
         if (!isDuplicateKey(error)) throw error;
         return increment();
@@ -111,7 +115,7 @@ export class RateLimiter {
   async check(rule: RateLimitRule, subject: string): Promise<void> {
     await this.ready;
     const w = this.window(rule, subject);
-    const counter = await this.counters.findOne({ key: w.key, windowStart: w.windowStart }).lean();
+    const counter = await this.counters.findById(w.id).lean();
     if (counter && counter.count >= rule.limit) throw new TooManyRequestsError(w.retryAfterSeconds);
   }
 
@@ -119,7 +123,7 @@ export class RateLimiter {
   async reset(rule: RateLimitRule, subject: string): Promise<void> {
     await this.ready;
     const w = this.window(rule, subject);
-    await this.counters.deleteOne({ key: w.key, windowStart: w.windowStart });
+    await this.counters.deleteOne({ _id: w.id });
   }
 
   /** Deletes the counters of windows that have ended. */
