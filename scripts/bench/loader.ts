@@ -68,30 +68,6 @@ function buildSubmitted(fixture: Fixture, i: number, start: number): Built {
   };
 }
 
-/** A returning respondent's draft: page 1 answered, to resume at page 2. */
-function buildDraft(fixture: Fixture, i: number): Record<string, unknown> {
-  const respondentKey = `anon:${browserKeyOf('draft', i)}`;
-  const at = new Date();
-  return {
-    _id: new Types.ObjectId(),
-    surveyId: new Types.ObjectId(fixture.surveyId),
-    surveyVersion: 1,
-    consultationId: new Types.ObjectId(fixture.consultationId),
-    roundId: new Types.ObjectId(fixture.roundId),
-    respondentKey,
-    dedupeKey: `draft:${respondentKey}`,
-    status: 'draft',
-    answers: { likes: 'yes' },
-    otherText: {},
-    resumeAt: 's2',
-    locale: 'en',
-    channel: 'open',
-    createdAt: at,
-    updatedAt: at,
-    __v: 0,
-  };
-}
-
 export class Loader {
   /** Responses of the page survey loaded so far (bulk ones are numbered from 0). */
   loaded = 0;
@@ -107,10 +83,22 @@ export class Loader {
     this.start = Date.now() - (maxSize + 10) * SPACING_MS;
   }
 
-  /** `count` returning respondents with a draft (their browser keys are browserKeyOf('draft', 0..count-1)). */
+  /**
+   * `count` returning respondents with a draft (their browser keys are browserKeyOf('draft', 0..count-1)), saved
+   * through the surveys service as their first page would be: page 1 answered, to resume at page 2.
+   */
   async loadDrafts(count: number): Promise<void> {
-    const docs = Array.from({ length: count }, (_, i) => buildDraft(this.fixture, i));
-    await this.connection.collection('responses').insertMany(docs, { ordered: false });
+    for (let i = 0; i < count; i++) {
+      const browserKey = browserKeyOf('draft', i);
+      const outcome = await this.composition.surveys.savePage({
+        surveyId: this.fixture.surveyId,
+        respondent: { key: `anon:${browserKey}`, browserKey, locale: 'en' },
+        pageId: 's1',
+        fields: { q_likes: 'yes' },
+        action: 'next',
+      });
+      if (!outcome.ok) throw new Error(`draft ${i}: ${JSON.stringify(outcome.errors)}`);
+    }
   }
 
   /** Adds submitted responses until the page survey has `size`; returns the time taken (ms). */
