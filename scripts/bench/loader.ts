@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import type { Composition } from '../../src/composition-root';
+import type { SubmissionDoc } from '../../src/modules/participation/participation.model';
 import { answersFor, type Fixture } from './fixture';
 import { nowMs } from './stats';
 
@@ -20,7 +21,8 @@ export function browserKeyOf(kind: 'response' | 'draft', i: number): string {
 
 interface Built {
   response: Record<string, unknown>;
-  ledger: Record<string, unknown>;
+  /** The participation ledger's entry, as recordSubmission writes it. */
+  ledger: SubmissionDoc & { _id: string; recordedAt: Date };
 }
 
 /** Response number `i` of the page survey, submitted, as the surveys module stores it, and its ledger entry. */
@@ -116,7 +118,7 @@ export class Loader {
         { ordered: false },
       );
       await ledger.insertMany(
-        built.map((b) => b.ledger),
+        built.map((b) => b.ledger as never),
         { ordered: false },
       );
       this.loaded += n;
