@@ -80,6 +80,7 @@ export function compose(
     secret: config.sessionSecret,
     maxAgeMs: config.sessionMaxAgeMs,
     secureCookie: config.baseUrl.startsWith('https:'),
+    logger,
   });
 
   const mail = createNotificationsModule({
@@ -158,7 +159,10 @@ export function compose(
     ...accounts.routers,
     participation.router,
     analysis.router,
-    answeringRouter(surveys, limiter),
+    answeringRouter(surveys, limiter, {
+      secret: config.sessionSecret,
+      invitationMaxAgeMs: config.sessionMaxAgeMs,
+    }),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys, limiter),
     openApiRouter(openApi, config.baseUrl),

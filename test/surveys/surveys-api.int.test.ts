@@ -147,7 +147,8 @@ describe('surveys JSON API', () => {
   it('when an API POST carries a session cookie but no CSRF token, then it is still refused', async () => {
     const { survey } = await createSurvey(ctx);
     const browser = new FormAgent(ctx.app);
-    await browser.get(`/surveys/${survey.id}/pages/s1`); // creates the session (a form with a token)
+    // a page whose form needs the session's token creates the session (anonymous survey pages no longer do)
+    await browser.get('/sign-in');
     const res = await browser.agent
       .post(`/api/v1/surveys/${survey.id}/responses`)
       .set('Idempotency-Key', 'browser-key-1')

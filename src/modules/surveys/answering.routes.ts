@@ -7,7 +7,14 @@ import { formValuesFor, type AnswerError, type Answers, type FormFields } from '
 import type { Consultation } from '../consultations';
 import { localize } from './survey-definition';
 import { pageView } from './survey-page';
-import { browserRespondentKey, isBrowserKey, respondentFor, setRespondentCookie } from './respondent';
+import {
+  browserKeyFor,
+  browserRespondentKey,
+  invitationCookies,
+  isBrowserKey,
+  respondentFor,
+  setRespondentCookie,
+} from './respondent';
 import {
   ABOUT_YOU,
   SELF_ID_FIELDS,
@@ -49,10 +56,28 @@ function consultationLink(consultation: Pick<Consultation, 'slug' | 'title'>, lo
   };
 }
 
-/** Participants answering surveys: /surveys/:surveyId/... */
-export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): Router {
+export interface AnsweringOptions {
+  /** Signs the invitation cookie (the app's session secret). */
+  secret: string;
+  /** How long an opened invitation is remembered in an idle browser (the session lifetime). */
+  invitationMaxAgeMs: number;
+}
+
+/**
+ * Participants answering surveys: /surveys/:surveyId/...
+ *
+ * A browser that is not signed in gets no session here: its forms carry a token bound to its respondent cookie
+ * (surveyFormCsrfExempt) instead of the session's CSRF token, and the invitation it came in with is kept in a signed
+ * cookie (invitationCookies), so answering a survey anonymously stores no session at all.
+ */
+export function answeringRouter(
+  surveys: SurveysService,
+  limiter: RateLimiter,
+  options: AnsweringOptions,
+): Router {
   const router = Router();
   const clientAddress = (req: Request) => req.ip ?? 'unknown';
+  const invitations = invitationCookies({ secret: options.secret, maxAgeMs: options.invitationMaxAgeMs });
 
   /** Signing in is the way to answer a "signed-in only" survey: send the visitor there and back. */
   async function open(
@@ -72,8 +97,19 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
     }
   }
 
-  function access(req: Request, surveyId: string) {
-    return { userId: req.user?.id, invitationId: req.session?.surveyInvites?.[surveyId] };
+  /** Who asks (signed-in user, invitation held by this browser); an invitation held is renewed. */
+  function access(req: Request, res: Response, surveyId: string) {
+    const invitationId = invitations.read(req, surveyId);
+    if (invitationId) invitations.remember(req, res, surveyId, invitationId);
+    return { userId: req.user?.id, invitationId };
+  }
+
+  /**
+   * The survey form's own token for a browser that is not signed in (created with its respondent cookie if need
+   * be), so the form needs no session; empty for a signed-in user, whose forms use the session's CSRF token.
+   */
+  function surveyToken(req: Request, res: Response): string {
+    return req.user ? '' : surveys.formToken(browserKeyFor(req, res, { create: true }) as string);
   }
 
   function render(
@@ -89,7 +125,6 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
       seed: string;
       status?: number;
       editing?: boolean;
-      browserKey?: string;
     },
   ) {
     const page = pageView({
@@ -110,7 +145,7 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
       editing: Boolean(state.editing),
       preview: false,
       canSaveByEmail: !req.user && !survey.settings.anonymous,
-      surveyToken: state.browserKey ? surveys.formToken(state.browserKey) : '',
+      surveyToken: surveyToken(req, res),
       action: `/surveys/${survey.id}/pages/${pageId}`,
     });
   }
@@ -118,11 +153,15 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
   /** GET /surveys/:surveyId: the start page, or "continue where you left off". */
   router.get('/surveys/:surveyId', async (req, res) => {
     const { surveyId } = params(req);
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey, consultation } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
-    const browserKey = browserRespondentKey(req);
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
+    const browserKey = browserRespondentKey(req, res);
     if (respondent?.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = respondent ? await surveys.respondentState(survey, respondent) : undefined;
     const flow = surveys.pageFlow(survey, state?.draft?.answers ?? {});
@@ -142,23 +181,27 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
     });
   });
 
-  /** GET /surveys/:surveyId/invitation/:token: an invitation link; remembered in this browser's session. */
+  /** GET /surveys/:surveyId/invitation/:token: an invitation link; remembered in this browser (signed cookie). */
   router.get('/surveys/:surveyId/invitation/:token', async (req, res) => {
     const { surveyId } = params(req);
     const token = z.string().max(100).parse(req.params.token);
     const invitation = await surveys.openInvitation(surveyId, token);
-    req.session.surveyInvites = { ...(req.session.surveyInvites ?? {}), [surveyId]: invitation.invitationId };
+    invitations.remember(req, res, surveyId, invitation.invitationId);
     res.redirect(303, `/surveys/${surveyId}`);
   });
 
   /** GET /surveys/:surveyId/pages/:pageId: one page of questions, filled with what was saved. */
   router.get('/surveys/:surveyId/pages/:pageId', async (req, res) => {
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
-    const browserKey = browserRespondentKey(req);
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: true,
+      invitationId: who.invitationId,
+    }) as Respondent;
+    const browserKey = browserRespondentKey(req, res);
     if (respondent.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = await surveys.respondentState(survey, respondent);
     if (state.alreadyAnswered && !state.canEditSubmitted) return res.redirect(303, `/surveys/${surveyId}`);
@@ -180,7 +223,6 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
       values,
       errors: [],
       seed: respondent.key,
-      browserKey: respondent.browserKey,
       editing: !state.draft && state.canEditSubmitted,
     });
   });
@@ -190,10 +232,14 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
     // Counted before anything is read or written: over the limit, nothing is saved (429 with Retry-After).
     await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: true }) as Respondent;
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: true,
+      invitationId: who.invitationId,
+    }) as Respondent;
     await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const fields = answerFields(req.body);
     const action = actionField.parse((req.body as Record<string, unknown>)?.action);
@@ -224,7 +270,6 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
           values,
           errors,
           seed: respondent.key,
-          browserKey: respondent.browserKey,
           status: 422,
         });
       }
@@ -239,7 +284,6 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
         values: fields,
         errors: outcome.errors,
         seed: respondent.key,
-        browserKey: respondent.browserKey,
         status: 422,
         editing: !state.draft && state.canEditSubmitted,
       });
@@ -252,10 +296,14 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
   /** GET /surveys/:surveyId/saved: "your answers are saved", with the offer of a resume link by email. */
   router.get('/surveys/:surveyId/saved', async (req, res) => {
     const { surveyId } = params(req);
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
     const draft = respondent ? await surveys.findDraft(surveyId, respondent.key) : null;
     res.render('surveys/saved', {
       title: req.t('surveys:saved.title'),
@@ -264,7 +312,7 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
       hasDraft: Boolean(draft),
       continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
       offerEmail: Boolean(draft) && !req.user,
-      surveyToken: respondent?.browserKey ? surveys.formToken(respondent.browserKey) : '',
+      surveyToken: draft ? surveyToken(req, res) : '',
       values: {},
       errors: [],
     });
@@ -274,10 +322,14 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
   router.post('/surveys/:surveyId/resume-link', async (req, res) => {
     const { surveyId } = params(req);
     await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
-    const opened = await open(req, res, surveyId, access(req, surveyId));
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
     if (!opened) return;
     const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
     if (!respondent) throw new NotFoundError({ key: 'surveys:resume.noDraft' });
     const email = z
       .string()
@@ -296,7 +348,7 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
         hasDraft: true,
         continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
         offerEmail: true,
-        surveyToken: respondent.browserKey ? surveys.formToken(respondent.browserKey) : '',
+        surveyToken: surveyToken(req, res),
         values: { resumeEmail: email },
         errors: error.fieldErrors.map((e) => ({
           field: e.field,
@@ -323,7 +375,11 @@ export function answeringRouter(surveys: SurveysService, limiter: RateLimiter): 
     const { surveyId } = params(req);
     const survey = await surveys.getSurvey(surveyId);
     if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
-    const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
+    const who = access(req, res, surveyId);
+    const respondent = respondentFor(req, res, surveyId, survey.settings, {
+      create: false,
+      invitationId: who.invitationId,
+    });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
     const consultation = await surveys.consultationOf(survey);
     res.render('surveys/thanks', {

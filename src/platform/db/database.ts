@@ -53,7 +53,9 @@ export async function isFerretDB(connection: Connection): Promise<boolean> {
   return Boolean(info && 'ferretdbVersion' in info);
 }
 
-export async function ping(connection: Connection, timeoutMs = 1_000): Promise<boolean> {
+/** Pings through the app's own connection; on FerretDB that one connection also carries every query, so the ping may
+ * wait behind them: the timeout is what a load balancer's probe allows. */
+export async function ping(connection: Connection, timeoutMs = 5_000): Promise<boolean> {
   const db = connection.db;
   if (!db || connection.readyState !== 1) return false;
   let timer: NodeJS.Timeout | undefined;

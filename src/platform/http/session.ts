@@ -1,7 +1,8 @@
 import session from 'express-session';
-import MongoStore from 'connect-mongo';
 import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
+import type { Logger } from '../logger';
+import { MongoSessionStore } from './session-store';
 
 export const SESSION_COOKIE = 'agora.sid';
 
@@ -10,25 +11,21 @@ export interface SessionOptions {
   secret: string;
   maxAgeMs: number;
   secureCookie: boolean;
+  logger?: Logger;
 }
 
 /**
- * Sessions live in MongoDB so any number of app instances can serve the same user. FerretDB has no TTL indexes,
- * so expired sessions are deleted on an interval instead ("interval" mode), which works on both databases.
- * Sessions are created only when something is stored in them (a CSRF token for a form, a signed-in user).
+ * Sessions live in MongoDB so any number of app instances can serve the same user (see session-store.ts: one
+ * document read by `_id` per request, expired sessions deleted in the background). A session is created only when
+ * something is stored in it (a CSRF token for a form, a signed-in user); anonymous survey respondents never get one.
  */
 export function createSessionMiddleware(options: SessionOptions): {
   middleware: RequestHandler;
-  store: MongoStore;
+  store: MongoSessionStore;
 } {
-  const store = MongoStore.create({
-    client: options.connection.getClient(),
-    dbName: options.connection.db?.databaseName,
-    collectionName: 'sessions',
-    autoRemove: 'interval',
-    autoRemoveInterval: 10, // minutes
-    stringify: false,
-    touchAfter: 60, // seconds: do not rewrite an unchanged session on every request
+  const store = new MongoSessionStore(options.connection, {
+    defaultMaxAgeMs: options.maxAgeMs,
+    logger: options.logger,
   });
   const middleware = session({
     name: SESSION_COOKIE,
