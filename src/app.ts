@@ -7,7 +7,7 @@ import { PUBLIC_DIR, ROOT } from './platform/paths';
 import { hasRole, type Role } from './platform/http/auth';
 import { csrfProtection } from './platform/http/csrf';
 import { errorHandler, notFoundHandler } from './platform/http/error-handler';
-import { healthRouter } from './platform/http/health';
+import { healthRouter, type Readiness } from './platform/http/health';
 import { localeMiddleware } from './platform/http/locale';
 import { requestLogger } from './platform/http/request-logger';
 import { securityHeaders } from './platform/http/security-headers';
@@ -17,8 +17,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   i18n: i18n;
-  /** Resolves true when the database answers. */
-  ping: () => Promise<boolean>;
+  /** Whether this instance's database connection works (/readyz); told about requests the database failed. */
+  readiness: Readiness;
   session: RequestHandler;
   /** Middleware that runs after the session (e.g. Passport), in order. */
   sessionMiddleware?: RequestHandler[];
@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestLogger(logger));
   app.use(securityHeaders({ isProduction: config.isProduction, https }));
-  app.use(healthRouter(deps.ping));
+  app.use(healthRouter(deps.readiness));
 
   const staticOptions = { maxAge: config.isProduction ? '7d' : 0, index: false as const };
   app.use('/public', express.static(PUBLIC_DIR, staticOptions));
@@ -92,6 +92,10 @@ export function createApp(deps: AppDeps): Express {
   for (const router of deps.routers) app.use(router);
 
   app.use(notFoundHandler());
-  app.use(errorHandler(logger, deps.i18n));
+  app.use(
+    errorHandler(logger, deps.i18n, {
+      onDatabaseUnavailable: (error) => deps.readiness.recordFailure(error),
+    }),
+  );
   return app;
 }

@@ -2,8 +2,9 @@ import type { Express, Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
-import { ping, type Database } from './platform/db/database';
+import type { Database } from './platform/db/database';
 import { PendingEffects } from './platform/db/pending-effects';
+import { databaseReadiness, type ReadinessOptions } from './platform/http/health';
 import { RateLimiter } from './platform/http/rate-limit';
 import { createSessionMiddleware } from './platform/http/session';
 import { createI18n } from './platform/i18n';
@@ -58,6 +59,8 @@ export interface ComposeOptions {
   emailTemplatesDir?: string;
   /** Intervals of the background jobs started by start() (the soak test runs them every few seconds). */
   intervals?: Partial<Record<'reconciler' | 'consultationNotices' | 'reminders', number>>;
+  /** Tests may change how long a database failure keeps /readyz at 503, and the clock it is measured with. */
+  readiness?: ReadinessOptions;
 }
 
 /** How often the "opened / closing soon / closed" emails are looked for (the job is idempotent). */
@@ -181,7 +184,7 @@ export function compose(
     config,
     logger,
     i18n,
-    ping: () => ping(connection),
+    readiness: databaseReadiness(connection, options.readiness),
     session: session.middleware,
     sessionMiddleware: accounts.sessionMiddleware,
     routers,

@@ -161,7 +161,8 @@ describe('development mailbox (no SMTP_URL)', () => {
   let ctx: TestApp;
   beforeAll(async () => {
     ctx = await buildTestApp({
-      config: testConfig({ NODE_ENV: 'development' }),
+      // The mailbox exists only for a local BASE_URL (see test/security/dev-mailbox.int.test.ts).
+      config: testConfig({ NODE_ENV: 'development', BASE_URL: 'http://localhost:3000' }),
       emailTemplatesDir: templatesDir,
     });
   });
@@ -180,7 +181,7 @@ describe('development mailbox (no SMTP_URL)', () => {
     const page = await request(ctx.app).get('/dev/mail');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Hello, Dev');
-    const message = await request(ctx.app).get(`/dev/mail/${encodeURIComponent(files[0] as string)}`);
+    const message = await request(ctx.app).get(`/dev/mail/${encodeURIComponent(files[0] as string)}/raw`);
     expect(message.text).toContain('To: dev@example.ca');
     expect((await request(ctx.app).get('/dev/mail/..%2F.session-secret')).status).toBe(404);
   });

@@ -170,7 +170,8 @@ describe('readiness', () => {
       engine = await EmbeddedFerretDB.start({ binary, dataDir, logger, port: engine.port });
       const back = await eventually(
         async () => (await request(composition.app).get('/readyz')).status === 200,
-        20_000,
+        // Reconnecting, then the readiness failure window (15 s after the app's last failed operation).
+        60_000,
       );
       expect(back).toBe(true);
     } finally {
@@ -178,5 +179,5 @@ describe('readiness', () => {
       await connection.close();
       await engine.stop();
     }
-  });
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ describe('safeReturnTo', () => {
   it.each([
     ['/consultations/budget?tab=2', '/consultations/budget?tab=2'],
     ['/profile', '/profile'],
+    ['/consultations/../rounds', '/rounds'],
   ])('when returnTo is the same-origin path %p, then it is kept', (value, expected) => {
     expect(safeReturnTo(value)).toBe(expected);
   });
@@ -11,6 +12,10 @@ describe('safeReturnTo', () => {
   it.each([
     'https://evil.example/',
     '//evil.example/x',
+    '/..//evil.example',
+    '/.//evil.example',
+    '/a/../..//evil.example',
+    '/../sign-in',
     '/\\evil.example',
     '\\\\evil.example',
     'javascript:alert(1)',

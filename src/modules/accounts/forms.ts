@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { ValidationError } from '../../platform/errors';
+import { safeLocalPath } from '../../platform/http/safe-redirect';
 
 /**
  * Renders a form page. With a ValidationError it is the same page again, status 422 (or `status`), the user's values
@@ -35,19 +36,13 @@ export function keptValues(body: unknown, fields: string[]): Record<string, stri
 
 /**
  * A same-origin path to go back to after signing in, or undefined. Only a path on this site is accepted
- * ("/surveys/x?y=1"); absolute URLs, protocol-relative ("//evil.example") and backslash tricks are refused.
+ * ("/surveys/x?y=1"); absolute URLs, protocol-relative ("//evil.example"), backslash tricks and dot segments that
+ * resolve to any of those ("/..//evil.example") are refused (see platform/http/safe-redirect).
  */
 export function safeReturnTo(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 2000) return undefined;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(value)) return undefined;
-  try {
-    const url = new URL(value, 'http://agora.invalid');
-    if (url.origin !== 'http://agora.invalid') return undefined;
-    if (url.pathname === '/sign-in' || url.pathname === '/sign-out') return undefined;
-    return url.pathname + url.search + url.hash;
-  } catch {
-    return undefined;
-  }
+  const path = safeLocalPath(value);
+  if (!path) return undefined;
+  const pathname = new URL(path, 'http://agora.invalid').pathname;
+  if (pathname === '/sign-in' || pathname === '/sign-out') return undefined;
+  return path;
 }

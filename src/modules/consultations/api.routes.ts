@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { BadRequestError, NotFoundError } from '../../platform/errors';
+import { markdownToText, renderMarkdown } from '../../platform/markdown';
 import type { OpenApiRegistry } from '../../platform/http/openapi';
 import { apiListQuerySchema } from './consultations.schemas';
 import type { ConsultationsService } from './consultations.service';
@@ -13,6 +14,24 @@ export interface ApiRoutesDeps {
   baseUrl: string;
 }
 
+/**
+ * Rendering and sanitising a description costs about a millisecond; a page of the listing has up to 100 of them in
+ * two languages and they rarely change, so the results are kept for the most recent sources (a pure function of
+ * the source, so nothing can go stale).
+ */
+const RENDER_CACHE_SIZE = 200;
+const rendered = new Map<string, { html: string; text: string }>();
+
+function renderedBody(source: string): { html: string; text: string } {
+  let result = rendered.get(source);
+  if (!result) {
+    result = { html: renderMarkdown(source), text: markdownToText(source) };
+    if (rendered.size >= RENDER_CACHE_SIZE) rendered.delete(rendered.keys().next().value as string);
+    rendered.set(source, result);
+  }
+  return result;
+}
+
 function toJson(c: Consultation, round: Round | undefined, reportDate: Date | undefined, baseUrl: string) {
   const url = `${baseUrl}/consultations/${c.slug}`;
   return {
@@ -22,7 +41,10 @@ function toJson(c: Consultation, round: Round | undefined, reportDate: Date | un
     round: round ? { slug: round.slug, title: round.title, url: `${baseUrl}/rounds/${round.slug}` } : null,
     title: c.title,
     summary: c.summary,
-    body: c.body,
+    // Never the Markdown source: raw HTML in it (an <iframe srcdoc>, a javascript: link) would reach every client
+    // that renders it. The same sanitised HTML the consultation page shows, and its plain text.
+    body: { en: renderedBody(c.body.en).html, fr: renderedBody(c.body.fr).html },
+    bodyText: { en: renderedBody(c.body.en).text, fr: renderedBody(c.body.fr).text },
     themes: c.themes,
     leadOrganisation: c.leadOrganisation,
     contactEmail: c.contactEmail,
@@ -129,7 +151,12 @@ export function registerConsultationsApi(registry: OpenApiRegistry): void {
       },
       title: bilingual,
       summary: bilingual,
-      body: { ...bilingual, description: 'Markdown source, in both languages.' },
+      body: {
+        ...bilingual,
+        description:
+          'The description as sanitised HTML, exactly as the consultation page shows it: headings, paragraphs, lists, tables, emphasis, code and links (http, https and mailto only); no scripts, frames, images, styles or event attributes.',
+      },
+      bodyText: { ...bilingual, description: 'The same description as plain text.' },
       themes: { type: 'array', items: { type: 'string', enum: [...THEMES] } },
       leadOrganisation: bilingual,
       contactEmail: { type: 'string' },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConsultationInput, RoundInput } from './consultations.types';
 import { CONSULTATION_STATUSES } from './consultations.types';
 import type { ReportInput } from './reports.service';
+import { BadRequestError } from '../../platform/errors';
 import { parseWallClock } from '../../platform/zoned-time';
 
 /** A flat form field: a string, or the first of several (a tampered form); missing is ''. */
@@ -12,7 +13,24 @@ const fieldList = z.preprocess(
   z.array(z.string()).default([]),
 );
 
-export const roundFormSchema = z.object({
+/**
+ * A form's schema. Forms are url-encoded (flat strings), but the same routes accept JSON, where a field can be an
+ * object or a number: parse() refuses that with a 400 naming the field, instead of letting a ZodError become a 500.
+ */
+function formSchema<Shape extends z.ZodRawShape>(shape: Shape) {
+  const schema = z.object(shape);
+  return {
+    schema,
+    parse(body: unknown): z.infer<typeof schema> {
+      const result = schema.safeParse(body ?? {});
+      if (result.success) return result.data;
+      const name = String(result.error.issues[0]?.path[0] ?? 'body');
+      throw new BadRequestError({ key: 'errors:400.field', values: { name } });
+    },
+  };
+}
+
+export const roundFormSchema = formSchema({
   slug: field,
   titleEn: field,
   titleFr: field,
@@ -22,7 +40,7 @@ export const roundFormSchema = z.object({
   endsOn: field,
   status: field,
 });
-export type RoundForm = z.infer<typeof roundFormSchema>;
+export type RoundForm = z.infer<typeof roundFormSchema.schema>;
 
 export function roundInputFromForm(form: RoundForm): RoundInput {
   return {
@@ -35,7 +53,7 @@ export function roundInputFromForm(form: RoundForm): RoundInput {
   };
 }
 
-export const consultationFormSchema = z.object({
+export const consultationFormSchema = formSchema({
   slug: field,
   roundId: field,
   titleEn: field,
@@ -51,7 +69,7 @@ export const consultationFormSchema = z.object({
   opensAt: field,
   closesAt: field,
 });
-export type ConsultationForm = z.infer<typeof consultationFormSchema>;
+export type ConsultationForm = z.infer<typeof consultationFormSchema.schema>;
 
 export function consultationInputFromForm(form: ConsultationForm): ConsultationInput {
   return {
@@ -68,14 +86,14 @@ export function consultationInputFromForm(form: ConsultationForm): ConsultationI
   };
 }
 
-export const commentFormSchema = z.object({
+export const commentFormSchema = formSchema({
   comment: field,
   submissionId: field,
   notifyReport: field,
 });
 
-export const replyFormSchema = z.object({ reply: field, submissionId: field });
-export const hideFormSchema = z.object({ reason: field });
+export const replyFormSchema = formSchema({ reply: field, submissionId: field });
+export const hideFormSchema = formSchema({ reason: field });
 
 /** The report form: introduction, then rows of themes named `themeTitleEn_<n>` etc.; `rows` says how many. */
 export function reportInputFromForm(body: Record<string, unknown>): { input: ReportInput; rows: number } {

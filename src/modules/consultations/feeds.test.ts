@@ -41,6 +41,16 @@ describe('feeds', () => {
     expect(xml).not.toContain('<script>');
   });
 
+  it('when a summary has markup and ampersands, then the RSS description decodes to HTML showing that text', () => {
+    const xml = buildRss(info, [{ ...entry, summary: 'Fish & chips <script>alert(1)</script> "x"' }]);
+    const parsed = new XMLParser().parse(xml);
+    // The XML layer decoded, what is left is HTML: the markup is escaped text, each character once.
+    expect(parsed.rss.channel.item.description).toBe(
+      'Fish &amp; chips &lt;script&gt;alert(1)&lt;/script&gt; &quot;x&quot;',
+    );
+    expect(parsed.rss.channel.description).toBe('What is open');
+  });
+
   it('when an Atom feed is built, then it is valid XML with ids, dates and links', () => {
     const xml = buildAtom(info, [entry]);
     expect(XMLValidator.validate(xml)).toBe(true);

@@ -44,6 +44,25 @@ export function escapeXml(text: string): string {
   );
 }
 
+/** Text as HTML: what RSS readers expect in <description>. */
+export function escapeHtml(text: string): string {
+  return String(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * An RSS <description> holds HTML (readers render it), so plain text is escaped twice, each for its own layer:
+ * once as HTML (the text stays text, a "<script>" in a summary is shown, not run), then as XML. Atom says what its
+ * <summary> is (type="text"), so there it is escaped once, for XML only.
+ */
+function rssDescription(text: string): string {
+  return escapeXml(escapeHtml(text));
+}
+
 const languageTag = (locale: Locale) => (locale === 'fr' ? 'fr-CA' : 'en-CA');
 
 export function buildRss(info: FeedInfo, entries: FeedEntry[]): string {
@@ -51,7 +70,7 @@ export function buildRss(info: FeedInfo, entries: FeedEntry[]): string {
     (entry) => `    <item>
       <title>${escapeXml(entry.title)}</title>
       <link>${escapeXml(entry.link)}</link>
-      <description>${escapeXml(entry.summary)}</description>
+      <description>${rssDescription(entry.summary)}</description>
       <guid isPermaLink="false">${escapeXml(entry.id)}</guid>
       <pubDate>${entry.date.toUTCString()}</pubDate>
 ${entry.categories.map((c) => `      <category>${escapeXml(c)}</category>`).join('\n')}
@@ -62,7 +81,7 @@ ${entry.categories.map((c) => `      <category>${escapeXml(c)}</category>`).join
   <channel>
     <title>${escapeXml(info.title)}</title>
     <link>${escapeXml(info.link)}</link>
-    <description>${escapeXml(info.description)}</description>
+    <description>${rssDescription(info.description)}</description>
     <language>${languageTag(info.locale)}</language>
     <generator>${escapeXml(info.generator)}</generator>
     <lastBuildDate>${info.updated.toUTCString()}</lastBuildDate>

@@ -4,7 +4,7 @@ import type { i18n } from 'i18next';
 import type { Connection } from 'mongoose';
 import type { Config } from '../../config';
 import type { Logger } from '../../platform/logger';
-import { devMailRouter } from './dev-mail.routes';
+import { devMailAllowed, devMailRouter } from './dev-mail.routes';
 import { EmailRenderer } from './email-renderer';
 import { fileTransport, smtpTransport, type MailTransport } from './mail-transport';
 import { OutboxService } from './outbox.service';
@@ -17,7 +17,7 @@ export type { OutboxService, DrainResult } from './outbox.service';
 export interface NotificationsModule {
   /** The one interface other modules use: notifications.send({ template, to, locale, data }). */
   notifications: OutboxService;
-  /** Mounted only in development without SMTP_URL. */
+  /** Mounted only outside production, without SMTP_URL, with a local BASE_URL; answers loopback requests only. */
   router: Router | undefined;
   /** Starts the background sender (the app does; tests call notifications.drain() instead). */
   start(): void;
@@ -51,7 +51,8 @@ export function createNotificationsModule(deps: {
     config.mailFrom,
     deps.logger,
   );
-  const showDevMail = !config.isProduction && !config.smtpUrl && !deps.transport;
+  // Outside production, without SMTP, with a local BASE_URL only (see dev-mail.routes.ts).
+  const showDevMail = devMailAllowed(config) && !deps.transport;
   return {
     notifications,
     router: showDevMail ? devMailRouter(mailDir) : undefined,

@@ -26,6 +26,14 @@ import {
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const pageParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
 const actionField = z.enum(['next', 'back', 'save']).catch('next');
+/** The shape of an emailed link's token; anything else (too long, odd characters) is a link that does not work. */
+const LINK_TOKEN = /^[\w-]{20,100}$/;
+
+function linkToken(req: Request, invalidKey: string): string {
+  const token = String(req.params.token);
+  if (!LINK_TOKEN.test(token)) throw new NotFoundError({ key: invalidKey });
+  return token;
+}
 
 function params(req: Request): { surveyId: string; pageId?: string } {
   const surveyId = idParam.safeParse(req.params.surveyId);
@@ -184,7 +192,7 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/invitation/:token: an invitation link; remembered in this browser (signed cookie). */
   router.get('/surveys/:surveyId/invitation/:token', async (req, res) => {
     const { surveyId } = params(req);
-    const token = z.string().max(100).parse(req.params.token);
+    const token = linkToken(req, 'surveys:invitations.invalid');
     const invitation = await surveys.openInvitation(surveyId, token);
     invitations.remember(req, res, surveyId, invitation.invitationId);
     res.redirect(303, `/surveys/${surveyId}`);
@@ -362,7 +370,7 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/resume/:token: the emailed link; this browser takes over the draft. */
   router.get('/surveys/:surveyId/resume/:token', async (req, res) => {
     const { surveyId } = params(req);
-    const token = z.string().max(100).parse(req.params.token);
+    const token = linkToken(req, 'surveys:resume.invalid');
     const { respondentKey, resumeAt } = await surveys.resumeByToken(surveyId, token);
     const browserKey = respondentKey.startsWith('anon:') ? respondentKey.slice('anon:'.length) : '';
     if (!isBrowserKey(browserKey)) throw new NotFoundError({ key: 'surveys:resume.invalid' });

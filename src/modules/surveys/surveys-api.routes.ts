@@ -12,13 +12,33 @@ const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 /** An Idempotency-Key: a client-chosen id of the submission (a UUID is ideal). */
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,200}$/);
 
-const responseBody = z.object({
-  answers: z.record(z.string().max(100), z.unknown()),
-  otherText: z.record(z.string().max(100), z.unknown()).optional(),
-  sector: z.unknown().optional(),
-  region: z.unknown().optional(),
-  organisation: z.unknown().optional(),
-});
+/**
+ * What a client may send, and nothing else: the server sets the submission time, status, version and respondent,
+ * so a body that tries to (`submittedAt`, `status`, `respondentKey`...) is refused, not silently cleaned.
+ */
+const responseBody = z
+  .object({
+    answers: z.record(z.string().max(100), z.unknown()),
+    otherText: z.record(z.string().max(100), z.unknown()).optional(),
+    sector: z.unknown().optional(),
+    region: z.unknown().optional(),
+    organisation: z.unknown().optional(),
+  })
+  .strict();
+
+/** A 400 that names what is wrong in the body: the fields not accepted, or the first field of the wrong shape. */
+function bodyProblem(error: z.ZodError): BadRequestError {
+  const unknown = error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : []));
+  if (unknown.length > 0) {
+    // Echoed back, so kept short: the first ten names, each cut to 60 characters.
+    const names = unknown.slice(0, 10).map((name) => (name.length > 60 ? `${name.slice(0, 60)}…` : name));
+    return new BadRequestError({ key: 'surveys:api.unknownFields', values: { names: names.join(', ') } });
+  }
+  const field = error.issues[0]?.path[0];
+  return field === undefined
+    ? new BadRequestError({ key: 'surveys:api.body' })
+    : new BadRequestError({ key: 'surveys:api.badField', values: { name: String(field) } });
+}
 
 /** The JSON API of surveys: the published definition, and submitting a whole response in one request. */
 export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter): Router {
@@ -65,7 +85,7 @@ export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter):
     const key = idempotencyKey.safeParse(req.get('idempotency-key'));
     if (!key.success) throw new BadRequestError({ key: 'surveys:api.idempotencyKey' });
     const body = responseBody.safeParse(req.body);
-    if (!body.success) throw new BadRequestError({ key: 'surveys:api.body' });
+    if (!body.success) throw bodyProblem(body.error);
     // Without a signed-in user the request itself is the respondent: the same key is the same respondent, so a
     // retried request is recognised, and a one-response-per-respondent survey stays exact.
     const respondent: Respondent = req.user
@@ -136,6 +156,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
     ResponseInput: {
       type: 'object',
       required: ['answers'],
+      additionalProperties: false,
       properties: {
         answers: {
           type: 'object',
@@ -203,7 +224,9 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
             description: 'Stored',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/ResponseCreated' } } },
           },
-          400: problem('Missing Idempotency-Key or malformed body'),
+          400: problem(
+            'Missing Idempotency-Key, malformed body, or a field that is not accepted (only answers, otherText, sector, region and organisation are; the detail names the others)',
+          ),
           401: problem('The survey is for signed-in participants'),
           403: problem('The survey is by invitation only, or not open yet'),
           404: problem('No such published survey'),

@@ -15,6 +15,8 @@ import {
 import type { i18n } from 'i18next';
 import { DEFAULT_LOCALE } from '../i18n';
 import type { Logger } from '../logger';
+import { isDatabaseUnavailable } from './database-errors';
+import { redactUrl } from './request-logger';
 
 interface HttpProblem {
   status: number;
@@ -59,14 +61,11 @@ function classify(error: unknown): HttpProblem {
   if (error && typeof error === 'object') {
     const http = fromHttpError(error as { type?: unknown });
     if (http) return http;
-    // The driver lost the database: the request may succeed later, so say so (503) rather than "broken" (500).
-    const name = (error as { name?: unknown }).name;
-    if (
-      typeof name === 'string' &&
-      /^Mongo(Server|Network)?SelectionError$|^MongoNetworkError$|^MongoNotConnectedError$/.test(name)
-    ) {
-      return { status: 503, message: { key: 'errors:503.body' }, error };
-    }
+  }
+  // The database is unreachable (down, failing over, timing out): the request may succeed later, so say so (503)
+  // rather than "broken" (500).
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, message: { key: 'errors:503.body' }, error };
   }
   return { status: 500, message: { key: 'errors:500.body' }, error };
 }
@@ -119,7 +118,14 @@ export function notFoundHandler(): RequestHandler {
  * The one place errors become responses: a page in the user's language, or application/problem+json under /api/.
  * Unknown errors are logged with the request id, which the 500 page shows as the error id; no stack trace is sent.
  */
-export function errorHandler(logger: Logger, i18nInstance: i18n): ErrorRequestHandler {
+export function errorHandler(
+  logger: Logger,
+  i18nInstance: i18n,
+  options: {
+    /** Told about every request that failed because the database was unavailable (readiness counts them). */
+    onDatabaseUnavailable?: (error: unknown) => void;
+  } = {},
+): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     // An error raised before the locale middleware ran still gets a translated page.
@@ -134,11 +140,15 @@ export function errorHandler(logger: Logger, i18nInstance: i18n): ErrorRequestHa
       });
     }
     const problem = classify(error);
+    if (problem.status === 503 && isDatabaseUnavailable(error)) {
+      options.onDatabaseUnavailable?.(error);
+      res.setHeader('Retry-After', '5');
+    }
     let errorId: string | undefined;
     if (problem.status >= 500) {
       errorId = requestId(req);
       logger.error(
-        { err: error, errorId, reqId: errorId, method: req.method, url: req.originalUrl },
+        { err: error, errorId, reqId: errorId, method: req.method, url: redactUrl(req.originalUrl) },
         'request failed',
       );
     } else {

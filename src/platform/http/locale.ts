@@ -1,17 +1,25 @@
 import type { RequestHandler } from 'express';
 import type { i18n } from 'i18next';
 import { readCookie } from './cookies';
+import { safeLocalPath } from './safe-redirect';
 import { DEFAULT_LOCALE, isLocale, LOCALES, negotiateLocale, type Locale } from '../i18n';
 
 export const LOCALE_COOKIE = 'agora.lang';
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 
-/** The current URL with `lang` removed (or set to `lang`), as a path plus query. */
+/**
+ * The current URL with `lang` removed (or set to `lang`), as a path plus query. The request's URL is only ever read
+ * as a path (never as `//host/...`), and the result goes through the one redirect check: a raw request such as
+ * `/..//evil.example?lang=fr` falls back to the home page instead of redirecting off-site.
+ */
 export function urlWithLang(originalUrl: string, lang?: Locale): string {
-  const url = new URL(originalUrl, 'http://x');
-  url.searchParams.delete('lang');
-  if (lang) url.searchParams.set('lang', lang);
-  return url.pathname + url.search;
+  const queryAt = originalUrl.indexOf('?');
+  const path = queryAt === -1 ? originalUrl : originalUrl.slice(0, queryAt);
+  const params = new URLSearchParams(queryAt === -1 ? '' : originalUrl.slice(queryAt + 1));
+  params.delete('lang');
+  if (lang) params.set('lang', lang);
+  const query = params.toString();
+  return safeLocalPath(path + (query ? `?${query}` : '')) ?? (lang ? `/?lang=${lang}` : '/');
 }
 
 /**
