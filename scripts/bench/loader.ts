@@ -4,7 +4,10 @@
  * own rebuild functions, so the pages read exactly what live submissions would have left.
  */
 import crypto from 'node:crypto';
-import { Types, type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { rebuildAnswerCounters } from '../../src/modules/analysis';
+import { submittedId, submittedResponseDoc } from '../../src/modules/surveys/response-docs';
+import type { Answers } from '../../src/modules/surveys/survey-answers';
 import type { Composition } from '../../src/composition-root';
 import type { SubmissionDoc } from '../../src/modules/participation/participation.model';
 import { answersFor, type Fixture } from './fixture';
@@ -30,31 +33,26 @@ function buildSubmitted(fixture: Fixture, i: number, start: number): Built {
   const { answers, sector, region, locale } = answersFor(i);
   const respondentKey = `anon:${browserKeyOf('response', i)}`;
   const submittedAt = new Date(start + i * SPACING_MS);
-  const _id = new Types.ObjectId();
+  const id = submittedId(fixture.surveyId, respondentKey);
   return {
-    response: {
-      _id,
-      surveyId: new Types.ObjectId(fixture.surveyId),
+    response: submittedResponseDoc({
+      id,
+      surveyId: fixture.surveyId,
       surveyVersion: 1,
-      consultationId: new Types.ObjectId(fixture.consultationId),
-      roundId: new Types.ObjectId(fixture.roundId),
+      consultationId: fixture.consultationId,
+      roundId: fixture.roundId,
       respondentKey,
-      dedupeKey: respondentKey,
-      status: 'submitted',
-      answers,
+      answers: answers as Answers,
       otherText: {},
       sector,
       region,
       locale,
       channel: 'open',
       submittedAt,
-      createdAt: submittedAt,
-      updatedAt: submittedAt,
-      __v: 0,
-    },
+    }),
     ledger: {
-      _id: _id.toString(),
-      responseId: _id.toString(),
+      _id: id,
+      responseId: id,
       roundId: fixture.roundId,
       consultationId: fixture.consultationId,
       surveyId: fixture.surveyId,
@@ -131,6 +129,12 @@ export class Loader {
   async rebuildCounters(): Promise<number> {
     const t0 = nowMs();
     await this.composition.participation.participation.rebuild();
+    await this.composition.surveys.rebuildResponseCounters();
+    await rebuildAnswerCounters(
+      { counters: this.composition.answerCounters, surveys: this.composition.surveys },
+      this.fixture.surveyId,
+    );
+    await this.composition.answerCounters.snapshots.refresh(this.fixture.surveyId);
     return nowMs() - t0;
   }
 }
