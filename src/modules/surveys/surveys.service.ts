@@ -323,6 +323,16 @@ export function createSurveysService(options: SurveysServiceOptions) {
     throw new ConflictError({ key: 'surveys:builder.errors.busy' });
   }
 
+  /** The frozen copy of one version, by its _id (a copy stored by an earlier release is found by its fields). */
+  async function frozenVersion(doc: SurveyDoc, version: number): Promise<SurveyDefinition | undefined> {
+    const byId = await (SurveyVersions.collection as unknown as Collection<Document>).findOne({
+      _id: `${doc._id.toString()}:v${version}` as never,
+    });
+    if (byId) return byId.definition as SurveyDefinition;
+    const legacy = await SurveyVersions.findOne({ surveyId: doc._id, version }).lean();
+    return legacy?.definition;
+  }
+
   /** Keeps a copy of the current version (idempotent: a frozen version's content never changes). */
   async function snapshot(doc: SurveyDoc): Promise<void> {
     // By a deterministic _id (one copy per survey and version); a copy stored by an earlier release under another
@@ -491,9 +501,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
     const doc = await findDoc(surveyId);
     if (!doc) throw new NotFoundError();
     if (doc.version === version) return doc.definition;
-    const frozen = await SurveyVersions.findOne({ surveyId: doc._id, version }).lean();
+    const frozen = await frozenVersion(doc, version);
     if (!frozen) throw new NotFoundError();
-    return frozen.definition;
+    return frozen;
   }
 
   // ---------------------------------------------------------------- answering
@@ -1882,13 +1892,13 @@ export function createSurveysService(options: SurveysServiceOptions) {
   ): Promise<{ version: number; definition: SurveyDefinition }[]> {
     const doc = await findDoc(surveyId);
     if (!doc) throw new NotFoundError();
-    const frozen = await SurveyVersions.find({ surveyId: doc._id }).sort({ version: -1 }).lean();
-    return [
-      { version: doc.version, definition: doc.definition },
-      ...frozen
-        .filter((v) => v.version !== doc.version)
-        .map((v) => ({ version: v.version, definition: v.definition })),
-    ];
+    // Earlier versions by _id (`<survey>:v<n>`): point reads, a handful per survey.
+    const frozen: { version: number; definition: SurveyDefinition }[] = [];
+    for (let version = doc.version - 1; version >= 1; version -= 1) {
+      const copy = await frozenVersion(doc, version);
+      if (copy) frozen.push({ version, definition: copy });
+    }
+    return [{ version: doc.version, definition: doc.definition }, ...frozen];
   }
 
   async function* submittedResponses(
