@@ -121,6 +121,32 @@ export function answeringRouter(
     return { userId: req.user?.id, invitationId };
   }
 
+  /** The survey open to whoever asks, and the respondent they answer as (made now if `create`). */
+  async function openAs(
+    req: Request,
+    res: Response,
+    surveyId: string,
+    opts: { create: true },
+  ): Promise<(Awaited<ReturnType<typeof surveys.openSurvey>> & { respondent: Respondent }) | undefined>;
+  async function openAs(
+    req: Request,
+    res: Response,
+    surveyId: string,
+    opts: { create: false },
+  ): Promise<
+    (Awaited<ReturnType<typeof surveys.openSurvey>> & { respondent: Respondent | undefined }) | undefined
+  >;
+  async function openAs(req: Request, res: Response, surveyId: string, opts: { create: boolean }) {
+    const who = access(req, res, surveyId);
+    const opened = await open(req, res, surveyId, who);
+    if (!opened) return undefined;
+    const respondent = respondentFor(req, res, surveyId, opened.survey.settings, {
+      create: opts.create,
+      invitationId: who.invitationId,
+    });
+    return { ...opened, respondent };
+  }
+
   /**
    * The survey form's own token for a browser that is not signed in (created with its respondent cookie if need
    * be), so the form needs no session; empty for a signed-in user, whose forms use the session's CSRF token.
@@ -172,14 +198,9 @@ export function answeringRouter(
   /** GET /surveys/:surveyId: the start page, or "continue where you left off". */
   router.get('/surveys/:surveyId', async (req, res) => {
     const { surveyId } = params(req);
-    const who = access(req, res, surveyId);
-    const opened = await open(req, res, surveyId, who);
+    const opened = await openAs(req, res, surveyId, { create: false });
     if (!opened) return;
-    const { survey, consultation } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, {
-      create: false,
-      invitationId: who.invitationId,
-    });
+    const { survey, consultation, respondent } = opened;
     const browserKey = browserRespondentKey(req, res);
     if (respondent?.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = respondent ? await surveys.respondentState(survey, respondent) : undefined;
@@ -212,14 +233,9 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/pages/:pageId: one page of questions, filled with what was saved. */
   router.get('/surveys/:surveyId/pages/:pageId', async (req, res) => {
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
-    const who = access(req, res, surveyId);
-    const opened = await open(req, res, surveyId, who);
+    const opened = await openAs(req, res, surveyId, { create: true });
     if (!opened) return;
-    const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, {
-      create: true,
-      invitationId: who.invitationId,
-    }) as Respondent;
+    const { survey, respondent } = opened;
     const browserKey = browserRespondentKey(req, res);
     if (respondent.userId && browserKey) await surveys.adoptBrowserDraft(surveyId, browserKey, respondent);
     const state = await surveys.respondentState(survey, respondent);
@@ -252,14 +268,9 @@ export function answeringRouter(
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
     // Counted before anything is read or written: over the limit, nothing is saved (429 with Retry-After).
     await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
-    const who = access(req, res, surveyId);
-    const opened = await open(req, res, surveyId, who);
+    const opened = await openAs(req, res, surveyId, { create: true });
     if (!opened) return;
-    const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, {
-      create: true,
-      invitationId: who.invitationId,
-    }) as Respondent;
+    const { survey, respondent } = opened;
     await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const fields = answerFields(req.body);
     const action = actionField.parse((req.body as Record<string, unknown>)?.action);
@@ -372,14 +383,9 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/check: every answer, page by page, with "Change" links, then Submit. */
   router.get('/surveys/:surveyId/check', async (req, res) => {
     const { surveyId } = params(req);
-    const who = access(req, res, surveyId);
-    const opened = await open(req, res, surveyId, who);
+    const opened = await openAs(req, res, surveyId, { create: false });
     if (!opened) return;
-    const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, {
-      create: false,
-      invitationId: who.invitationId,
-    });
+    const { survey, respondent } = opened;
     const { current, editing } = respondent
       ? await answersToCheck(survey, respondent)
       : { current: null, editing: false };
@@ -417,14 +423,9 @@ export function answeringRouter(
   router.post('/surveys/:surveyId/check', async (req, res) => {
     const { surveyId } = params(req);
     await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
-    const who = access(req, res, surveyId);
-    const opened = await open(req, res, surveyId, who);
+    const opened = await openAs(req, res, surveyId, { create: true });
     if (!opened) return;
-    const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, {
-      create: true,
-      invitationId: who.invitationId,
-    }) as Respondent;
+    const { survey, respondent } = opened;
     await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
     const { current } = await answersToCheck(survey, respondent);
     if (!current) return res.redirect(303, `/surveys/${surveyId}`);
@@ -445,14 +446,9 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/saved: "your answers are saved", with the offer of a resume link by email. */
   router.get('/surveys/:surveyId/saved', async (req, res) => {
     const { surveyId } = params(req);
-    const who = access(req, res, surveyId);
-    const opened = await open(req, res, surveyId, who);
+    const opened = await openAs(req, res, surveyId, { create: false });
     if (!opened) return;
-    const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, {
-      create: false,
-      invitationId: who.invitationId,
-    });
+    const { survey, respondent } = opened;
     const draft = respondent ? await surveys.findDraft(surveyId, respondent.key) : null;
     res.render('surveys/saved', {
       title: req.t('surveys:saved.title'),
@@ -471,14 +467,9 @@ export function answeringRouter(
   router.post('/surveys/:surveyId/resume-link', async (req, res) => {
     const { surveyId } = params(req);
     await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
-    const who = access(req, res, surveyId);
-    const opened = await open(req, res, surveyId, who);
+    const opened = await openAs(req, res, surveyId, { create: false });
     if (!opened) return;
-    const { survey } = opened;
-    const respondent = respondentFor(req, res, surveyId, survey.settings, {
-      create: false,
-      invitationId: who.invitationId,
-    });
+    const { survey, respondent } = opened;
     if (!respondent) throw new NotFoundError({ key: 'surveys:resume.noDraft' });
     const email = z
       .string()
