@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * The bench's arithmetic: percentiles, medians, and sampling loops that always end (a count and a deadline).
  * Pure functions, so the smoke test can run them at a trivial size.
@@ -92,6 +94,8 @@ export async function measureThroughput(
   const start = nowMs();
   const end = start + options.deadlineMs;
   const abort = new AbortController();
+  // Every request in flight listens to it.
+  setMaxListeners(0, abort.signal);
   const timer = setTimeout(
     () => abort.abort(new Error('abandoned after the deadline')),
     options.deadlineMs + (options.graceMs ?? options.deadlineMs),
