@@ -10,6 +10,7 @@ import readline from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Connection } from 'mongoose';
 import { loadConfig, ConfigError } from '../src/config';
+import { openDatabase } from '../src/platform/db/database';
 import { AccountsService } from '../src/modules/accounts';
 import { ValidationError } from '../src/platform/errors';
 import { ROLES, type Role } from '../src/platform/http/auth';
@@ -116,7 +117,6 @@ async function main(): Promise<void> {
   }
   const password = process.env.AGORA_USER_PASSWORD ?? (await readPassword());
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const { openDatabase } = await import('../src/platform/db/database');
   const database = await openDatabase(config, logger);
   try {
     process.stdout.write(

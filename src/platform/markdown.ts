@@ -1,25 +1,5 @@
-import path from 'node:path';
+import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-import type * as MarkedModule from 'marked';
-
-/**
- * marked ships as an ES module only. Node (20.19+) loads it through require(); Jest's CommonJS runtime cannot, so
- * there the package's UMD build (the same code, hidden by the export map, hence the absolute path) is used.
- */
-function loadMarked(): typeof MarkedModule {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require('marked') as typeof MarkedModule;
-    if (typeof loaded.Marked === 'function') return loaded;
-  } catch {
-    // fall through to the UMD build
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(
-    path.join(path.dirname(require.resolve('marked/package.json')), 'lib', 'marked.umd.js'),
-  ) as typeof MarkedModule;
-}
-const { Marked } = loadMarked();
 
 function escapeHtml(text: string): string {
   return text

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { buildTestApp, testConfig, type TestApp } from '../support/app';
 import { personFor } from '../support/sign-in';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { OFFICER, agentAs, createCommitment, createPlan, service, textOf } from './helpers';
+import { OFFICER, agentAs, commitmentInput, createCommitment, createPlan, service, textOf } from './helpers';
 
 const planForm = (overrides: Record<string, string> = {}) => ({
   slug: '',
@@ -388,7 +388,7 @@ describe('action plans: officers, status updates, followers, CSV import and role
 
   it('when milestones are added at the same moment, then none is lost', async () => {
     const plan = await createPlan(ctx);
-    await service(ctx).createCommitment(plan.slug, (await import('./helpers')).commitmentInput('8'), OFFICER);
+    await service(ctx).createCommitment(plan.slug, commitmentInput('8'), OFFICER);
     await Promise.all(
       [1, 2, 3, 4].map((n) =>
         service(ctx).addMilestone(

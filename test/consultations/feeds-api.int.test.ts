@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import ical from 'node-ical';
+import ical, { type VEvent } from 'node-ical';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createConsultationIn, createRound, FACTORY_OFFICER } from '../support/factories/consultations';
@@ -102,7 +102,7 @@ describe('feeds, calendar and JSON API', () => {
       expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
     const events = Object.values(ical.sync.parseICS(res.text)).filter(
       (c) => c?.type === 'VEVENT',
-    ) as ical.VEvent[];
+    ) as VEvent[];
     expect(events).toHaveLength(4);
     const summaries = events.map((e) => String(e.summary));
     expect(summaries).toContain('Opens: Open <data> & you');

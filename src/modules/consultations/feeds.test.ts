@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import ical from 'node-ical';
+import ical, { type VEvent } from 'node-ical';
 import {
   buildAtom,
   buildIcs,
@@ -87,7 +87,7 @@ describe('iCalendar', () => {
     ]);
     expect(ics.endsWith('\r\n')).toBe(true);
     const parsed = ical.sync.parseICS(ics);
-    const event = parsed['abc-opens@agora.example'] as ical.VEvent;
+    const event = parsed['abc-opens@agora.example'] as VEvent;
     expect(event.type).toBe('VEVENT');
     expect(event.start.toISOString()).toBe('2026-12-01T14:00:00.000Z');
     expect(String(event.summary)).toBe(`Opens: ${'Données ouvertes, transparence; et plus '.repeat(4)}`);

@@ -1,4 +1,5 @@
 import { parseWallClock, toWallClock } from '../../platform/zoned-time';
+import type { TFunction } from '../../platform/i18n';
 import type { FormFields } from './survey-answers';
 import {
   CONDITION_OPERATORS,
@@ -261,7 +262,7 @@ export function questionFieldFor(suffix: string): string {
 export function describePath(
   definition: SurveyDefinition,
   path: string,
-  t: (key: string, values?: Record<string, unknown>) => string,
+  t: TFunction,
   locale: 'en' | 'fr',
 ): { anchor: string; where: string } {
   const match = /^sections\[(\d+)\](?:\.questions\[(\d+)\])?/.exec(path);
@@ -326,7 +327,7 @@ export interface ConditionTarget {
   values: { id: string; label: string }[];
 }
 
-type T = (key: string, values?: Record<string, unknown>) => string;
+type T = TFunction;
 
 /** The answers a question's condition can compare with, in the officer's language ("Other" included). */
 function answerChoices(q: Question, locale: 'en' | 'fr', t: T): { id: string; label: string }[] {

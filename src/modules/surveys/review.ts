@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { TFunction } from '../../platform/i18n';
 import { isRegion, isSector } from '../../platform/classifications';
 import {
   isQuestionShown,
@@ -19,7 +20,7 @@ import { ABOUT_YOU, SELF_ID_FIELDS, type Survey } from './surveys.service';
  * saved answers (the service calls stay those of the answering routes).
  */
 
-type T = (key: string, values?: Record<string, unknown>) => string;
+type T = TFunction;
 
 export interface SavedAnswers {
   answers: Answers;
