@@ -3,6 +3,21 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+// A module reaches another only through its index.ts: `../accounts` yes, `../accounts/users.service` no; nothing
+// in a module imports src/app.ts or the composition root. Tests may reach inside (they test the parts).
+const INTO_SIBLING_MODULE = {
+  regex: '^\\.\\./[^./][^/]*/.+',
+  message: 'Import another module through its index.ts (e.g. ../accounts), not its files.',
+};
+const INTO_MODULE_FILES = {
+  regex: '(^|/)modules/[^/]+/.+',
+  message: 'Import a module through its index.ts (e.g. ./modules/accounts), not its files.',
+};
+const UP_TO_APP = {
+  regex: '^(\\.\\./)+(app|composition-root|server)$',
+  message: 'Modules and platform do not import the app; shared types live in src/platform.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', '.tools/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
@@ -13,6 +28,38 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Type-aware rules: a promise is awaited, returned or explicitly `void`ed, never used as a condition, and only
+    // thenables are awaited. Async callbacks as arguments are allowed: Express 5 sends a handler's rejection to the
+    // error handler.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['src/modules/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTO_SIBLING_MODULE, UP_TO_APP] }] },
+  },
+  {
+    files: ['src/*.ts', 'src/demo/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTO_MODULE_FILES] }] },
+  },
+  {
+    // Platform is shared plumbing: it imports no module and not the app.
+    files: ['src/platform/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [UP_TO_APP, { regex: '(^|/)modules(/|$)', message: 'Platform imports no module.' }] },
+      ],
     },
   },
   {

@@ -4,7 +4,8 @@ import type { i18n } from 'i18next';
 import type { Config } from './config';
 import type { Logger } from './platform/logger';
 import { PUBLIC_DIR, ROOT } from './platform/paths';
-import { hasRole, type Role } from './platform/http/auth';
+import { hasRole } from './platform/http/auth';
+import type { NavigationItem } from './platform/http/navigation';
 import { csrfProtection } from './platform/http/csrf';
 import { errorHandler, notFoundHandler } from './platform/http/error-handler';
 import { healthRouter, type Readiness } from './platform/http/health';
@@ -30,12 +31,7 @@ export interface AppDeps {
   navigation?: NavigationItem[];
 }
 
-export interface NavigationItem {
-  href: string;
-  /** An i18n key, e.g. 'consultations:nav'. */
-  labelKey: string;
-  roles?: Role[];
-}
+export type { NavigationItem };
 
 /** Request body limits: a survey page or a long comment fits; anything bigger is refused with 413. */
 export const BODY_LIMITS = { json: '200kb', form: '200kb', formParameters: 500 } as const;

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { compose } from './composition-root';
 import { openDatabase } from './platform/db/database';
 import { MissingGoError } from './platform/db/ferretdb-binary';
+import { exitOnUnhandledErrors } from './platform/crash-handlers';
 import { createLogger } from './platform/logger';
 import { seedDemo } from './demo/demo-seed';
 import { demoBanner } from './demo/print-accounts';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  exitOnUnhandledErrors(logger);
 
   let database;
   try {

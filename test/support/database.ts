@@ -22,7 +22,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     connection,
     async drop() {
-      await connection.dropDatabase().catch(() => undefined);
+      // Not silenced: a drop that fails (e.g. the connection was closed first) leaves the database behind.
+      await connection.dropDatabase();
       await connection.close();
     },
   };

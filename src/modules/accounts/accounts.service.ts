@@ -6,11 +6,18 @@ import type { AuthenticatedUser, Role } from '../../platform/http/auth';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import type { Locale } from '../../platform/i18n';
 import type { Logger } from '../../platform/logger';
-import type { Notifications } from '../notifications/notifications.types';
+import type { Notifications } from '../notifications';
 import { accountTokenModel, type AccountTokenDocument, type TokenPurpose } from './account-token.model';
 import type { ProfileInput } from './accounts.schemas';
 import { auditModel, type AuditAction, type AuditEntryDocument } from './audit.model';
-import { hashPassword, passwordProblem, verifyDummyPassword, verifyPassword } from './passwords';
+import {
+  argon2Hasher,
+  hashPassword,
+  passwordProblem,
+  verifyDummyPassword,
+  verifyPassword,
+  type PasswordHasher,
+} from './passwords';
 import { SessionRevoker } from './session-revoker';
 import {
   normaliseEmail,
@@ -103,6 +110,8 @@ export interface AccountsServiceDeps {
   notifications: Notifications;
   logger: Logger;
   now?: () => Date;
+  /** Sign-in's password checks (argon2id); tests pass a counting wrapper. */
+  passwords?: PasswordHasher;
 }
 
 export const PAGE_SIZE = 25;
@@ -299,11 +308,12 @@ export class AccountsService {
    */
   async verifyCredentials(email: string, password: string): Promise<CredentialsResult> {
     const user = await this.findByEmail(email);
+    const hasher = this.deps.passwords ?? argon2Hasher;
     if (!user) {
-      await verifyDummyPassword(password);
+      await verifyDummyPassword(password, hasher);
       return { outcome: 'invalid' };
     }
-    if (!(await verifyPassword(user.passwordHash, password))) return { outcome: 'invalid' };
+    if (!(await hasher.verify(user.passwordHash, password))) return { outcome: 'invalid' };
     if (user.status !== 'active') return { outcome: 'deactivated' };
     if (!user.emailVerifiedAt) return { outcome: 'unverified', email: user.email };
     await this.users.updateOne({ _id: user._id }, { $set: { lastSignInAt: this.now() } });

@@ -1,9 +1,9 @@
 import type { RequestHandler, Router } from 'express';
 import type { Connection } from 'mongoose';
-import type { NavigationItem } from '../../app';
+import type { NavigationItem } from '../../platform/http/navigation';
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import type { Logger } from '../../platform/logger';
-import type { Notifications } from '../notifications/notifications.types';
+import type { Notifications } from '../notifications';
 import { accountsRouter } from './accounts.routes';
 import { AccountsService } from './accounts.service';
 import { adminRouter } from './admin.routes';

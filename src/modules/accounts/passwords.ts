@@ -23,15 +23,30 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
   }
 }
 
-let dummyHash: Promise<string> | undefined;
+/** How passwords are hashed and checked; injectable so a test can see the work done (not time it). */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(passwordHash: string, password: string): Promise<boolean>;
+}
+
+export const argon2Hasher: PasswordHasher = { hash: hashPassword, verify: verifyPassword };
+
+const dummyHashes = new WeakMap<PasswordHasher, Promise<string>>();
 
 /**
- * Spends the same time as checking a real password, for unknown emails, so the answer's timing does not tell
- * whether an account exists.
+ * Does the same work as checking a real password (one verification of a hash made with the same parameters), for
+ * unknown emails, so the answer's timing does not tell whether an account exists.
  */
-export async function verifyDummyPassword(password: string): Promise<false> {
-  dummyHash ??= hashPassword(crypto.randomBytes(24).toString('base64url'));
-  await verifyPassword(await dummyHash, password);
+export async function verifyDummyPassword(
+  password: string,
+  hasher: PasswordHasher = argon2Hasher,
+): Promise<false> {
+  let dummyHash = dummyHashes.get(hasher);
+  if (!dummyHash) {
+    dummyHash = hasher.hash(crypto.randomBytes(24).toString('base64url'));
+    dummyHashes.set(hasher, dummyHash);
+  }
+  await hasher.verify(await dummyHash, password);
   return false;
 }
 

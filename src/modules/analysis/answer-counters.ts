@@ -4,7 +4,7 @@ import type { Collection, Document } from 'mongodb';
 import { REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { incrementOnce, opId } from '../../platform/db/guarded-counters';
-import type { AnswerRecorder, SubmittedAnswers } from '../surveys/answer-recorder';
+import type { AnswerRecorder, SubmittedAnswers } from '../surveys';
 import type { SurveyDefinition } from '../surveys';
 import {
   addInto,

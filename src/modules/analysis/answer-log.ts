@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Collection, Document } from 'mongodb';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
-import type { SubmittedAnswers } from '../surveys/answer-recorder';
+import type { SubmittedAnswers } from '../surveys';
 import type { Answers, OtherText } from '../surveys';
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '../../platform/errors';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { hasRole, type AuthenticatedUser } from '../../platform/http/auth';
-import type { Notifications } from '../notifications/notifications.types';
+import type { Notifications } from '../notifications';
 import { commentModel, HIDE_REASONS, type CommentDoc, type HideReason } from './comment.model';
 import type { ConsultationsService } from './consultations.service';
 import type { Consultation } from './consultations.types';

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import { formatDate } from '../../platform/i18n';
-import type { Notifications } from '../notifications/notifications.types';
+import type { Notifications } from '../notifications';
 import type { ConsultationsService } from './consultations.service';
 import type { Consultation } from './consultations.types';
 import { noticeModel } from './subscription.model';

@@ -7,7 +7,7 @@ import { formValuesFor, type AnswerError, type Answers, type FormFields } from '
 import type { Consultation } from '../consultations';
 import { localize } from './survey-definition';
 import { answersSummary, pageProblems, receiptReference } from './review';
-import type { Notifications } from '../notifications/notifications.types';
+import type { Notifications } from '../notifications';
 import { pageView } from './survey-page';
 import {
   browserKeyFor,

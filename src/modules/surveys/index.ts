@@ -4,6 +4,7 @@
  */
 export * from './survey-definition';
 export * from './survey-answers';
+export type { AnswerRecorder, SubmittedAnswers } from './answer-recorder';
 export {
   defaultSettings,
   settingsSchema,

@@ -25,7 +25,7 @@ import type {
   SurveyDirectory,
 } from '../consultations';
 import { normaliseEmailAddress, type BulkNotifications } from '../notifications';
-import type { ParticipationRecorder, SubmissionRecord } from '../participation/participation.types';
+import type { ParticipationRecorder, SubmissionRecord } from '../participation';
 import type { AnswerRecorder } from './answer-recorder';
 import { invitationModel, OBSOLETE_INVITATION_INDEXES, type InvitationDoc } from './invitation.model';
 import { parseInvitationEntry } from './invitation-addresses';
