@@ -11,6 +11,13 @@ import { startSmtpServer, type TestSmtpServer } from './smtp';
 const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'screenshots');
 
+/**
+ * Playwright's default of 30 s per step (a click, a navigation, a wait) is sized for a quiet machine; on a loaded
+ * 2-core machine one page load of the app plus axe has taken longer. Every context gets this instead; a test's
+ * own Jest timeout bounds the whole.
+ */
+export const BROWSER_STEP_TIMEOUT_MS = 90_000;
+
 /** Debian's Chromium, driven by playwright-core (Playwright's own browser downloads are not reachable here). */
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
@@ -18,7 +25,7 @@ export async function launchBrowser(): Promise<Browser> {
       `Browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``,
     );
   }
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -28,6 +35,15 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
     ],
   });
+  // Every context (browser.newPage() makes one too) gets the step timeout, including those tests create.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args: Parameters<Browser['newContext']>) => {
+    const context = await newContext(...args);
+    context.setDefaultTimeout(BROWSER_STEP_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(BROWSER_STEP_TIMEOUT_MS);
+    return context;
+  };
+  return browser;
 }
 
 export async function listen(app: Express): Promise<{ server: Server; baseUrl: string }> {
