@@ -66,10 +66,7 @@ async function uniformly<T>(work: () => Promise<T>): Promise<T> {
 
 /** True when the service refused the current password (counted like a failed sign-in). */
 function isWrongPassword(error: unknown): boolean {
-  return (
-    error instanceof ValidationError &&
-    error.fieldErrors.some((f) => f.message.key === 'accounts:errors.password.incorrect')
-  );
+  return error instanceof ValidationError && error.code === 'wrong_password';
 }
 
 function clientAddress(req: Request): string {

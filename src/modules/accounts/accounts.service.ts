@@ -1,7 +1,13 @@
 import crypto from 'node:crypto';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { isAgeRange, isGender } from '../../platform/classifications';
-import { ForbiddenError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type ErrorCode,
+  type MessageRef,
+} from '../../platform/errors';
 import type { AuthenticatedUser, Role } from '../../platform/http/auth';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import type { Locale } from '../../platform/i18n';
@@ -156,8 +162,8 @@ function toSummary(user: UserDocument): UserSummary {
   };
 }
 
-function fieldError(field: string, message: MessageRef): ValidationError {
-  return new ValidationError([{ field, message }]);
+function fieldError(field: string, message: MessageRef, code?: ErrorCode): ValidationError {
+  return new ValidationError([{ field, message }], undefined, code ? { code } : undefined);
 }
 
 /**
@@ -395,7 +401,7 @@ export class AccountsService {
   ): Promise<void> {
     const user = await this.requireUser(actor.id);
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-      throw fieldError('currentPassword', { key: 'accounts:errors.password.incorrect' });
+      throw fieldError('currentPassword', { key: 'accounts:errors.password.incorrect' }, 'wrong_password');
     }
     const problem = passwordProblem(input.newPassword, [user.email, user.name]);
     if (problem) throw fieldError('newPassword', problem);
@@ -483,7 +489,7 @@ export class AccountsService {
   async deleteAccount(actor: Actor, password: string): Promise<void> {
     const user = await this.requireUser(actor.id);
     if (!(await verifyPassword(user.passwordHash, password))) {
-      throw fieldError('password', { key: 'accounts:errors.password.incorrect' });
+      throw fieldError('password', { key: 'accounts:errors.password.incorrect' }, 'wrong_password');
     }
     const userId = user._id.toString();
     for (const listener of this.deletedListeners) {

@@ -325,7 +325,7 @@ export function answeringRouter(
       outcome = await surveys.savePage({ surveyId, respondent, pageId, fields, action });
     } catch (error) {
       // A final check found a problem on another page (the survey changed, or a page was skipped): show it there.
-      if (error instanceof ValidationError && error.messageRef.key === 'surveys:answer.incomplete') {
+      if (error instanceof ValidationError && error.code === 'answers_incomplete') {
         const state = await surveys.respondentState(survey, respondent);
         const first = error.fieldErrors[0];
         const target = survey.definition.sections.find((s) =>

@@ -126,7 +126,7 @@ export const SELF_ID_FIELDS = {
 /** An Idempotency-Key sent again with a different request body (IETF httpapi-idempotency-key-header: 422). */
 export class IdempotencyMismatchError extends ValidationError {
   constructor() {
-    super([], { key: 'surveys:api.idempotencyMismatch' });
+    super([], { key: 'surveys:api.idempotencyMismatch' }, { code: 'idempotency_mismatch' });
   }
 }
 
@@ -995,6 +995,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
       throw new ValidationError(
         result.errors.map((e) => ({ field: e.field, message: e.message })),
         { key: 'surveys:answer.incomplete' },
+        { code: 'answers_incomplete' },
       );
     }
     return result;
