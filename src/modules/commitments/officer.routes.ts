@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { SECTORS } from '../../platform/classifications';
 import { NotFoundError, ValidationError } from '../../platform/errors';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { requireRole } from '../../platform/http/auth';
 import type { ConsultationsService } from '../consultations';
 import {
@@ -152,13 +153,13 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
 
   router.post('/officer/plans/new', async (req, res) => {
     const form = planFormSchema.parse(req.body);
-    try {
-      const plan = await commitments.createPlan(planInputFromForm(form), req.user!);
-      res.redirect(303, `/officer/plans/${plan.slug}`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderPlanForm(req, res, { form, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const plan = await commitments.createPlan(planInputFromForm(form), req.user!);
+        res.redirect(303, `/officer/plans/${plan.slug}`);
+      },
+      (error) => renderPlanForm(req, res, { form, error }),
+    );
   });
 
   router.get('/officer/plans/:slug/edit', async (req, res) => {
@@ -169,14 +170,13 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/edit', async (req, res) => {
     const plan = await planOf(req);
     const form = planFormSchema.parse(req.body);
-    try {
-      await commitments.updatePlan(plan.slug, planInputFromForm(form), req.user!);
-      res.redirect(303, `/officer/plans/${plan.slug}`);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderPlanForm(req, res, { form: { ...form, slug: plan.slug }, plan, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.updatePlan(plan.slug, planInputFromForm(form), req.user!);
+        res.redirect(303, `/officer/plans/${plan.slug}`);
+      },
+      (error) => renderPlanForm(req, res, { form: { ...form, slug: plan.slug }, plan, error }),
+    );
   });
 
   async function renderPlanPage(req: Request, res: Response, plan: Plan, error?: ValidationError) {
@@ -203,13 +203,13 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
 
   router.post('/officer/plans/:slug/publish', async (req, res) => {
     const plan = await planOf(req);
-    try {
-      await commitments.publishPlan(plan.slug, req.user!);
-      res.redirect(303, `/officer/plans/${plan.slug}`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderPlanPage(req, res, plan, error);
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.publishPlan(plan.slug, req.user!);
+        res.redirect(303, `/officer/plans/${plan.slug}`);
+      },
+      (error) => renderPlanPage(req, res, plan, error),
+    );
   });
 
   // ---------- CSV import ----------
@@ -250,15 +250,15 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const plan = await planOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const csv = req.file ? req.file.buffer.toString('utf8') : typeof body.csv === 'string' ? body.csv : '';
-    try {
-      if (!csv.trim())
-        throw new ValidationError([{ field: 'csv', message: { key: 'commitments:import.empty' } }]);
-      const report = await importPlanCsv(commitments, plan.slug, csv, req.user!);
-      renderImport(req, res, await planOf(req), { report, csv: report.rejected.length ? csv : '' });
-    } catch (error) {
-      if (error instanceof ValidationError) return renderImport(req, res, plan, { csv, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        if (!csv.trim())
+          throw new ValidationError([{ field: 'csv', message: { key: 'commitments:import.empty' } }]);
+        const report = await importPlanCsv(commitments, plan.slug, csv, req.user!);
+        renderImport(req, res, await planOf(req), { report, csv: report.rejected.length ? csv : '' });
+      },
+      (error) => renderImport(req, res, plan, { csv, error }),
+    );
   });
 
   // ---------- commitments ----------
@@ -297,13 +297,17 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/new', async (req, res) => {
     const plan = await planOf(req);
     const form = commitmentFormSchema.parse(req.body);
-    try {
-      const created = await commitments.createCommitment(plan.slug, commitmentInputFromForm(form), req.user!);
-      res.redirect(303, `/officer${commitmentHref(plan.slug, created.number)}`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderCommitmentForm(req, res, plan, { form, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const created = await commitments.createCommitment(
+          plan.slug,
+          commitmentInputFromForm(form),
+          req.user!,
+        );
+        res.redirect(303, `/officer${commitmentHref(plan.slug, created.number)}`);
+      },
+      (error) => renderCommitmentForm(req, res, plan, { form, error }),
+    );
   });
 
   async function renderCommitmentPage(
@@ -367,51 +371,49 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/:number/edit', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     const form = { ...commitmentFormSchema.parse(req.body), number: commitment.number };
-    try {
-      await commitments.updateCommitment(
-        plan.slug,
-        commitment.number,
-        commitmentInputFromForm(form),
-        req.user!,
-      );
-      res.redirect(303, base);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderCommitmentForm(req, res, plan, { form, commitment, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.updateCommitment(
+          plan.slug,
+          commitment.number,
+          commitmentInputFromForm(form),
+          req.user!,
+        );
+        res.redirect(303, base);
+      },
+      (error) => renderCommitmentForm(req, res, plan, { form, commitment, error }),
+    );
   });
 
   router.post('/officer/plans/:slug/commitments/:number/publish', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
-    try {
-      await commitments.publishCommitment(plan.slug, commitment.number, req.user!);
-      res.redirect(303, base);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderCommitmentPage(req, res, { error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.publishCommitment(plan.slug, commitment.number, req.user!);
+        res.redirect(303, base);
+      },
+      (error) => renderCommitmentPage(req, res, { error }),
+    );
   });
 
   /** POST .../status : a status change with its dated note; followers are emailed. */
   router.post('/officer/plans/:slug/commitments/:number/status', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     const form = statusFormSchema.parse(req.body);
-    try {
-      const result = await commitments.recordStatusChange(
-        plan.slug,
-        commitment.number,
-        statusInputFromForm(form),
-        req.user!,
-      );
-      // Only published commitments have followers; emails are idempotent, so a replayed form sends nothing twice.
-      await followers.notify(result.commitment, result.update, plan.title);
-      res.redirect(303, `${base}#update-${result.update.seq}`);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderCommitmentPage(req, res, { statusForm: form, statusError: error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const result = await commitments.recordStatusChange(
+          plan.slug,
+          commitment.number,
+          statusInputFromForm(form),
+          req.user!,
+        );
+        // Only published commitments have followers; emails are idempotent, so a replayed form sends nothing twice.
+        await followers.notify(result.commitment, result.update, plan.title);
+        res.redirect(303, `${base}#update-${result.update.seq}`);
+      },
+      (error) => renderCommitmentPage(req, res, { statusForm: form, statusError: error }),
+    );
   });
 
   // ---------- milestones ----------
@@ -451,13 +453,13 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/:number/milestones/new', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     const form = milestoneFormSchema.parse(req.body);
-    try {
-      await commitments.addMilestone(plan.slug, commitment.number, milestoneInputFromForm(form), req.user!);
-      res.redirect(303, `${base}#milestones`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderMilestoneForm(req, res, { form, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.addMilestone(plan.slug, commitment.number, milestoneInputFromForm(form), req.user!);
+        res.redirect(303, `${base}#milestones`);
+      },
+      (error) => renderMilestoneForm(req, res, { form, error }),
+    );
   });
 
   router.get('/officer/plans/:slug/commitments/:number/milestones/:mid/edit', async (req, res) => {
@@ -481,20 +483,19 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const { plan, commitment, base } = await commitmentOf(req);
     const form = milestoneFormSchema.parse(req.body);
     const mid = String(req.params.mid);
-    try {
-      await commitments.updateMilestone(
-        plan.slug,
-        commitment.number,
-        mid,
-        milestoneInputFromForm(form),
-        req.user!,
-      );
-      res.redirect(303, `${base}#milestones`);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderMilestoneForm(req, res, { form, milestoneId: mid, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.updateMilestone(
+          plan.slug,
+          commitment.number,
+          mid,
+          milestoneInputFromForm(form),
+          req.user!,
+        );
+        res.redirect(303, `${base}#milestones`);
+      },
+      (error) => renderMilestoneForm(req, res, { form, milestoneId: mid, error }),
+    );
   });
 
   router.post('/officer/plans/:slug/commitments/:number/milestones/:mid/delete', async (req, res) => {
@@ -557,19 +558,19 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/:number/indicators/new', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     const form = indicatorFormSchema.parse(req.body);
-    try {
-      await commitments.saveIndicator(
-        plan.slug,
-        commitment.number,
-        undefined,
-        indicatorInputFromForm(form),
-        req.user!,
-      );
-      res.redirect(303, `${base}#indicators`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderIndicatorForm(req, res, { form, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.saveIndicator(
+          plan.slug,
+          commitment.number,
+          undefined,
+          indicatorInputFromForm(form),
+          req.user!,
+        );
+        res.redirect(303, `${base}#indicators`);
+      },
+      (error) => renderIndicatorForm(req, res, { form, error }),
+    );
   });
 
   router.get('/officer/plans/:slug/commitments/:number/indicators/:iid/edit', async (req, res) => {
@@ -598,20 +599,19 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const { plan, commitment, base } = await commitmentOf(req);
     const form = indicatorFormSchema.parse(req.body);
     const iid = String(req.params.iid);
-    try {
-      await commitments.saveIndicator(
-        plan.slug,
-        commitment.number,
-        iid,
-        indicatorInputFromForm(form),
-        req.user!,
-      );
-      res.redirect(303, `${base}#indicators`);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderIndicatorForm(req, res, { form, indicatorId: iid, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.saveIndicator(
+          plan.slug,
+          commitment.number,
+          iid,
+          indicatorInputFromForm(form),
+          req.user!,
+        );
+        res.redirect(303, `${base}#indicators`);
+      },
+      (error) => renderIndicatorForm(req, res, { form, indicatorId: iid, error }),
+    );
   });
 
   router.post('/officer/plans/:slug/commitments/:number/indicators/:iid/delete', async (req, res) => {
