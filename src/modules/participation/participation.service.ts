@@ -81,7 +81,9 @@ function valuesOf(s: SubmissionDoc): ParticipantValues {
   };
 }
 
-function isEarlier(a: ParticipantValues, b: ParticipantValues): boolean {
+/** True when `a` comes before `b` (anything comes before nothing: a participation whose submissions are excluded). */
+function isEarlier(a: ParticipantValues, b: ParticipantValues | null): boolean {
+  if (!b) return true;
   const at = new Date(a.firstSubmittedAt).getTime();
   const bt = new Date(b.firstSubmittedAt).getTime();
   return at < bt || (at === bt && a.firstResponseId < b.firstResponseId);
@@ -89,9 +91,11 @@ function isEarlier(a: ParticipantValues, b: ParticipantValues): boolean {
 
 /** The counter change of one version: its `to` cells in, its `from` cells out. */
 function versionIncrements(version: ParticipationVersion, inc: Increments): void {
-  for (const [dimension, value] of participationCells(version.to)) {
-    const path = `counts.${dimension}.${value}`;
-    inc[path] = (inc[path] ?? 0) + 1;
+  if (version.to) {
+    for (const [dimension, value] of participationCells(version.to)) {
+      const path = `counts.${dimension}.${value}`;
+      inc[path] = (inc[path] ?? 0) + 1;
+    }
   }
   if (version.from) {
     for (const [dimension, value] of participationCells(version.from)) {
@@ -174,6 +178,9 @@ export class ParticipationService implements ParticipationRecorder {
       });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
+      // Recorded before: a replay. One an officer has excluded since stays out of the counts.
+      const ledger = await this.models.submissions.collection.findOne({ _id: record.responseId as never });
+      if (ledger?.excluded) return;
     }
     // Read after the ledger write: a rebuild that switches generations later replays this submission itself.
     const gen = await this.generation();
@@ -236,7 +243,7 @@ export class ParticipationService implements ParticipationRecorder {
       const p = await this.models.participations.findById(id).lean<ParticipationDoc>();
       if (!p) continue; // deleted by a rebuild's clean-up of an old generation: try again
       // Versions this submission created before (a replay) are applied again below; the guard makes that harmless.
-      mine = p.history.filter((h) => h.to.firstResponseId === record.responseId);
+      mine = p.history.filter((h) => !h.op && h.to?.firstResponseId === record.responseId);
       if (!isEarlier(candidate, p.is)) break;
       const next: ParticipationVersion = { v: p.ver + 1, from: p.is, to: candidate };
       const swapped = await this.models.participations.updateOne(
@@ -257,6 +264,128 @@ export class ParticipationService implements ParticipationRecorder {
       opId('submission', record.responseId, scope, mine.map((h) => h.v).join(',')),
       inc,
       { setOnInsert: { gen, scope, scopeId, shard } },
+    );
+  }
+
+  /** True while a rebuild holds its lease (moderation waits: see setExcluded). */
+  async rebuildRunning(at = new Date()): Promise<boolean> {
+    const lock = await this.models.meta.findById(REBUILD_LOCK).lean<MetaDoc>();
+    return Boolean(lock?.until && new Date(lock.until).getTime() > at.getTime());
+  }
+
+  /**
+   * Takes a submitted response out of every count (`excluded`), or puts it back, for moderation action `seq` (the
+   * response's own sequence of exclude/restore actions, so each action has its own operation ids and an action
+   * replayed changes nothing). Steps, each idempotent:
+   * 1. the ledger entry says `excluded` (rebuilds leave it out);
+   * 2. per scope, the participation is set to the respondent's earliest submission that is not excluded (or to
+   *    none), by compare-and-swap, checked again until it holds (a submission arriving meanwhile is seen); each
+   *    change is a version tagged with the action, whose counter change is applied once;
+   * 3. per scope, "one response fewer" (or more), once.
+   * Actions on one response never overlap (the surveys module finishes one before it starts the next). The
+   * reconciler's replay after the guard window asks for a rebuild instead (like a late submission).
+   */
+  async setExcluded(
+    responseId: string,
+    excluded: boolean,
+    seq: number,
+    replayedFrom?: Date,
+    now = new Date(),
+  ): Promise<void> {
+    const ledger = this.models.submissions.collection;
+    const entry = await ledger.findOne({ _id: responseId as never });
+    if (!entry) return; // never recorded (a submission given up): nothing counts it
+    if ((entry.exSeq ?? 0) <= seq)
+      await ledger.updateOne({ _id: responseId as never }, { $set: { excluded, exSeq: seq } });
+    if (replayedFrom && now.getTime() - replayedFrom.getTime() >= GUARD_WINDOW_MS - 60_000) {
+      await this.models.meta.updateOne(
+        { _id: REBUILD_NEEDED },
+        { $setOnInsert: { switchedAt: now } },
+        { upsert: true },
+      );
+      this.logger?.warn({ responseId }, 'late replay of a moderation: a rebuild of participation is due');
+      return;
+    }
+    const record = entry as unknown as SubmissionDoc;
+    const gen = await this.generation();
+    for (const scope of SCOPES) await this.moderateScope(gen, scope, record, excluded, seq);
+  }
+
+  private async moderateScope(
+    gen: number,
+    scope: Scope,
+    record: SubmissionDoc,
+    excluded: boolean,
+    seq: number,
+  ): Promise<void> {
+    const scopeId = scopeIdOf(record, scope);
+    const respondentHash = sha(record.respondentKey);
+    const id = participationId(gen, scope, scopeId, respondentHash);
+    const tag = `m${seq}:${record.responseId}`;
+    const participations = this.models.participations.collection;
+    let final: ParticipationDoc | null = null;
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`participation ${id}: too much contention`);
+      // The respondent's submissions (a scan of the ledger: a rare officer action, never a respondent's request).
+      const theirs = await this.models.submissions
+        .find({ respondentKey: record.respondentKey })
+        .lean<SubmissionDoc[]>();
+      let target: ParticipantValues | null = null;
+      for (const s of theirs) {
+        if (s.excluded || scopeIdOf(s, scope) !== scopeId) continue;
+        const values = valuesOf(s);
+        if (isEarlier(values, target)) target = values;
+      }
+      const p = (await participations.findOne({ _id: id as never })) as ParticipationDoc | null;
+      if (!p) {
+        if (!target) break;
+        const first: ParticipationVersion = { v: 1, from: null, to: target, op: tag };
+        try {
+          await participations.insertOne({
+            _id: id as never,
+            gen,
+            scope,
+            scopeId,
+            respondentKey: record.respondentKey,
+            is: target,
+            ver: 1,
+            history: [first],
+          });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        continue;
+      }
+      if ((p.is?.firstResponseId ?? null) === (target?.firstResponseId ?? null)) {
+        final = p;
+        break;
+      }
+      const next: ParticipationVersion = { v: p.ver + 1, from: p.is, to: target, op: tag };
+      await participations.updateOne(
+        { _id: id as never, ver: p.ver },
+        { $set: { is: target, ver: next.v }, $push: { history: next } } as never,
+      );
+      // Swapped or not, read again: the check above is what ends the loop.
+    }
+    const rollup = rollupId(gen, scope, scopeId, shardOf(respondentHash));
+    const setOnInsert = { gen, scope, scopeId, shard: shardOf(respondentHash) };
+    for (const version of final?.history.filter((h) => h.op === tag) ?? []) {
+      const inc: Increments = {};
+      versionIncrements(version, inc);
+      await incrementOnce(
+        this.models.rollups.collection,
+        rollup,
+        opId('moderation', record.responseId, String(seq), scope, String(version.v)),
+        inc,
+        { setOnInsert },
+      );
+    }
+    await incrementOnce(
+      this.models.rollups.collection,
+      rollup,
+      opId('moderation', record.responseId, String(seq), scope),
+      { [`counts.responses.${ALL}`]: excluded ? -1 : 1 },
+      { setOnInsert },
     );
   }
 
@@ -311,6 +440,7 @@ export class ParticipationService implements ParticipationRecorder {
       .lean<SubmissionDoc & { recordedAt?: Date }>()
       .cursor();
     for await (const s of cursor) {
+      if (s.excluded) continue; // excluded by an officer: in no count
       submissions++;
       ledger.push({
         responseId: s.responseId,
@@ -390,7 +520,7 @@ export class ParticipationService implements ParticipationRecorder {
           const scopeId = scopeIdOf(s, scope);
           const p = participations.get(participationId(gen, scope, scopeId, respondentHash));
           const versions =
-            p?.history.filter((h) => h.to.firstResponseId === s.responseId).map((h) => h.v) ?? [];
+            p?.history.filter((h) => h.to?.firstResponseId === s.responseId).map((h) => h.v) ?? [];
           const rollup = byId.get(rollupId(gen, scope, scopeId, shardOf(respondentHash)));
           if (rollup) {
             (rollup.ops ??= {})[opId('submission', s.responseId, scope, versions.join(','))] =
@@ -422,6 +552,7 @@ export class ParticipationService implements ParticipationRecorder {
         .find({ recordedAt: mongoose.trusted({ $gte: new Date(since) }) as never })
         .lean<SubmissionDoc[]>();
       for (const s of arrived) {
+        if (s.excluded) continue;
         for (const scope of SCOPES) await this.applyToScope(gen, scope, s);
       }
       await this.models.meta.deleteOne({
