@@ -1,4 +1,5 @@
-import type { RateLimitRule } from '../../platform/http/rate-limit';
+import { TooManyRequestsError } from '../../platform/errors';
+import type { RateLimitRule, RateLimiter } from '../../platform/http/rate-limit';
 
 /**
  * Limits on answering surveys, generous enough that a person never meets them (a long survey is a few dozen page
@@ -23,3 +24,29 @@ export const SURVEY_RATE_LIMITS = {
 
 /** Anonymous submissions to one survey from one address in one window before each further one is flagged. */
 export const ANON_SUBMIT_FLAG_AFTER = 10;
+
+/**
+ * The per-address limits of anonymous submissions: over the limit, a 429 whose page says the answers are saved
+ * (they are: the draft was written before this check) and when to try again.
+ */
+export async function consumeAnonymous(
+  limiter: RateLimiter,
+  surveyId: string,
+  address: string,
+  messageKey = 'surveys:flood.tooMany',
+): Promise<{ perSurvey: number }> {
+  try {
+    await limiter.consume(SURVEY_RATE_LIMITS.anonSubmitAddress, address);
+    const { remaining } = await limiter.consume(SURVEY_RATE_LIMITS.anonSubmitSurveyAddress, `${surveyId}|${address}`);
+    return { perSurvey: SURVEY_RATE_LIMITS.anonSubmitSurveyAddress.limit - remaining };
+  } catch (error) {
+    if (error instanceof TooManyRequestsError) {
+      throw new TooManyRequestsError(error.retryAfterSeconds, {
+        key: messageKey,
+        values: { minutes: Math.max(1, Math.ceil(error.retryAfterSeconds / 60)) },
+      });
+    }
+    throw error;
+  }
+}
+
