@@ -44,7 +44,7 @@
     Promise.all(
       batch.map(function (n) {
         return window.crypto.subtle.digest('SHA-256', encoder.encode(token + ':' + n));
-      })
+      }),
     ).then(function (digests) {
       for (var j = 0; j < digests.length; j += 1) {
         if (zeroBits(digests[j]) >= bits) {

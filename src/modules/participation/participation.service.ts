@@ -361,10 +361,10 @@ export class ParticipationService implements ParticipationRecorder {
         break;
       }
       const next: ParticipationVersion = { v: p.ver + 1, from: p.is, to: target, op: tag };
-      await participations.updateOne(
-        { _id: id as never, ver: p.ver },
-        { $set: { is: target, ver: next.v }, $push: { history: next } } as never,
-      );
+      await participations.updateOne({ _id: id as never, ver: p.ver }, {
+        $set: { is: target, ver: next.v },
+        $push: { history: next },
+      } as never);
       // Swapped or not, read again: the check above is what ends the loop.
     }
     const rollup = rollupId(gen, scope, scopeId, shardOf(respondentHash));

@@ -35,8 +35,6 @@ function isAnonymous(respondent: Respondent): boolean {
   return !respondent.userId && respondent.key.startsWith('anon:');
 }
 
-
-
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const pageParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
 /**
@@ -502,7 +500,13 @@ export function answeringRouter(
   }
 
   /** The challenge page: a sum to answer, or a proof of work the page's script does by itself. */
-  function renderChallenge(req: Request, res: Response, survey: Survey, respondent: Respondent, failed = false) {
+  function renderChallenge(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    respondent: Respondent,
+    failed = false,
+  ) {
     if (!flood) throw new NotFoundError();
     const challenge = flood.issue(survey.id, respondent.key);
     res.status(failed ? 422 : 200).render('surveys/challenge', {

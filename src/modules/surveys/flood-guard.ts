@@ -201,7 +201,11 @@ export class FloodGuard {
   }
 
   /** The challenge a token carries, if its signature, survey, respondent and time are right. */
-  read(surveyId: string, respondentKey: string, token: string): Challenge & { nonce: string; expires: number } {
+  read(
+    surveyId: string,
+    respondentKey: string,
+    token: string,
+  ): Challenge & { nonce: string; expires: number } {
     const invalid = { token: '', a: 0, b: 0, powBits: this.powBits, nonce: '', expires: 0 };
     if (token.length > 400) return invalid;
     const [body = '', mac = ''] = token.split('.');

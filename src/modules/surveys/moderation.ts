@@ -141,7 +141,11 @@ export function createModeration(deps: ModerationDeps) {
       .sort({ at: -1, _id: 1 })
       .limit(LIST_LIMIT + 1)
       .toArray();
-    const counts = { total: 0, excluded: 0, byReason: { flood: 0, address: 0 } as Record<FlagReason, number> };
+    const counts = {
+      total: 0,
+      excluded: 0,
+      byReason: { flood: 0, address: 0 } as Record<FlagReason, number>,
+    };
     for (const doc of docs.slice(0, LIST_LIMIT)) {
       counts.total += 1;
       if (doc.excluded) counts.excluded += 1;
@@ -265,20 +269,17 @@ export function createModeration(deps: ModerationDeps) {
       excluded: payload.excluded,
       seq: payload.seq,
     });
-    await flags.updateOne(
-      { _id: payload.responseId, seq: { $lt: payload.seq } },
-      {
-        $set: { excluded: payload.excluded, seq: payload.seq },
-        $push: {
-          actions: {
-            at: deps.clock(),
-            by: payload.actorId,
-            action: payload.excluded ? 'exclude' : 'restore',
-            seq: payload.seq,
-          },
+    await flags.updateOne({ _id: payload.responseId, seq: { $lt: payload.seq } }, {
+      $set: { excluded: payload.excluded, seq: payload.seq },
+      $push: {
+        actions: {
+          at: deps.clock(),
+          by: payload.actorId,
+          action: payload.excluded ? 'exclude' : 'restore',
+          seq: payload.seq,
         },
-      } as never,
-    );
+      },
+    } as never);
   }
 
   /** The reconciler: an action that won its compare-and-swap is finished; one that lost is dropped. */

@@ -37,7 +37,10 @@ export async function consumeAnonymous(
 ): Promise<{ perSurvey: number }> {
   try {
     await limiter.consume(SURVEY_RATE_LIMITS.anonSubmitAddress, address);
-    const { remaining } = await limiter.consume(SURVEY_RATE_LIMITS.anonSubmitSurveyAddress, `${surveyId}|${address}`);
+    const { remaining } = await limiter.consume(
+      SURVEY_RATE_LIMITS.anonSubmitSurveyAddress,
+      `${surveyId}|${address}`,
+    );
     return { perSurvey: SURVEY_RATE_LIMITS.anonSubmitSurveyAddress.limit - remaining };
   } catch (error) {
     if (error instanceof TooManyRequestsError) {
@@ -49,4 +52,3 @@ export async function consumeAnonymous(
     throw error;
   }
 }
-

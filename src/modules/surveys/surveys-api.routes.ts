@@ -100,7 +100,12 @@ export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter, 
     let flag: ResponseFlag | undefined;
     if (!req.user && flood) {
       const address = req.ip ?? 'unknown';
-      const { perSurvey } = await consumeAnonymous(limiter, surveyId.data, address, 'surveys:flood.tooManyApi');
+      const { perSurvey } = await consumeAnonymous(
+        limiter,
+        surveyId.data,
+        address,
+        'surveys:flood.tooManyApi',
+      );
       const { flooded } = await flood.record(surveyId.data);
       if (flooded) flag = flood.flag('flood', 'api', address);
       else if (perSurvey > ANON_SUBMIT_FLAG_AFTER) flag = flood.flag('address', 'api', address);
