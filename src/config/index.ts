@@ -68,7 +68,7 @@ const envSchema = z.object({
     .number()
     .int('must be a whole number of at least 1')
     .min(1, 'must be a whole number of at least 1')
-    .default(60),
+    .default(120),
   FLOOD_WINDOW_SECONDS: z.coerce
     .number()
     .int('must be a whole number of seconds between 10 and 86400')

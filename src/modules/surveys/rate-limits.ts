@@ -18,12 +18,12 @@ export const SURVEY_RATE_LIMITS = {
   pageSaveAddress: { name: 'survey-page:address', limit: 600, windowSeconds: 10 * 60 },
   resumeLinkAddress: { name: 'survey-resume-link:address', limit: 20, windowSeconds: 60 * 60 },
   apiResponseAddress: { name: 'survey-api-response:address', limit: 120, windowSeconds: 10 * 60 },
-  anonSubmitSurveyAddress: { name: 'survey-anon-submit:survey-address', limit: 40, windowSeconds: 10 * 60 },
-  anonSubmitAddress: { name: 'survey-anon-submit:address', limit: 150, windowSeconds: 10 * 60 },
+  anonSubmitSurveyAddress: { name: 'survey-anon-submit:survey-address', limit: 100, windowSeconds: 10 * 60 },
+  anonSubmitAddress: { name: 'survey-anon-submit:address', limit: 300, windowSeconds: 10 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 /** Anonymous submissions to one survey from one address in one window before each further one is flagged. */
-export const ANON_SUBMIT_FLAG_AFTER = 10;
+export const ANON_SUBMIT_FLAG_AFTER = 20;
 
 /**
  * The per-address limits of anonymous submissions: over the limit, a 429 whose page says the answers are saved
