@@ -276,14 +276,7 @@ export class ParticipationService implements ParticipationRecorder {
   /**
    * Takes a submitted response out of every count (`excluded`), or puts it back, for moderation action `seq` (the
    * response's own sequence of exclude/restore actions, so each action has its own operation ids and an action
-   * replayed changes nothing). Steps, each idempotent:
-   * 1. the ledger entry says `excluded` (rebuilds leave it out);
-   * 2. per scope, the participation is set to the respondent's earliest submission that is not excluded (or to
-   *    none), by compare-and-swap, checked again until it holds (a submission arriving meanwhile is seen); each
-   *    change is a version tagged with the action, whose counter change is applied once;
-   * 3. per scope, "one response fewer" (or more), once.
-   * Actions on one response never overlap (the surveys module finishes one before it starts the next). The
-   * reconciler's replay after the guard window asks for a rebuild instead (like a late submission).
+   * replayed changes nothing). See setExcludedMany.
    */
   async setExcluded(
     responseId: string,
@@ -292,53 +285,93 @@ export class ParticipationService implements ParticipationRecorder {
     replayedFrom?: Date,
     now = new Date(),
   ): Promise<void> {
+    await this.setExcludedMany([{ responseId, excluded, seq }], replayedFrom, now);
+  }
+
+  /**
+   * Moderation of several responses at once (an officer excluding a flood's responses). Steps, each idempotent:
+   * 1. each ledger entry says `excluded` (rebuilds leave it out);
+   * 2. per scope, the participation is set to the respondent's earliest submission that is not excluded (or to
+   *    none), by compare-and-swap; each change is a version tagged with the action. Which submissions a
+   *    respondent has is a read of the ledger by respondent (a scan on FerretDB: an officer's action, never a
+   *    respondent's request), one for the whole batch, and one more after any change, until nothing changes: a
+   *    submission recorded meanwhile, which saw the old participation, is seen then;
+   * 3. per scope, each tagged version's counter change and "one response fewer" (or more), each once.
+   * Actions on one response never overlap (the surveys module finishes one before it starts the next). The
+   * reconciler's replay after the guard window asks for a rebuild instead (like a late submission).
+   */
+  async setExcludedMany(
+    items: { responseId: string; excluded: boolean; seq: number }[],
+    replayedFrom?: Date,
+    now = new Date(),
+  ): Promise<void> {
     const ledger = this.models.submissions.collection;
-    const entry = await ledger.findOne({ _id: responseId as never });
-    if (!entry) return; // never recorded (a submission given up): nothing counts it
-    if ((entry.exSeq ?? 0) <= seq)
-      await ledger.updateOne({ _id: responseId as never }, { $set: { excluded, exSeq: seq } });
+    const actions: { record: SubmissionDoc; excluded: boolean; seq: number }[] = [];
+    for (const item of items) {
+      const entry = await ledger.findOne({ _id: item.responseId as never });
+      if (!entry) continue; // never recorded (a submission given up): nothing counts it
+      if ((entry.exSeq ?? 0) <= item.seq)
+        await ledger.updateOne(
+          { _id: item.responseId as never },
+          { $set: { excluded: item.excluded, exSeq: item.seq } },
+        );
+      actions.push({ record: entry as unknown as SubmissionDoc, excluded: item.excluded, seq: item.seq });
+    }
+    if (!actions.length) return;
     if (replayedFrom && now.getTime() - replayedFrom.getTime() >= GUARD_WINDOW_MS - 60_000) {
       await this.models.meta.updateOne(
         { _id: REBUILD_NEEDED },
         { $setOnInsert: { switchedAt: now } },
         { upsert: true },
       );
-      this.logger?.warn({ responseId }, 'late replay of a moderation: a rebuild of participation is due');
+      this.logger?.warn(
+        { count: actions.length },
+        'late replay of a moderation: a rebuild of participation is due',
+      );
       return;
     }
-    const record = entry as unknown as SubmissionDoc;
     const gen = await this.generation();
-    for (const scope of SCOPES) await this.moderateScope(gen, scope, record, excluded, seq);
+    const keys = [...new Set(actions.map((a) => a.record.respondentKey))];
+    const tagOf = (a: (typeof actions)[number]) => `m${a.seq}:${a.record.responseId}`;
+    for (let round = 0; ; round += 1) {
+      if (round >= MAX_ATTEMPTS) throw new Error('moderation: too much contention');
+      const theirs = await this.models.submissions
+        .find({ respondentKey: mongoose.trusted({ $in: keys }) as never })
+        .lean<SubmissionDoc[]>();
+      let changed = false;
+      for (const action of actions)
+        for (const scope of SCOPES)
+          if (await this.settleScope(gen, scope, action.record, tagOf(action), theirs)) changed = true;
+      if (!changed) break;
+    }
+    for (const action of actions)
+      for (const scope of SCOPES) await this.applyModeration(gen, scope, action, tagOf(action));
   }
 
-  private async moderateScope(
+  /**
+   * Sets the participation of the action's respondent in `scope` to their earliest submission in `theirs` that is
+   * not excluded (or to none). Returns true when it changed it.
+   */
+  private async settleScope(
     gen: number,
     scope: Scope,
     record: SubmissionDoc,
-    excluded: boolean,
-    seq: number,
-  ): Promise<void> {
+    tag: string,
+    theirs: SubmissionDoc[],
+  ): Promise<boolean> {
     const scopeId = scopeIdOf(record, scope);
-    const respondentHash = sha(record.respondentKey);
-    const id = participationId(gen, scope, scopeId, respondentHash);
-    const tag = `m${seq}:${record.responseId}`;
+    const id = participationId(gen, scope, scopeId, sha(record.respondentKey));
+    let target: ParticipantValues | null = null;
+    for (const s of theirs) {
+      if (s.excluded || s.respondentKey !== record.respondentKey || scopeIdOf(s, scope) !== scopeId) continue;
+      const values = valuesOf(s);
+      if (isEarlier(values, target)) target = values;
+    }
     const participations = this.models.participations.collection;
-    let final: ParticipationDoc | null = null;
-    for (let attempt = 0; ; attempt += 1) {
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`participation ${id}: too much contention`);
-      // The respondent's submissions (a scan of the ledger: a rare officer action, never a respondent's request).
-      const theirs = await this.models.submissions
-        .find({ respondentKey: record.respondentKey })
-        .lean<SubmissionDoc[]>();
-      let target: ParticipantValues | null = null;
-      for (const s of theirs) {
-        if (s.excluded || scopeIdOf(s, scope) !== scopeId) continue;
-        const values = valuesOf(s);
-        if (isEarlier(values, target)) target = values;
-      }
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const p = (await participations.findOne({ _id: id as never })) as ParticipationDoc | null;
+      if ((p?.is?.firstResponseId ?? null) === (target?.firstResponseId ?? null)) return attempt > 0;
       if (!p) {
-        if (!target) break;
         const first: ParticipationVersion = { v: 1, from: null, to: target, op: tag };
         try {
           await participations.insertOne({
@@ -356,20 +389,32 @@ export class ParticipationService implements ParticipationRecorder {
         }
         continue;
       }
-      if ((p.is?.firstResponseId ?? null) === (target?.firstResponseId ?? null)) {
-        final = p;
-        break;
-      }
       const next: ParticipationVersion = { v: p.ver + 1, from: p.is, to: target, op: tag };
       await participations.updateOne({ _id: id as never, ver: p.ver }, {
         $set: { is: target, ver: next.v },
         $push: { history: next },
       } as never);
-      // Swapped or not, read again: the check above is what ends the loop.
+      // Swapped or not, read again: the comparison above is what ends the loop.
     }
+    throw new Error(`participation ${id}: too much contention`);
+  }
+
+  /** The counter changes of one action in one scope: its tagged versions, and one response fewer (or more). */
+  private async applyModeration(
+    gen: number,
+    scope: Scope,
+    action: { record: SubmissionDoc; excluded: boolean; seq: number },
+    tag: string,
+  ): Promise<void> {
+    const { record, excluded, seq } = action;
+    const scopeId = scopeIdOf(record, scope);
+    const respondentHash = sha(record.respondentKey);
+    const p = (await this.models.participations.collection.findOne({
+      _id: participationId(gen, scope, scopeId, respondentHash) as never,
+    })) as ParticipationDoc | null;
     const rollup = rollupId(gen, scope, scopeId, shardOf(respondentHash));
     const setOnInsert = { gen, scope, scopeId, shard: shardOf(respondentHash) };
-    for (const version of final?.history.filter((h) => h.op === tag) ?? []) {
+    for (const version of p?.history.filter((h) => h.op === tag) ?? []) {
       const inc: Increments = {};
       versionIncrements(version, inc);
       await incrementOnce(

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../platform/errors';
+import { NotFoundError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
 import type { FloodGuard } from './flood-guard';
@@ -109,17 +109,12 @@ export function flaggedRouter(surveys: SurveysService, flood: FloodGuard): Route
     const survey = await surveyOf(req);
     const actor = actorOf(req);
     const list = await surveys.moderation.list(survey.id, actor);
-    let excluded = 0;
-    let busy = 0;
-    for (const item of list.items.filter((i) => !i.excluded).slice(0, BULK_LIMIT)) {
-      try {
-        if ((await surveys.moderation.setExcluded(survey.id, item.id, true, actor)) === 'done') excluded += 1;
-      } catch (error) {
-        // One still being submitted or edited: left for a second pass, the others go on.
-        if (!(error instanceof ConflictError)) throw error;
-        busy += 1;
-      }
-    }
+    const ids = list.items
+      .filter((i) => !i.excluded)
+      .slice(0, BULK_LIMIT)
+      .map((i) => i.id);
+    // Responses still being recorded are left for a second pass (the page says so); the others go on.
+    const { done: excluded, busy } = await surveys.moderation.excludeMany(survey.id, ids, actor);
     const done = busy ? 'excludedSome' : 'excludedAll';
     res.redirect(303, `/manage/surveys/${survey.id}/flagged?done=${done}&count=${excluded}`);
   });

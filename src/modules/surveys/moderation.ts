@@ -89,6 +89,7 @@ export interface ModerationDeps {
   effects: PendingEffects;
   participation: {
     setExcluded?(responseId: string, excluded: boolean, seq: number, replayedFrom?: Date): Promise<void>;
+    setExcludedMany?(items: { responseId: string; excluded: boolean; seq: number }[]): Promise<void>;
     rebuildRunning?(): Promise<boolean>;
   };
   answerRecorder: () => AnswerRecorder | undefined;
@@ -182,6 +183,45 @@ export function createModeration(deps: ModerationDeps) {
     actor: { id: string; roles: Role[] },
   ): Promise<'done' | 'unchanged'> {
     requireOfficer(actor);
+    const won = await begin(surveyId, responseId, excluded, actor);
+    if (won === 'unchanged') return won;
+    await finish([won]);
+    return 'done';
+  }
+
+  /**
+   * Excludes several flagged responses of the survey (an officer clearing a flood): each is won like one, then
+   * their steps run together, so participation reads the ledger once for the batch. Responses still in flight are
+   * skipped and counted in `busy`.
+   */
+  async function excludeMany(
+    surveyId: string,
+    responseIds: string[],
+    actor: { id: string; roles: Role[] },
+  ): Promise<{ done: number; busy: number }> {
+    requireOfficer(actor);
+    const won: ModerationPayload[] = [];
+    let busy = 0;
+    for (const responseId of responseIds) {
+      try {
+        const outcome = await begin(surveyId, responseId, true, actor);
+        if (outcome !== 'unchanged') won.push(outcome);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        busy += 1;
+      }
+    }
+    await finish(won);
+    return { done: won.length, busy };
+  }
+
+  /** The intent, then the compare-and-swap on the response that decides the action. */
+  async function begin(
+    surveyId: string,
+    responseId: string,
+    excluded: boolean,
+    actor: { id: string; roles: Role[] },
+  ): Promise<ModerationPayload | 'unchanged'> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const doc = await deps.responses.findOne({ _id: responseId });
       if (!doc || doc.status !== 'submitted' || doc.surveyId.toString() !== surveyId || !doc.moderation)
@@ -212,8 +252,7 @@ export function createModeration(deps: ModerationDeps) {
         locale: doc.locale,
         channel: doc.channel,
       };
-      const key = `${responseId}:m${seq}`;
-      await deps.effects.begin('moderation', key, payload as unknown as Document);
+      await deps.effects.begin('moderation', keyOf(payload), payload as unknown as Document);
       const won = await deps.responses.updateOne(
         {
           _id: responseId,
@@ -223,24 +262,52 @@ export function createModeration(deps: ModerationDeps) {
         } as never,
         { $set: { 'moderation.excluded': excluded, 'moderation.seq': seq } },
       );
-      if (won.modifiedCount !== 1) {
-        // An edit or another officer got there first: read again.
-        await deps.effects.done('moderation', key);
-        continue;
-      }
-      await steps(payload);
-      await deps.effects.done('moderation', key);
-      deps.logger?.info(
-        { responseId, surveyId, action: excluded ? 'exclude' : 'restore', actorId: actor.id },
-        'flagged response moderated',
-      );
-      return 'done';
+      if (won.modifiedCount === 1) return payload;
+      // An edit or another officer got there first: read again.
+      await deps.effects.done('moderation', keyOf(payload));
     }
     throw new ConflictError({ key: 'surveys:flagged.busy' });
   }
 
+  function keyOf(payload: Pick<ModerationPayload, 'responseId' | 'seq'>): string {
+    return `${payload.responseId}:m${payload.seq}`;
+  }
+
+  /** The steps of actions that won, then their intents go. */
+  async function finish(payloads: ModerationPayload[]): Promise<void> {
+    if (!payloads.length) return;
+    if (deps.participation.setExcludedMany) {
+      for (const payload of payloads) await countResponse(payload);
+      await deps.participation.setExcludedMany(
+        payloads.map((p) => ({ responseId: p.responseId, excluded: p.excluded, seq: p.seq })),
+      );
+      for (const payload of payloads) await afterParticipation(payload);
+    } else {
+      for (const payload of payloads) await steps(payload);
+    }
+    for (const payload of payloads) {
+      await deps.effects.done('moderation', keyOf(payload));
+      deps.logger?.info(
+        {
+          responseId: payload.responseId,
+          surveyId: payload.surveyId,
+          action: payload.excluded ? 'exclude' : 'restore',
+          actorId: payload.actorId,
+        },
+        'flagged response moderated',
+      );
+    }
+  }
+
   /** The steps of an action that won, each idempotent under the action's own operation ids. */
   async function steps(payload: ModerationPayload, replayedFrom?: Date): Promise<void> {
+    await countResponse(payload);
+    await deps.participation.setExcluded?.(payload.responseId, payload.excluded, payload.seq, replayedFrom);
+    await afterParticipation(payload);
+  }
+
+  /** The response counters of the survey, its consultation and its round: one submitted fewer (or more). */
+  async function countResponse(payload: ModerationPayload): Promise<void> {
     const sign = payload.excluded ? -1 : 1;
     await Promise.all(
       countScopeIds(payload.scope).map((id) =>
@@ -252,7 +319,10 @@ export function createModeration(deps: ModerationDeps) {
         ),
       ),
     );
-    await deps.participation.setExcluded?.(payload.responseId, payload.excluded, payload.seq, replayedFrom);
+  }
+
+  /** The answer counters (and the answer log), then the officers' list. */
+  async function afterParticipation(payload: ModerationPayload): Promise<void> {
     await deps.answerRecorder()?.moderate?.({
       surveyId: payload.surveyId,
       responseId: payload.responseId,
@@ -292,7 +362,7 @@ export function createModeration(deps: ModerationDeps) {
     return 'done' as const;
   }
 
-  return { listFlag, list, setExcluded, replay, collection: flags };
+  return { listFlag, list, setExcluded, excludeMany, replay, collection: flags };
 }
 
 export type Moderation = ReturnType<typeof createModeration>;

@@ -145,6 +145,7 @@ export type SubmissionRecorder = ParticipationRecorder & {
   replaySubmission?(record: SubmissionRecord, intentCreatedAt: Date): Promise<void>;
   /** Moderation: a flagged response leaves (or rejoins) the participation figures (see moderation.ts). */
   setExcluded?(responseId: string, excluded: boolean, seq: number, replayedFrom?: Date): Promise<void>;
+  setExcludedMany?(items: { responseId: string; excluded: boolean; seq: number }[]): Promise<void>;
   rebuildRunning?(): Promise<boolean>;
 };
 
