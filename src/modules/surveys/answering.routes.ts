@@ -30,9 +30,12 @@ import {
 /** A survey under a flood: this anonymous submission waits behind the challenge page. */
 class ChallengeRequiredError extends Error {}
 
-/** Anonymous: no account and no invitation (a fresh cookie makes a fresh respondent of this kind). */
+/**
+ * Anonymous: no account and no invitation (a fresh cookie makes a fresh respondent of this kind). An invitation
+ * held on an anonymous survey still answers as the browser, but it was sent by the team: not screened.
+ */
 function isAnonymous(respondent: Respondent): boolean {
-  return !respondent.userId && respondent.key.startsWith('anon:');
+  return !respondent.userId && !respondent.invitationId && respondent.key.startsWith('anon:');
 }
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
