@@ -199,6 +199,26 @@ describe('floods of anonymous submissions', () => {
     expect(after).toHaveLength(before + 1);
     expect(after.filter((r) => !r.moderation)).toHaveLength(ANON_SUBMIT_FLAG_AFTER + 1);
 
+    // A token changed by hand (its claims or its signature) is refused.
+    const forger = await submitFresh(survey.id, '203.0.113.43', 'fr');
+    const tamperedPage = await forger.agent.get(`/surveys/${survey.id}/challenge`);
+    const good = /name="challengeToken" value="([^"]+)"/.exec(tamperedPage.text)![1]!;
+    const [e, f] = /Combien font (\d+) plus (\d+)/.exec(tamperedPage.text)!.slice(1).map(Number) as [
+      number,
+      number,
+    ];
+    const [body, mac] = good.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as { e: number };
+    const forged = `${Buffer.from(JSON.stringify({ ...claims, e: claims.e + 86_400_000 })).toString('base64url')}.${mac}`;
+    for (const challengeToken of [forged, `${body}.${'0'.repeat(mac.length)}`, 'x'.repeat(500)]) {
+      const refused = await forger.agent.post(`/surveys/${survey.id}/challenge`, {
+        challengeToken,
+        challengeAnswer: String(e + f),
+      });
+      expect(refused.status).toBe(422);
+    }
+    expect(await responsesOf(survey.id)).toHaveLength(before + 1);
+
     // The first token was never passed, but another browser cannot use it; nor can this one use the spent one.
     const other = await submitFresh(survey.id, '203.0.113.41');
     const stolen = await other.agent.post(`/surveys/${survey.id}/challenge`, {
