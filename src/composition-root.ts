@@ -24,6 +24,8 @@ import {
   answeringRouter,
   builderRouter,
   createSurveysService,
+  FloodGuard,
+  flaggedRouter,
   registerSurveysOpenApi,
   surveyFormCsrfExempt,
   surveysApiRouter,
@@ -43,6 +45,8 @@ export interface Composition {
   surveys: SurveysService;
   /** The analysis module's answer counters (rebuilds, tests). */
   answerCounters: AnswerCounters;
+  /** Flood detection and challenge tokens of anonymous survey submissions. */
+  flood: FloodGuard;
   /** Unfinished multi-document work and its reconciler (tests call effects.reconcile({ graceMs: 0 })). */
   effects: PendingEffects;
   /** One reconciler pass: unfinished submissions are finished, and a rebuild that a late replay asked for runs. */
@@ -100,6 +104,11 @@ export function compose(
   });
 
   const limiter = new RateLimiter(connection);
+  const flood = new FloodGuard(connection, {
+    secret: config.sessionSecret,
+    threshold: config.flood.threshold,
+    windowSeconds: config.flood.windowSeconds,
+  });
   const accounts = createAccountsModule({
     connection,
     baseUrl: config.baseUrl,
@@ -191,9 +200,11 @@ export function compose(
       secret: config.sessionSecret,
       invitationMaxAgeMs: config.sessionMaxAgeMs,
       notifications: mail.notifications,
+      flood,
     }),
     builderRouter(surveys, consultations.consultations),
-    surveysApiRouter(surveys, limiter),
+    flaggedRouter(surveys, flood),
+    surveysApiRouter(surveys, limiter, flood),
     openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);
@@ -235,6 +246,7 @@ export function compose(
     accounts: accounts.service,
     surveys,
     answerCounters,
+    flood,
     effects,
     reconcile,
     commitments,
@@ -268,6 +280,7 @@ export function compose(
       await reconciling;
       await mail.stop();
       limiter.stop();
+      flood.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.
       await Promise.allSettled([accounts.ready, limiter.ready]);
       await session.store.close().catch(() => undefined);

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.baseUrl).toBe('http://localhost:3000');
     expect(config.mongodbUri).toBeUndefined();
-    expect(config.trustProxy).toBe(false);
+    expect(config.trustProxy).toBe('loopback');
     expect(config.logLevel).toBe('info');
     expect(Object.isFrozen(config)).toBe(true);
   });

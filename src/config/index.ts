@@ -46,9 +46,10 @@ const envSchema = z.object({
   ),
   SESSION_MAX_AGE_HOURS: z.coerce.number().positive('must be a positive number of hours').default(8),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  // Loopback only by default: a proxy on this machine (nginx, a sidecar) may say who the client is; nobody else can.
   TRUST_PROXY: z
     .string()
-    .default('false')
+    .default('loopback')
     .transform((v, ctx): boolean | number | string => {
       const value = v.trim();
       if (value === '' || value === 'false') return false;
@@ -63,6 +64,17 @@ const envSchema = z.object({
       return z.NEVER;
     }),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  FLOOD_THRESHOLD: z.coerce
+    .number()
+    .int('must be a whole number of at least 1')
+    .min(1, 'must be a whole number of at least 1')
+    .default(120),
+  FLOOD_WINDOW_SECONDS: z.coerce
+    .number()
+    .int('must be a whole number of seconds between 10 and 86400')
+    .min(10, 'must be a whole number of seconds between 10 and 86400')
+    .max(86_400, 'must be a whole number of seconds between 10 and 86400')
+    .default(300),
   SMTP_URL: optionalString.pipe(
     z
       .string()
@@ -114,6 +126,11 @@ export interface Config {
   sessionMaxAgeMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: boolean | number | string;
+  /**
+   * A survey is "under a flood" while its anonymous submissions in one window (this one or the last) reach
+   * `threshold`: anonymous respondents then pass a challenge before their response counts (docs/security.md).
+   */
+  flood: { threshold: number; windowSeconds: number };
   shutdownTimeoutMs: number;
   ferretdbBin: string | undefined;
   /** Unset outside production: emails are written as .eml files under DATA_DIR/mail. */
@@ -193,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionMaxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    flood: { threshold: e.FLOOD_THRESHOLD, windowSeconds: e.FLOOD_WINDOW_SECONDS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     ferretdbBin: e.FERRETDB_BIN,
     smtpUrl: e.SMTP_URL,

@@ -158,6 +158,31 @@ export class AnswerCounters implements AnswerRecorder {
     ]);
   }
 
+  /**
+   * Takes a response's answers out of the counters (`excluded`) or puts them back, once per moderation action
+   * `seq` (its own operation id, so excluding twice or replaying changes nothing), and marks its copy in the
+   * answer log, which exports and the snapshot then skip. `input` is the response as counted (its revision then).
+   */
+  async moderate(input: SubmittedAnswers & { excluded: boolean; seq: number }): Promise<void> {
+    const op = opId('answers-moderation', input.responseId, String(input.seq));
+    const types = await this.types(input.surveyId, input.surveyVersion);
+    const shard = shardOf(input.responseId);
+    const flat = contribution(types, input.answers);
+    const sign = input.excluded ? -1 : 1;
+    await Promise.all(
+      slicesOf(input.sector, input.region).map((slice) =>
+        incrementOnce(
+          this.collection as unknown as Collection<Document>,
+          counterId(input.surveyId, slice, shard),
+          op,
+          Object.fromEntries(Object.entries(addInto({}, flat, sign)).map(([path, n]) => [`c.${path}`, n])),
+          { setOnInsert: { surveyId: input.surveyId, slice, shard } },
+        ),
+      ),
+    );
+    await this.log.setExcluded(input.surveyId, input.responseId, input.excluded);
+  }
+
   /** One slice's counters, shards summed (one read by `_id` per shard). */
   async read(surveyId: string, slice: string): Promise<SliceCounts> {
     const docs = await Promise.all(

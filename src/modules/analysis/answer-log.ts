@@ -43,6 +43,8 @@ interface LogDoc extends Document {
   organisation?: string;
   answers: Answers;
   otherText: OtherText;
+  /** Excluded by an officer (a flagged response): kept, but read by nothing (exports, snapshot, recomputation). */
+  excluded?: boolean;
 }
 
 const PREFIX = 'answer_log_';
@@ -94,8 +96,10 @@ export class AnswerLog {
       otherText: input.otherText,
     });
     const collection = this.collection(input.surveyId);
+    // An excluded copy is never replaced (its response cannot be edited while excluded; this keeps a replayed
+    // recording from bringing it back).
     await collection
-      .replaceOne({ _id: doc._id, rev: { $lt: doc.rev } }, doc, { upsert: true })
+      .replaceOne({ _id: doc._id, rev: { $lt: doc.rev }, excluded: { $ne: true } }, doc, { upsert: true })
       .catch((error: unknown) => {
         // The log already holds this revision or a newer one.
         if (!isDuplicateKey(error)) throw error;
@@ -106,6 +110,7 @@ export class AnswerLog {
   async *responses(surveyId: string): AsyncGenerator<LoggedResponse> {
     const cursor = this.collection(surveyId).find({}).batchSize(BATCH);
     for await (const doc of cursor) {
+      if (doc.excluded) continue;
       yield {
         id: doc._id,
         revision: doc.rev,
@@ -120,6 +125,11 @@ export class AnswerLog {
         otherText: doc.otherText ?? {},
       };
     }
+  }
+
+  /** Marks a response's copy excluded (or not): an exclusion is one write, and so is a restore. */
+  async setExcluded(surveyId: string, responseId: string, excluded: boolean): Promise<void> {
+    await this.collection(surveyId).updateOne({ _id: responseId }, { $set: { excluded } });
   }
 
   /** Replaces the survey's log with `source` (a rebuild from the stored responses). */

@@ -44,6 +44,10 @@ export interface SubmissionDoc {
   locale: string;
   channel: string;
   submittedAt: Date;
+  /** Excluded by an officer (a flagged response): left out of every count and of rebuilds. */
+  excluded?: boolean;
+  /** The moderation action (its sequence number on the response) that set `excluded` last. */
+  exSeq?: number;
 }
 
 /** What one participant is counted as in one scope: their earliest submission there. */
@@ -59,11 +63,16 @@ export interface ParticipantValues {
   firstResponseId: string;
 }
 
-/** One change of a participation: the counters move from `from`'s cells to `to`'s (from null: first counted). */
+/**
+ * One change of a participation: the counters move from `from`'s cells to `to`'s (from null: first counted; to
+ * null: no longer counted, their only submissions were excluded). `op` names the moderation action (exclude or
+ * restore) that made the version; versions made by submissions have none.
+ */
 export interface ParticipationVersion {
   v: number;
   from: ParticipantValues | null;
-  to: ParticipantValues;
+  to: ParticipantValues | null;
+  op?: string;
 }
 
 export interface ParticipationDoc {
@@ -72,7 +81,8 @@ export interface ParticipationDoc {
   scope: Scope;
   scopeId: string;
   respondentKey: string;
-  is: ParticipantValues;
+  /** Null while every submission of theirs in the scope is excluded. */
+  is: ParticipantValues | null;
   ver: number;
   history: ParticipationVersion[];
 }
@@ -133,6 +143,8 @@ const submissionSchema = new Schema<SubmissionDoc & { _id: string; recordedAt: D
     submittedAt: { type: Date, required: true },
     /** When the ledger received it (a rebuild replays what arrived while it ran). */
     recordedAt: { type: Date, required: true },
+    excluded: { type: Boolean },
+    exSeq: { type: Number },
   },
   { collection: 'participation_submissions', versionKey: false },
 );
@@ -145,7 +157,7 @@ const participationSchema = new Schema<ParticipationDoc>(
     scope: { type: String, enum: SCOPES, required: true },
     scopeId: { type: String, required: true },
     respondentKey: { type: String, required: true },
-    is: { type: Schema.Types.Mixed, required: true },
+    is: { type: Schema.Types.Mixed, default: null },
     ver: { type: Number, required: true },
     history: { type: Schema.Types.Mixed, default: [] },
   },

@@ -81,7 +81,9 @@ function valuesOf(s: SubmissionDoc): ParticipantValues {
   };
 }
 
-function isEarlier(a: ParticipantValues, b: ParticipantValues): boolean {
+/** True when `a` comes before `b` (anything comes before nothing: a participation whose submissions are excluded). */
+function isEarlier(a: ParticipantValues, b: ParticipantValues | null): boolean {
+  if (!b) return true;
   const at = new Date(a.firstSubmittedAt).getTime();
   const bt = new Date(b.firstSubmittedAt).getTime();
   return at < bt || (at === bt && a.firstResponseId < b.firstResponseId);
@@ -89,9 +91,11 @@ function isEarlier(a: ParticipantValues, b: ParticipantValues): boolean {
 
 /** The counter change of one version: its `to` cells in, its `from` cells out. */
 function versionIncrements(version: ParticipationVersion, inc: Increments): void {
-  for (const [dimension, value] of participationCells(version.to)) {
-    const path = `counts.${dimension}.${value}`;
-    inc[path] = (inc[path] ?? 0) + 1;
+  if (version.to) {
+    for (const [dimension, value] of participationCells(version.to)) {
+      const path = `counts.${dimension}.${value}`;
+      inc[path] = (inc[path] ?? 0) + 1;
+    }
   }
   if (version.from) {
     for (const [dimension, value] of participationCells(version.from)) {
@@ -174,6 +178,9 @@ export class ParticipationService implements ParticipationRecorder {
       });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
+      // Recorded before: a replay. One an officer has excluded since stays out of the counts.
+      const ledger = await this.models.submissions.collection.findOne({ _id: record.responseId as never });
+      if (ledger?.excluded) return;
     }
     // Read after the ledger write: a rebuild that switches generations later replays this submission itself.
     const gen = await this.generation();
@@ -236,7 +243,7 @@ export class ParticipationService implements ParticipationRecorder {
       const p = await this.models.participations.findById(id).lean<ParticipationDoc>();
       if (!p) continue; // deleted by a rebuild's clean-up of an old generation: try again
       // Versions this submission created before (a replay) are applied again below; the guard makes that harmless.
-      mine = p.history.filter((h) => h.to.firstResponseId === record.responseId);
+      mine = p.history.filter((h) => !h.op && h.to?.firstResponseId === record.responseId);
       if (!isEarlier(candidate, p.is)) break;
       const next: ParticipationVersion = { v: p.ver + 1, from: p.is, to: candidate };
       const swapped = await this.models.participations.updateOne(
@@ -257,6 +264,173 @@ export class ParticipationService implements ParticipationRecorder {
       opId('submission', record.responseId, scope, mine.map((h) => h.v).join(',')),
       inc,
       { setOnInsert: { gen, scope, scopeId, shard } },
+    );
+  }
+
+  /** True while a rebuild holds its lease (moderation waits: see setExcluded). */
+  async rebuildRunning(at = new Date()): Promise<boolean> {
+    const lock = await this.models.meta.findById(REBUILD_LOCK).lean<MetaDoc>();
+    return Boolean(lock?.until && new Date(lock.until).getTime() > at.getTime());
+  }
+
+  /**
+   * Takes a submitted response out of every count (`excluded`), or puts it back, for moderation action `seq` (the
+   * response's own sequence of exclude/restore actions, so each action has its own operation ids and an action
+   * replayed changes nothing). See setExcludedMany.
+   */
+  async setExcluded(
+    responseId: string,
+    excluded: boolean,
+    seq: number,
+    replayedFrom?: Date,
+    now = new Date(),
+  ): Promise<void> {
+    await this.setExcludedMany([{ responseId, excluded, seq }], replayedFrom, now);
+  }
+
+  /**
+   * Moderation of several responses at once (an officer excluding a flood's responses). Steps, each idempotent:
+   * 1. each ledger entry says `excluded` (rebuilds leave it out);
+   * 2. per scope, the participation is set to the respondent's earliest submission that is not excluded (or to
+   *    none), by compare-and-swap; each change is a version tagged with the action. Which submissions a
+   *    respondent has is a read of the ledger by respondent (a scan on FerretDB: an officer's action, never a
+   *    respondent's request), one for the whole batch, and one more after any change, until nothing changes: a
+   *    submission recorded meanwhile, which saw the old participation, is seen then;
+   * 3. per scope, each tagged version's counter change and "one response fewer" (or more), each once.
+   * Actions on one response never overlap (the surveys module finishes one before it starts the next). The
+   * reconciler's replay after the guard window asks for a rebuild instead (like a late submission).
+   */
+  async setExcludedMany(
+    items: { responseId: string; excluded: boolean; seq: number }[],
+    replayedFrom?: Date,
+    now = new Date(),
+  ): Promise<void> {
+    const ledger = this.models.submissions.collection;
+    const actions: { record: SubmissionDoc; excluded: boolean; seq: number }[] = [];
+    for (const item of items) {
+      const entry = await ledger.findOne({ _id: item.responseId as never });
+      if (!entry) continue; // never recorded (a submission given up): nothing counts it
+      if ((entry.exSeq ?? 0) <= item.seq)
+        await ledger.updateOne(
+          { _id: item.responseId as never },
+          { $set: { excluded: item.excluded, exSeq: item.seq } },
+        );
+      actions.push({ record: entry as unknown as SubmissionDoc, excluded: item.excluded, seq: item.seq });
+    }
+    if (!actions.length) return;
+    if (replayedFrom && now.getTime() - replayedFrom.getTime() >= GUARD_WINDOW_MS - 60_000) {
+      await this.models.meta.updateOne(
+        { _id: REBUILD_NEEDED },
+        { $setOnInsert: { switchedAt: now } },
+        { upsert: true },
+      );
+      this.logger?.warn(
+        { count: actions.length },
+        'late replay of a moderation: a rebuild of participation is due',
+      );
+      return;
+    }
+    const gen = await this.generation();
+    const keys = [...new Set(actions.map((a) => a.record.respondentKey))];
+    const tagOf = (a: (typeof actions)[number]) => `m${a.seq}:${a.record.responseId}`;
+    for (let round = 0; ; round += 1) {
+      if (round >= MAX_ATTEMPTS) throw new Error('moderation: too much contention');
+      const theirs = await this.models.submissions
+        .find({ respondentKey: mongoose.trusted({ $in: keys }) as never })
+        .lean<SubmissionDoc[]>();
+      let changed = false;
+      for (const action of actions)
+        for (const scope of SCOPES)
+          if (await this.settleScope(gen, scope, action.record, tagOf(action), theirs)) changed = true;
+      if (!changed) break;
+    }
+    for (const action of actions)
+      for (const scope of SCOPES) await this.applyModeration(gen, scope, action, tagOf(action));
+  }
+
+  /**
+   * Sets the participation of the action's respondent in `scope` to their earliest submission in `theirs` that is
+   * not excluded (or to none). Returns true when it changed it.
+   */
+  private async settleScope(
+    gen: number,
+    scope: Scope,
+    record: SubmissionDoc,
+    tag: string,
+    theirs: SubmissionDoc[],
+  ): Promise<boolean> {
+    const scopeId = scopeIdOf(record, scope);
+    const id = participationId(gen, scope, scopeId, sha(record.respondentKey));
+    let target: ParticipantValues | null = null;
+    for (const s of theirs) {
+      if (s.excluded || s.respondentKey !== record.respondentKey || scopeIdOf(s, scope) !== scopeId) continue;
+      const values = valuesOf(s);
+      if (isEarlier(values, target)) target = values;
+    }
+    const participations = this.models.participations.collection;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const p = (await participations.findOne({ _id: id as never })) as ParticipationDoc | null;
+      if ((p?.is?.firstResponseId ?? null) === (target?.firstResponseId ?? null)) return attempt > 0;
+      if (!p) {
+        const first: ParticipationVersion = { v: 1, from: null, to: target, op: tag };
+        try {
+          await participations.insertOne({
+            _id: id as never,
+            gen,
+            scope,
+            scopeId,
+            respondentKey: record.respondentKey,
+            is: target,
+            ver: 1,
+            history: [first],
+          });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        continue;
+      }
+      const next: ParticipationVersion = { v: p.ver + 1, from: p.is, to: target, op: tag };
+      await participations.updateOne({ _id: id as never, ver: p.ver }, {
+        $set: { is: target, ver: next.v },
+        $push: { history: next },
+      } as never);
+      // Swapped or not, read again: the comparison above is what ends the loop.
+    }
+    throw new Error(`participation ${id}: too much contention`);
+  }
+
+  /** The counter changes of one action in one scope: its tagged versions, and one response fewer (or more). */
+  private async applyModeration(
+    gen: number,
+    scope: Scope,
+    action: { record: SubmissionDoc; excluded: boolean; seq: number },
+    tag: string,
+  ): Promise<void> {
+    const { record, excluded, seq } = action;
+    const scopeId = scopeIdOf(record, scope);
+    const respondentHash = sha(record.respondentKey);
+    const p = (await this.models.participations.collection.findOne({
+      _id: participationId(gen, scope, scopeId, respondentHash) as never,
+    })) as ParticipationDoc | null;
+    const rollup = rollupId(gen, scope, scopeId, shardOf(respondentHash));
+    const setOnInsert = { gen, scope, scopeId, shard: shardOf(respondentHash) };
+    for (const version of p?.history.filter((h) => h.op === tag) ?? []) {
+      const inc: Increments = {};
+      versionIncrements(version, inc);
+      await incrementOnce(
+        this.models.rollups.collection,
+        rollup,
+        opId('moderation', record.responseId, String(seq), scope, String(version.v)),
+        inc,
+        { setOnInsert },
+      );
+    }
+    await incrementOnce(
+      this.models.rollups.collection,
+      rollup,
+      opId('moderation', record.responseId, String(seq), scope),
+      { [`counts.responses.${ALL}`]: excluded ? -1 : 1 },
+      { setOnInsert },
     );
   }
 
@@ -311,6 +485,7 @@ export class ParticipationService implements ParticipationRecorder {
       .lean<SubmissionDoc & { recordedAt?: Date }>()
       .cursor();
     for await (const s of cursor) {
+      if (s.excluded) continue; // excluded by an officer: in no count
       submissions++;
       ledger.push({
         responseId: s.responseId,
@@ -390,7 +565,7 @@ export class ParticipationService implements ParticipationRecorder {
           const scopeId = scopeIdOf(s, scope);
           const p = participations.get(participationId(gen, scope, scopeId, respondentHash));
           const versions =
-            p?.history.filter((h) => h.to.firstResponseId === s.responseId).map((h) => h.v) ?? [];
+            p?.history.filter((h) => h.to?.firstResponseId === s.responseId).map((h) => h.v) ?? [];
           const rollup = byId.get(rollupId(gen, scope, scopeId, shardOf(respondentHash)));
           if (rollup) {
             (rollup.ops ??= {})[opId('submission', s.responseId, scope, versions.join(','))] =
@@ -422,6 +597,7 @@ export class ParticipationService implements ParticipationRecorder {
         .find({ recordedAt: mongoose.trusted({ $gte: new Date(since) }) as never })
         .lean<SubmissionDoc[]>();
       for (const s of arrived) {
+        if (s.excluded) continue;
         for (const scope of SCOPES) await this.applyToScope(gen, scope, s);
       }
       await this.models.meta.deleteOne({

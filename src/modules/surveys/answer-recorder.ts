@@ -28,4 +28,6 @@ export interface SubmittedAnswers {
 
 export interface AnswerRecorder {
   recordAnswers(input: SubmittedAnswers): Promise<void>;
+  /** An officer excluded (or restored) a flagged response: its answers leave (or rejoin) the counts, once per `seq`. */
+  moderate?(input: SubmittedAnswers & { excluded: boolean; seq: number }): Promise<void>;
 }

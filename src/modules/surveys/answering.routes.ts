@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
 import type { RateLimiter } from '../../platform/http/rate-limit';
-import { SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
+import { ANON_SUBMIT_FLAG_AFTER, consumeAnonymous, SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
+import type { FloodGuard } from './flood-guard';
 import { formValuesFor, type AnswerError, type Answers, type FormFields } from './survey-answers';
 import type { Consultation } from '../consultations';
 import { localize } from './survey-definition';
@@ -21,9 +22,21 @@ import {
   ABOUT_YOU,
   SELF_ID_FIELDS,
   type Respondent,
+  type SubmitScreen,
   type Survey,
   type SurveysService,
 } from './surveys.service';
+
+/** A survey under a flood: this anonymous submission waits behind the challenge page. */
+class ChallengeRequiredError extends Error {}
+
+/**
+ * Anonymous: no account and no invitation (a fresh cookie makes a fresh respondent of this kind). An invitation
+ * held on an anonymous survey still answers as the browser, but it was sent by the team: not screened.
+ */
+function isAnonymous(respondent: Respondent): boolean {
+  return !respondent.userId && !respondent.invitationId && respondent.key.startsWith('anon:');
+}
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const pageParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
@@ -78,6 +91,8 @@ export interface AnsweringOptions {
   invitationMaxAgeMs: number;
   /** Sends the optional copy of a response ("Email me a copy"); without it the offer is not shown. */
   notifications?: Notifications;
+  /** Flood detection and the challenge step; without it anonymous submissions are only rate-limited by page. */
+  flood?: FloodGuard;
 }
 
 /**
@@ -95,6 +110,23 @@ export function answeringRouter(
   const router = Router();
   const clientAddress = (req: Request) => req.ip ?? 'unknown';
   const invitations = invitationCookies({ secret: options.secret, maxAgeMs: options.invitationMaxAgeMs });
+  const { flood } = options;
+
+  /**
+   * What savePage asks just before it submits an anonymous respondent's draft: the per-address limits (429), then
+   * the survey's flood state (the challenge, unless this request passed it), then the flag of a response that is
+   * one too many from its address in this survey. Signed-in and invited respondents are not screened.
+   */
+  function screenFor(req: Request, survey: Survey, respondent: Respondent, passed = false): SubmitScreen {
+    return async () => {
+      if (!isAnonymous(respondent) || passed || !flood) return undefined;
+      const address = clientAddress(req);
+      const { perSurvey } = await consumeAnonymous(limiter, survey.id, address);
+      const { flooded } = await flood.record(survey.id);
+      if (flooded) throw new ChallengeRequiredError();
+      return perSurvey > ANON_SUBMIT_FLAG_AFTER ? flood.flag('address', 'web', address) : undefined;
+    };
+  }
 
   /** Signing in is the way to answer a "signed-in only" survey: send the visitor there and back. */
   async function open(
@@ -316,14 +348,23 @@ export function answeringRouter(
     res: Response,
     survey: Survey,
     respondent: Respondent,
-    input: { pageId: string; fields: FormFields; action: 'next' | 'back' | 'save'; review?: boolean },
+    input: {
+      pageId: string;
+      fields: FormFields;
+      action: 'next' | 'back' | 'save';
+      review?: boolean;
+      challengePassed?: boolean;
+    },
   ) {
     const surveyId = survey.id;
     const { pageId, fields, action } = input;
+    const screen = screenFor(req, survey, respondent, input.challengePassed);
     let outcome;
     try {
-      outcome = await surveys.savePage({ surveyId, respondent, pageId, fields, action });
+      outcome = await surveys.savePage({ surveyId, respondent, pageId, fields, action, screen });
     } catch (error) {
+      // Under a flood: the draft is saved; the response counts once the challenge is passed.
+      if (error instanceof ChallengeRequiredError) return res.redirect(303, `/surveys/${surveyId}/challenge`);
       // A final check found a problem on another page (the survey changed, or a page was skipped): show it there.
       if (error instanceof ValidationError && error.code === 'answers_incomplete') {
         const state = await surveys.respondentState(survey, respondent);
@@ -427,6 +468,18 @@ export function answeringRouter(
     if (!opened) return;
     const { survey, respondent } = opened;
     await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
+    await submitSaved(req, res, survey, respondent, false);
+  });
+
+  /** Submits the saved answers: the last page is sent again with them and "next" (see POST /check). */
+  async function submitSaved(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    respondent: Respondent,
+    challengePassed: boolean,
+  ) {
+    const surveyId = survey.id;
     const { current } = await answersToCheck(survey, respondent);
     if (!current) return res.redirect(303, `/surveys/${surveyId}`);
     const flow = surveys.pageFlow(survey, current.answers);
@@ -440,7 +493,64 @@ export function answeringRouter(
           [SELF_ID_FIELDS.region]: current.region ?? '',
           [SELF_ID_FIELDS.organisation]: current.organisation ?? '',
         };
-    await saveAndGo(req, res, survey, respondent, { pageId: last, fields, action: 'next', review: true });
+    await saveAndGo(req, res, survey, respondent, {
+      pageId: last,
+      fields,
+      action: 'next',
+      review: true,
+      challengePassed,
+    });
+  }
+
+  /** The challenge page: a sum to answer, or a proof of work the page's script does by itself. */
+  function renderChallenge(
+    req: Request,
+    res: Response,
+    survey: Survey,
+    respondent: Respondent,
+    failed = false,
+  ) {
+    if (!flood) throw new NotFoundError();
+    const challenge = flood.issue(survey.id, respondent.key);
+    res.status(failed ? 422 : 200).render('surveys/challenge', {
+      title: `${failed ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${req.t('surveys:challenge.title')} – ${localize(survey.definition.title, req.locale)}`,
+      surveyTitle: localize(survey.definition.title, req.locale),
+      challenge,
+      surveyToken: surveyToken(req, res),
+      action: `/surveys/${survey.id}/challenge`,
+      backHref: `/surveys/${survey.id}/check`,
+      errors: failed ? [{ field: 'challengeAnswer', message: req.t('surveys:challenge.wrong') }] : [],
+    });
+  }
+
+  /** GET /surveys/:surveyId/challenge: shown to anonymous respondents whose submission met a flood. */
+  router.get('/surveys/:surveyId/challenge', async (req, res) => {
+    const { surveyId } = params(req);
+    const opened = await openAs(req, res, surveyId, { create: false });
+    if (!opened) return;
+    const { survey, respondent } = opened;
+    const { current } = respondent ? await answersToCheck(survey, respondent) : { current: null };
+    if (!respondent || !current || !isAnonymous(respondent)) return res.redirect(303, `/surveys/${surveyId}`);
+    renderChallenge(req, res, survey, respondent);
+  });
+
+  /** POST /surveys/:surveyId/challenge: a right answer (or proof of work) submits the saved answers. */
+  router.post('/surveys/:surveyId/challenge', async (req, res) => {
+    const { surveyId } = params(req);
+    await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
+    const opened = await openAs(req, res, surveyId, { create: false });
+    if (!opened) return;
+    const { survey, respondent } = opened;
+    if (!respondent || !isAnonymous(respondent) || !flood) return res.redirect(303, `/surveys/${surveyId}`);
+    await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 400) : undefined);
+    const passed = await flood.pass(surveyId, respondent.key, text(body.challengeToken) ?? '', {
+      sum: text(body.challengeAnswer),
+      pow: text(body.pow),
+    });
+    if (!passed) return renderChallenge(req, res, survey, respondent, true);
+    await submitSaved(req, res, survey, respondent, true);
   });
 
   /** GET /surveys/:surveyId/saved: "your answers are saved", with the offer of a resume link by email. */

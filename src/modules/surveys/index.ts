@@ -25,3 +25,5 @@ export { builderRouter } from './builder.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
 export { surveyFormCsrfExempt } from './respondent';
 export { SURVEY_RATE_LIMITS } from './rate-limits';
+export { FloodGuard, type ResponseFlag } from './flood-guard';
+export { flaggedRouter } from './flagged.routes';

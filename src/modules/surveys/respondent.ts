@@ -138,7 +138,7 @@ export function isBrowserKey(value: string): boolean {
 /** The hidden field that carries a survey page's own anti-forgery token. */
 export const SURVEY_FORM_FIELD = '_survey';
 
-const SURVEY_FORM_PATH = /^\/surveys\/[a-f0-9]{24}\/(pages\/[A-Za-z0-9-]{1,40}|resume-link|check)$/;
+const SURVEY_FORM_PATH = /^\/surveys\/[a-f0-9]{24}\/(pages\/[A-Za-z0-9-]{1,40}|resume-link|check|challenge)$/;
 
 /**
  * The anti-forgery token of survey forms shown to a browser that is not signed in, in place of the session's CSRF

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import type { Locale } from '../../platform/i18n';
 import type { Answers, OtherText } from './survey-answers';
+import type { ResponseFlag } from './flood-guard';
 
 /**
  * The ids and shapes of stored responses, as pure functions: the service writes these, and the benchmark bulk-loads
@@ -84,6 +85,8 @@ export interface SubmittedResponseInput {
   /** API submissions: the key and a hash of the request body (same key, other body: refused). */
   idempotencyKey?: string;
   requestHash?: string;
+  /** Flagged at submission (see flood-guard.ts): stored and counted, until an officer excludes it. */
+  flag?: ResponseFlag;
   submittedAt: Date;
 }
 
@@ -108,6 +111,7 @@ export function submittedResponseDoc(input: SubmittedResponseInput) {
     ...(input.draftNonce !== undefined ? { draftNonce: input.draftNonce } : {}),
     ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
     ...(input.requestHash !== undefined ? { requestHash: input.requestHash } : {}),
+    ...(input.flag !== undefined ? { moderation: { flag: input.flag, excluded: false, seq: 0 } } : {}),
     revision: 1,
     submittedAt: input.submittedAt,
     createdAt: input.submittedAt,

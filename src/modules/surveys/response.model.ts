@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Locale } from '../../platform/i18n';
 import type { Answers, OtherText } from './survey-answers';
+import type { ResponseFlag } from './flood-guard';
 
 export const RESPONSE_STATUSES = ['draft', 'submitted'] as const;
 export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
@@ -55,6 +56,12 @@ export interface ResponseDoc {
   /** The edit that made each revision (revision -> random id), so a replayed edit knows whether it won. */
   editIds?: Record<string, string>;
   submittedAt?: Date;
+  /**
+   * Anonymous responses flagged at submission (a flood, too many from one address): why, and where from (keyed
+   * hashes only). `excluded` while an officer has taken it out of the counts; `seq` numbers the officer's exclude
+   * and restore actions, each of which has its own operation ids.
+   */
+  moderation?: { flag: ResponseFlag; excluded: boolean; seq: number };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -89,6 +96,7 @@ const responseSchema = new Schema<ResponseDoc>(
     revision: { type: Number },
     editIds: { type: Schema.Types.Mixed },
     submittedAt: { type: Date },
+    moderation: { type: Schema.Types.Mixed },
   },
   { timestamps: true, collection: 'responses', minimize: false },
 );

@@ -5,7 +5,8 @@ import { REGIONS, SECTORS } from '../../platform/classifications';
 import { BadRequestError, NotFoundError } from '../../platform/errors';
 import type { OpenApiObject, OpenApiRegistry } from '../../platform/http/openapi';
 import type { RateLimiter } from '../../platform/http/rate-limit';
-import { SURVEY_RATE_LIMITS } from './rate-limits';
+import { ANON_SUBMIT_FLAG_AFTER, consumeAnonymous, SURVEY_RATE_LIMITS } from './rate-limits';
+import type { FloodGuard, ResponseFlag } from './flood-guard';
 import type { Respondent, SurveysService } from './surveys.service';
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
@@ -41,7 +42,7 @@ function bodyProblem(error: z.ZodError): BadRequestError {
 }
 
 /** The JSON API of surveys: the published definition, and submitting a whole response in one request. */
-export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter): Router {
+export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter, flood?: FloodGuard): Router {
   const router = Router();
 
   /** GET /api/v1/surveys/:surveyId */
@@ -94,11 +95,27 @@ export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter):
           key: `anon:api-${crypto.createHash('sha256').update(`${surveyId.data}:${key.data}`).digest('base64url')}`,
           locale: req.locale,
         };
+    // Anonymous submissions are limited per address, and flagged while the survey is under a flood (an API client
+    // cannot answer the web's challenge) or when one too many came from this address.
+    let flag: ResponseFlag | undefined;
+    if (!req.user && flood) {
+      const address = req.ip ?? 'unknown';
+      const { perSurvey } = await consumeAnonymous(
+        limiter,
+        surveyId.data,
+        address,
+        'surveys:flood.tooManyApi',
+      );
+      const { flooded } = await flood.record(surveyId.data);
+      if (flooded) flag = flood.flag('flood', 'api', address);
+      else if (perSurvey > ANON_SUBMIT_FLAG_AFTER) flag = flood.flag('address', 'api', address);
+    }
     const { response, replayed } = await surveys.submitComplete({
       surveyId: surveyId.data,
       respondent,
       idempotencyKey: key.data,
       ...body.data,
+      ...(flag ? { flag } : {}),
     });
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(201).location(`/api/v1/surveys/${surveyId.data}/responses/${response.id}`).json({

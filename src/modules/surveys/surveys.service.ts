@@ -27,6 +27,8 @@ import type {
 import { normaliseEmailAddress, type BulkNotifications } from '../notifications';
 import type { ParticipationRecorder, SubmissionRecord } from '../participation';
 import type { AnswerRecorder } from './answer-recorder';
+import type { ResponseFlag } from './flood-guard';
+import { createModeration } from './moderation';
 import { invitationModel, OBSOLETE_INVITATION_INDEXES, type InvitationDoc } from './invitation.model';
 import { parseInvitationEntry } from './invitation-addresses';
 import {
@@ -141,7 +143,17 @@ export type PageOutcome =
 /** Participation, with the reconciler's replay when the module offers one (it may skip what is out of its window). */
 export type SubmissionRecorder = ParticipationRecorder & {
   replaySubmission?(record: SubmissionRecord, intentCreatedAt: Date): Promise<void>;
+  /** Moderation: a flagged response leaves (or rejoins) the participation figures (see moderation.ts). */
+  setExcluded?(responseId: string, excluded: boolean, seq: number, replayedFrom?: Date): Promise<void>;
+  setExcludedMany?(items: { responseId: string; excluded: boolean; seq: number }[]): Promise<void>;
+  rebuildRunning?(): Promise<boolean>;
 };
+
+/**
+ * Asked by savePage just before a draft is submitted (the routes' flood and per-address checks): may throw (a 429,
+ * or ChallengeRequiredError), or return the flag the response is stored with.
+ */
+export type SubmitScreen = () => Promise<ResponseFlag | undefined>;
 
 export interface SurveysServiceOptions {
   connection: Connection;
@@ -564,6 +576,16 @@ export function createSurveysService(options: SurveysServiceOptions) {
   const responses = Responses.collection as unknown as Collection<ResponseDoc>;
   const invitations = Invitations.collection as unknown as Collection<InvitationDoc>;
   const counters = options.connection.collection<ResponseCountsDoc>(RESPONSE_COUNTS_COLLECTION);
+  const moderation = createModeration({
+    connection: options.connection,
+    responses,
+    counters,
+    effects,
+    participation: options.participation,
+    answerRecorder: () => answerRecorder,
+    clock,
+    logger: options.logger,
+  });
 
   async function findDraftDoc(surveyId: string, respondentKey: string): Promise<ResponseDoc | null> {
     if (!isValidObjectId(surveyId)) return null;
@@ -610,7 +632,10 @@ export function createSurveysService(options: SurveysServiceOptions) {
       findDraftDoc(survey.id, respondent.key),
       survey.settings.onePerRespondent ? findSubmittedDoc(survey.id, respondent.key) : null,
     ]);
-    const canEditSubmitted = Boolean(submitted && survey.settings.editableUntilClose);
+    // An excluded response cannot be changed: its answers are out of the counts until an officer restores it.
+    const canEditSubmitted = Boolean(
+      submitted && survey.settings.editableUntilClose && !submitted.moderation?.excluded,
+    );
     const draft = draftDoc && !draftDoc.edits ? draftDoc : null;
     const editDraft =
       draftDoc?.edits && canEditSubmitted && draftDoc.edits === submitted?._id ? draftDoc : null;
@@ -729,6 +754,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     pageId: string;
     fields: FormFields;
     action: 'next' | 'back' | 'save';
+    screen?: SubmitScreen;
   }): Promise<PageOutcome> {
     const { survey, consultation } = await openSurvey(input.surveyId, input.respondent);
     const docs = await respondentDocs(survey, input.respondent);
@@ -786,7 +812,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
       selfId,
     });
     if (input.action === 'next' && nextPage === null) {
-      const submitted = await submitDraft(survey, input.respondent, draft);
+      const flag = input.screen ? await input.screen() : undefined;
+      const submitted = await submitDraft(survey, input.respondent, draft, flag);
       return { ok: true, next: null, submitted };
     }
     return { ok: true, next: nextPage };
@@ -1010,6 +1037,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     surveyIn: Survey,
     respondent: Respondent,
     draft: ResponseDoc,
+    flag?: ResponseFlag,
   ): Promise<ResponseView> {
     let check = validateDraft(surveyIn, draft);
     const survey = await lockVersion(surveyIn);
@@ -1039,6 +1067,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
       channel: draft.channel,
       invitationId: draft.invitationId,
       draftNonce: draft.nonce,
+      flag,
       submittedAt: clock(),
     }) as ResponseDoc;
     const stored = await runSubmission(survey, doc, {
@@ -1116,6 +1145,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
           _id: response._id,
           status: 'submitted',
           revision: response.revision === undefined ? { $exists: false } : response.revision,
+          'moderation.excluded': { $ne: true },
         },
         {
           $set: {
@@ -1138,6 +1168,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
       // Another edit landed first: apply ours on top of it.
       await effects.done('answers-edit', key);
       response = await responses.findOne({ _id: response._id, status: 'submitted' });
+      if (response?.moderation?.excluded) throw new ConflictError({ key: 'surveys:flagged.excludedNoEdit' });
     }
     if (!response) throw new NotFoundError();
     throw new ConflictError({ key: 'surveys:builder.errors.busy' });
@@ -1286,6 +1317,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
     replayedFrom?: Date,
   ): Promise<void> {
     if (payload.draft) await responses.deleteOne({ _id: payload.draft.id, nonce: payload.draft.nonce });
+    if (response.moderation) {
+      // An officer excluded it already (a double submission finishing late): it stays out of every count.
+      if (response.moderation.excluded) return;
+      await moderation.listFlag(response);
+    }
     await Promise.all(
       countScopeIds(scopeOf(response)).map((id) =>
         incrementOnce(counters as unknown as Collection<Document>, id, `submit-${response._id}`, {
@@ -1377,6 +1413,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
     sector?: unknown;
     region?: unknown;
     organisation?: unknown;
+    /** Flagged by the route (an anonymous API submission during a flood, or too many from one address). */
+    flag?: ResponseFlag;
   }): Promise<{ response: ResponseView; replayed: boolean }> {
     const { survey: current, consultation } = await openSurvey(input.surveyId, input.respondent);
     const id = current.settings.onePerRespondent
@@ -1450,6 +1488,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
       channel: input.respondent.invitationId ? 'invited' : 'open',
       idempotencyKey: input.idempotencyKey,
       requestHash: hash,
+      flag: input.flag,
       submittedAt: clock(),
     }) as ResponseDoc;
     const stored = await runSubmission(survey, doc, {
@@ -1860,7 +1899,17 @@ export function createSurveysService(options: SurveysServiceOptions) {
     const totals = new Map<string, { started: number; draftsEnded: number; submitted: number }>();
     const cursor = responses.find(
       {},
-      { projection: { status: 1, surveyId: 1, consultationId: 1, roundId: 1, edits: 1, draftNonce: 1 } },
+      {
+        projection: {
+          status: 1,
+          surveyId: 1,
+          consultationId: 1,
+          roundId: 1,
+          edits: 1,
+          draftNonce: 1,
+          'moderation.excluded': 1,
+        },
+      },
     );
     for await (const doc of cursor) {
       if (doc.status === 'draft' && doc.edits) continue;
@@ -1868,7 +1917,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
         const cell = totals.get(id) ?? { started: 0, draftsEnded: 0, submitted: 0 };
         if (doc.status === 'draft') cell.started += 1;
         else {
-          cell.submitted += 1;
+          // An excluded response is in no count (its draft did end, though).
+          if (!doc.moderation?.excluded) cell.submitted += 1;
           // A web submission closed the draft it came from.
           if (doc.draftNonce) {
             cell.started += 1;
@@ -1926,6 +1976,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
       .lean<ResponseDoc[]>()
       .cursor({ batchSize: 500 });
     for await (const doc of cursor as AsyncIterable<ResponseDoc>) {
+      if (doc.moderation?.excluded) continue; // excluded by an officer: in no figure and no export
       yield { ...toResponse(doc), locale: doc.locale, channel: doc.channel };
     }
   }
@@ -1939,11 +1990,14 @@ export function createSurveysService(options: SurveysServiceOptions) {
   }
 
   effects.register<SubmissionPayload>('submission', replaySubmission);
+  effects.register('moderation', moderation.replay);
   effects.register<EditPayload>('answers-edit', replayEdit);
   effects.register<InvitationBatch>('invitations', replayInvitations);
 
   return {
     formToken,
+    /** Flagged responses: the officers' list, exclude and restore (moderation.ts). */
+    moderation,
     submittedResponses,
     responseStatusCounts,
     rebuildResponseCounters,
