@@ -177,6 +177,8 @@ export function compose(
     surveys,
     counters: answerCounters,
     logger,
+    suppressionThreshold: config.suppressionThreshold,
+    i18n,
   });
   let reminderTimer: NodeJS.Timeout | undefined;
   let reconcilerTimer: NodeJS.Timeout | undefined;

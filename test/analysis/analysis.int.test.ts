@@ -198,12 +198,13 @@ describe('analysis of a survey', () => {
     expect(res.headers['transfer-encoding']).toBe('chunked');
     const lines = text(res).split('\r\n');
     expect(lines[0]).toMatch(
-      /^\uFEFFresponse_id,survey_version,submitted_at,language,channel,sector,region,organisation,single,single\.other,multi,multi\.other,/,
+      /^\uFEFFresponse_id,survey_version,submitted_at,language,channel,sector,region,organisation,single,single\.other_text,multi\.a,multi\.b,multi\.c,multi\.other,multi\.other_text,/,
     );
-    expect(lines[0]).toContain('grid.r1,grid.r2,rank');
+    expect(lines[0]).toContain('grid.r1,grid.r2,rank.a,rank.b,rank.c');
     expect(lines).toHaveLength(5); // header, three rows, final empty line
     expect(text(res)).toContain("'=SUM(A1:A9)");
-    expect(text(res)).toContain('b; c; a');
+    // Ranking b, c, a: a is third, b first, c second.
+    expect(text(res)).toMatch(/,yes,no,3,1,2\r\n/);
   });
 
   it('when the responses are exported as JSON, then each carries the codebook columns', async () => {
@@ -217,7 +218,9 @@ describe('analysis of a survey', () => {
     expect(body.responses).toHaveLength(3);
     expect(body.responses[0]).toMatchObject({
       single: 'a',
-      multi: ['a', 'b'],
+      'multi.a': 1,
+      'multi.b': 1,
+      'multi.c': 0,
       'grid.r1': 'yes',
       sector: 'civil_society',
     });
@@ -231,7 +234,8 @@ describe('analysis of a survey', () => {
     const single = res.body.columns.find((c: { column: string }) => c.column === 'single');
     expect(single).toMatchObject({
       question: 'single',
-      type: 'single_choice',
+      question_type: 'single_choice',
+      type: 'code',
       label_en: 'Pick one',
       label_fr: 'Pick one (fr)',
     });

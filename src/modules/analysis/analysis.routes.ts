@@ -4,10 +4,19 @@ import { csvDocument } from '../../platform/csv';
 import { BadRequestError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
 import type { Logger } from '../../platform/logger';
-import { formatDate, type Locale } from '../../platform/i18n';
+import { formatDate, isLocale, LOCALES, type Locale } from '../../platform/i18n';
 import { breakdownSections, formatCount, formatShare } from '../participation';
-import type { AnalysedQuestion, AnalysisService, Completion, ExportColumn } from './analysis.service';
+import type { AnalysedQuestion, AnalysisService, Completion } from './analysis.service';
 import type { SnapshotHead } from './answer-snapshot';
+import {
+  CODEBOOK_CSV_HEADER,
+  codebookCsvRows,
+  codebookEntries,
+  labelledHeaders,
+  suppressedCombinations,
+  type ExportForm,
+} from './exports';
+import { CHANNELS, FILTER_KEYS, filterQuery, parseFilters, type AnalysisFilters } from './filters';
 
 /** Turns a completion into text for the views. */
 function completionView(c: Completion, locale: Locale) {
@@ -89,11 +98,10 @@ function questionView(q: AnalysedQuestion, req: Request) {
   };
 }
 
-/** The survey page's filters from the query string (a value outside the categories is a 400). */
+/** The survey page's filters from the query string (a value outside the lists is a 400), with search and cross. */
 function surveyFilters(req: Request) {
   return {
-    sector: filterParam(req.query.sector, SECTOR_CATEGORIES),
-    region: filterParam(req.query.region, REGION_CATEGORIES),
+    ...parseFilters(req.query),
     q: typeof req.query.q === 'string' && req.query.q !== '' ? req.query.q.slice(0, 200) : undefined,
     cross:
       typeof req.query.cross === 'string' && req.query.cross !== ''
@@ -102,12 +110,30 @@ function surveyFilters(req: Request) {
   };
 }
 
-/** The filters back as a query string (`?sector=...`), or '' with none. */
-function filterQuery(filters: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
-  const text = params.toString();
-  return text ? `?${text}` : '';
+/** The filters in force, as "what: value" pairs in the page's language (shown above every figure). */
+function filtersInForce(filters: AnalysisFilters, req: Request): { name: string; value: string }[] {
+  const value = (key: (typeof FILTER_KEYS)[number], v: string) => {
+    switch (key) {
+      case 'sector':
+        return req.t(`classifications:sector.${v}`);
+      case 'region':
+        return req.t(`classifications:region.${v}`);
+      case 'language':
+        return req.t(`participation:language.${v}`);
+      case 'channel':
+        return req.t(`participation:channel.${v}`);
+      default:
+        return formatDate(new Date(`${v}T12:00:00Z`), req.locale);
+    }
+  };
+  return FILTER_KEYS.flatMap((key) =>
+    filters[key] ? [{ name: req.t(`analysis:filters.${key}`), value: value(key, filters[key]) }] : [],
+  );
+}
+
+/** Only the filters (no search, no cross) of a survey page's query. */
+function onlyFilters(filters: AnalysisFilters): AnalysisFilters {
+  return Object.fromEntries(FILTER_KEYS.map((k) => [k, filters[k]]).filter(([, v]) => v)) as AnalysisFilters;
 }
 
 function snapshotView(snapshot: SnapshotHead, locale: Locale) {
@@ -117,27 +143,44 @@ function snapshotView(snapshot: SnapshotHead, locale: Locale) {
   };
 }
 
-function filterParam(value: unknown, allowed: readonly string[]): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !allowed.includes(value))
-    throw new BadRequestError({ key: 'analysis:errors.filter' });
-  return value;
+function exportForm(value: unknown): ExportForm {
+  if (value === undefined || value === '' || value === 'coded') return 'coded';
+  if (value === 'labelled') return 'labelled';
+  throw new BadRequestError({ key: 'analysis:errors.form' });
 }
 
-function codebook(columns: ExportColumn[]) {
-  return columns.map((c) => ({
-    column: c.id,
-    question: c.questionId ?? null,
-    type: c.type,
-    label_en: c.label.en,
-    label_fr: c.label.fr,
-    values:
-      c.values ??
-      (c.valueLabels
-        ? c.valueLabels.map((v) => ({ code: v.id, label_en: v.label.en, label_fr: v.label.fr }))
-        : null),
-  }));
+function labelsParam(value: unknown): Locale {
+  if (isLocale(value)) return value;
+  throw new BadRequestError({ key: 'analysis:errors.labels' });
 }
+
+/** The codebook's general conventions, in each language. */
+const CONVENTIONS = {
+  en: (anonymous: boolean, threshold: number) => [
+    'One row per submitted response, in the order responses were first recorded; an edited response shows its latest answers.',
+    'Empty cell: no answer (skipped, not shown by a condition, or not in the survey version answered).',
+    'Multiple choice: one column per option, 1 = chosen, 0 = not chosen, empty = question not answered.',
+    'Ranking: one column per option holding its rank (1 = first); empty = not ranked.',
+    'Dates are YYYY-MM-DD; times are UTC (ISO 8601).',
+    ...(anonymous
+      ? [
+          `Anonymous survey: no response id (a row number instead), the week of submission (its Monday) instead of the time, no language, channel or organisation; sector and region are "suppressed" on every row whose sector and region together have fewer than ${threshold} rows in the download (and on the next smallest groups while the suppressed rows are fewer than ${threshold}).`,
+        ]
+      : []),
+  ],
+  fr: (anonymous: boolean, threshold: number) => [
+    'Une ligne par réponse soumise, dans l’ordre où les réponses ont été enregistrées; une réponse modifiée montre ses dernières réponses.',
+    'Case vide : sans réponse (question passée, non affichée par une condition ou absente de la version remplie).',
+    'Choix multiples : une colonne par option, 1 = choisi, 0 = non choisi, vide = question sans réponse.',
+    'Classement : une colonne par option indiquant son rang (1 = premier); vide = non classée.',
+    'Les dates sont au format AAAA-MM-JJ; les heures sont en UTC (ISO 8601).',
+    ...(anonymous
+      ? [
+          `Questionnaire anonyme : aucun identifiant de réponse (un numéro de ligne à la place), la semaine de soumission (son lundi) au lieu de l’heure, ni langue, ni canal, ni organisation; le secteur et la région sont « suppressed » sur chaque ligne dont le secteur et la région réunis comptent moins de ${threshold} lignes dans le fichier (et sur les plus petits groupes suivants tant que les lignes masquées sont moins de ${threshold}).`,
+        ]
+      : []),
+  ],
+};
 
 export function analysisRouter(analysis: AnalysisService, logger?: Logger): Router {
   const router = Router();
@@ -206,41 +249,80 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
     });
   });
 
-  /** GET /analysis/surveys/:id?sector=&region=&q=&cross= — answers question by question. */
+  /**
+   * GET /analysis/surveys/:id?sector=&region=&language=&channel=&since=&until=&q=&cross= — answers question by
+   * question; every figure, and every download link, is for the filtered responses.
+   */
   router.get('/analysis/surveys/:id', staff, async (req, res) => {
     const filters = surveyFilters(req);
     const data = await analysis.survey(req.params.id as string, filters);
+    const anonymous = data.survey.settings.anonymous;
     const choiceQuestions = data.questions.filter((q) =>
       ['single_choice', 'dropdown', 'multiple_choice'].includes(q.question.type),
     );
+    // Anonymous surveys: a sector column with fewer than the threshold respondents is hidden (and the next smallest
+    // while the hidden ones add up to fewer), so an answer cannot be tied to a small group.
+    const hiddenColumns =
+      anonymous && data.cross
+        ? suppressedCombinations(
+            new Map(data.cross.totals.map((t) => [t.column, t.count])),
+            analysis.threshold,
+          )
+        : new Set<string>();
+    const hidden = req.t('participation:suppressed');
     const crossView =
       data.cross && data.crossQuestion
         ? {
             label: data.crossQuestion.label[req.locale],
             columns: SECTOR_CATEGORIES.map((key) => req.t(`classifications:sector.${key}`)),
-            totals: data.cross.totals.map((t) => formatCount(t.count, req.locale)),
+            totals: data.cross.totals.map((t) =>
+              hiddenColumns.has(t.column) ? hidden : formatCount(t.count, req.locale),
+            ),
             rows: data.cross.rows.map((row) => ({
               label:
                 row.key === 'other'
                   ? req.t('analysis:other')
                   : (data.crossQuestion?.options?.find((o) => o.id === row.key)?.label[req.locale] ??
                     row.key),
-              cells: row.cells.map(
-                (c) => `${formatCount(c.count, req.locale)} (${formatShare(c.share, req.locale)})`,
+              cells: row.cells.map((c) =>
+                hiddenColumns.has(c.column)
+                  ? hidden
+                  : `${formatCount(c.count, req.locale)} (${formatShare(c.share, req.locale)})`,
               ),
             })),
+            anySuppressed: hiddenColumns.size > 0,
           }
         : undefined;
+    const only = onlyFilters(filters);
+    const base = `/analysis/surveys/${data.survey.id}`;
+    const download = (file: string, extra: Record<string, string | undefined> = {}) =>
+      `${base}/${file}${filterQuery(only, extra)}`;
     res.render('analysis/survey', {
       title: req.t('analysis:survey.title', { survey: data.survey.definition.title[req.locale] }),
       survey: data.survey,
       consultation: data.consultation,
       filters,
+      filtered: data.filtered,
+      inForce: filtersInForce(filters, req),
+      anonymous,
       participants: formatCount(data.report.participants, req.locale),
       matchingCount: data.matching,
       snapshot: snapshotView(data.snapshot, req.locale),
-      filterQuery: filterQuery(filters),
-      textQuery: filterQuery({ ...filters, cross: undefined }),
+      logPass: data.logPass,
+      filterQuery: filterQuery(only, { q: filters.q, cross: filters.cross }),
+      textQuery: filterQuery({ sector: filters.sector, region: filters.region }, { q: filters.q }),
+      clearQuery: base,
+      downloads: {
+        csv: download('responses.csv'),
+        json: download('responses.json'),
+        labelled: LOCALES.map((l) => ({
+          csv: download('responses.csv', { form: 'labelled', labels: l }),
+          json: download('responses.json', { form: 'labelled', labels: l }),
+          language: req.t(`analysis:export.labelsIn.${l}`),
+        })),
+        codebookCsv: download('codebook.csv'),
+        codebookJson: download('codebook.json'),
+      },
       completion: completionView(data.completion, req.locale),
       sections: breakdownSections(data.report, req.t, req.locale, [
         'sector',
@@ -256,7 +338,9 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
       cross: crossView,
       sectors: SECTOR_CATEGORIES.map((key) => ({ key, label: req.t(`classifications:sector.${key}`) })),
       regions: REGION_CATEGORIES.map((key) => ({ key, label: req.t(`classifications:region.${key}`) })),
-      threshold: 0,
+      languages: LOCALES.map((key) => ({ key, label: req.t(`participation:language.${key}`) })),
+      channels: CHANNELS.map((key) => ({ key, label: req.t(`participation:channel.${key}`) })),
+      threshold: analysis.threshold,
     });
   });
 
@@ -273,7 +357,9 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
 
   /** GET /analysis/surveys/:id/texts/:questionId?sector=&region=&q=&from=|before= — written answers, paged. */
   router.get('/analysis/surveys/:id/texts/:questionId', staff, async (req, res) => {
-    const filters = { ...surveyFilters(req), cross: undefined };
+    // The paged written answers carry each answer's sector and region: those are the filters that apply here.
+    const all = surveyFilters(req);
+    const filters = { sector: all.sector, region: all.region, q: all.q };
     const position = (value: unknown) =>
       typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
     const data = await analysis.texts(req.params.id as string, req.params.questionId as string, {
@@ -281,7 +367,7 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
       from: position(req.query.from),
       before: position(req.query.before),
     });
-    const query = filterQuery(filters);
+    const query = filterQuery({ sector: filters.sector, region: filters.region }, { q: filters.q });
     const link = (key: 'from' | 'before', value: number | null) =>
       value === null ? undefined : `${query ? `${query}&` : '?'}${key}=${value}`;
     res.render('analysis/texts', {
@@ -298,20 +384,29 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
     });
   });
 
-  /** GET /analysis/surveys/:id/responses.csv|json — every submitted response, streamed. */
+  /**
+   * GET /analysis/surveys/:id/responses.csv|json?form=coded|labelled&labels=en|fr&<filters> — the filtered
+   * responses, streamed from the survey's answer log. Coded: ids and codes (see the codebook); labelled: question
+   * texts and answer labels in `labels` (default: the page's language). Anonymous surveys are coarsened (exports.ts).
+   */
   router.get('/analysis/surveys/:id/responses.:format', staff, async (req, res) => {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw new BadRequestError({ key: 'analysis:errors.format' });
+    const filters = parseFilters(req.query);
+    const form = exportForm(req.query.form);
+    const locale: Locale =
+      req.query.labels === undefined || req.query.labels === '' ? req.locale : labelsParam(req.query.labels);
     const survey = await analysis.getSurvey(req.params.id as string);
-    const columns = await analysis.exportColumns(survey.id);
-    const filename = `agora-survey-${survey.id}-responses.${format}`;
+    const columns = (await analysis.exportColumns(survey))[form];
+    const { suppressed } = await analysis.prepareExport(survey, filters);
+    const rows = analysis.exportRows(survey.id, columns, { filters, form, locale, suppressed });
+    const suffix = form === 'labelled' ? `-labelled-${locale}` : '';
+    const filename = `agora-survey-${survey.id}-responses${suffix}.${format}`;
+    const headers = form === 'labelled' ? labelledHeaders(columns, locale) : columns.map((c) => c.id);
     res.set('Cache-Control', 'no-store');
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').attachment(filename);
-      for await (const line of csvDocument(
-        columns.map((c) => c.id),
-        analysis.exportRows(survey.id, columns),
-      )) {
+      for await (const line of csvDocument(headers, rows)) {
         if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
       }
       res.end();
@@ -319,12 +414,22 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
     }
     // JSON, written piece by piece so memory does not grow with the number of responses.
     res.type('application/json; charset=utf-8').attachment(filename);
-    res.write(
-      `{"survey":${JSON.stringify(survey.id)},"codebook":${JSON.stringify(codebook(columns))},"responses":[`,
-    );
+    const head = {
+      survey: survey.id,
+      form,
+      ...(form === 'labelled' ? { language: locale } : {}),
+      anonymous: survey.settings.anonymous,
+      filters,
+      ...(form === 'labelled'
+        ? { columns: columns.map((c, i) => ({ column: c.id, header: headers[i] })) }
+        : { codebook: codebookEntries(columns) }),
+    };
+    res.write(`${JSON.stringify(head).slice(0, -1)},"responses":[`);
     let first = true;
-    for await (const row of analysis.exportRows(survey.id, columns)) {
-      const record = Object.fromEntries(columns.map((c, i) => [c.id, row[i] ?? null]));
+    for await (const row of rows) {
+      const record = Object.fromEntries(
+        columns.map((c, i) => [c.id, row[i] === '' || row[i] === undefined ? null : row[i]]),
+      );
       if (!res.write(`${first ? '' : ','}${JSON.stringify(record)}`))
         await new Promise((resolve) => res.once('drain', resolve));
       first = false;
@@ -332,34 +437,36 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
     res.end(']}');
   });
 
-  /** GET /analysis/surveys/:id/codebook.csv|json — what each export column means, in both languages. */
+  /**
+   * GET /analysis/surveys/:id/codebook.csv|json?<filters> — every column of the coded download: question text in
+   * both languages, type, codes and labels, scale ends, missing values; the JSON form also records the filters.
+   */
   router.get('/analysis/surveys/:id/codebook.:format', staff, async (req, res) => {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'json') throw new BadRequestError({ key: 'analysis:errors.format' });
+    const filters = parseFilters(req.query);
     const survey = await analysis.getSurvey(req.params.id as string);
-    const entries = codebook(await analysis.exportColumns(survey.id));
+    const columns = (await analysis.exportColumns(survey)).coded;
+    const anonymous = survey.settings.anonymous;
+    res.set('Cache-Control', 'no-store');
     if (format === 'json') {
-      res.json({ survey: survey.id, columns: entries });
+      res.json({
+        survey: survey.id,
+        title: survey.definition.title,
+        version: survey.version,
+        anonymous,
+        ...(anonymous ? { suppression_threshold: analysis.threshold } : {}),
+        filters,
+        conventions: {
+          en: CONVENTIONS.en(anonymous, analysis.threshold),
+          fr: CONVENTIONS.fr(anonymous, analysis.threshold),
+        },
+        columns: codebookEntries(columns),
+      });
       return;
     }
     res.type('text/csv; charset=utf-8').attachment(`agora-survey-${survey.id}-codebook.csv`);
-    const rows = entries.map((e) => [
-      e.column,
-      e.question ?? '',
-      e.type,
-      e.label_en,
-      e.label_fr,
-      Array.isArray(e.values)
-        ? e.values
-            .map((v) => (typeof v === 'string' ? v : `${v.code}=${v.label_en} / ${v.label_fr}`))
-            .join(' | ')
-        : '',
-    ]);
-    for await (const line of csvDocument(
-      ['column', 'question', 'type', 'label_en', 'label_fr', 'values'],
-      rows,
-    ))
-      res.write(line);
+    for await (const line of csvDocument(CODEBOOK_CSV_HEADER, codebookCsvRows(columns))) res.write(line);
     res.end();
   });
 

@@ -128,11 +128,21 @@ export class AnswerCounters implements AnswerRecorder {
     const addTo = (slices: string[], flat: Flat, sign: number) => {
       for (const slice of slices) bySlice.set(slice, addInto(bySlice.get(slice) ?? {}, flat, sign));
     };
-    addTo(slicesOf(input.sector, input.region), contribution(types, input.answers), 1);
+    const about = { locale: input.locale, channel: input.channel };
+    addTo(
+      slicesOf(input.sector, input.region),
+      contribution(types, input.answers, { ...about, sector: input.sector, region: input.region }),
+      1,
+    );
+    // An edit keeps the response's language and channel; its sector and region may change.
     if (input.previous)
       addTo(
         slicesOf(input.previous.sector, input.previous.region),
-        contribution(types, input.previous.answers),
+        contribution(types, input.previous.answers, {
+          ...about,
+          sector: input.previous.sector,
+          region: input.previous.region,
+        }),
         -1,
       );
     return [...bySlice]
@@ -199,7 +209,7 @@ export class AnswerCounters implements AnswerRecorder {
     const types = await this.types(surveyId);
     const expected = new Map<string, Flat>();
     for await (const response of this.log.responses(surveyId)) {
-      const flat = contribution(types, response.answers);
+      const flat = contribution(types, response.answers, response);
       const shard = shardOf(response.id);
       for (const slice of slicesOf(response.sector, response.region)) {
         const id = counterId(surveyId, slice, shard);

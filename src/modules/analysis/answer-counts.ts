@@ -17,6 +17,8 @@ import type { AnswerValue, CountRow, QuestionSummary, SummaryQuestion } from './
  * - `q.<qid>.ra.<row>`           matrix: respondents who answered the row
  * - `q.<qid>.m.<row>.<col>`      matrix: respondents per row and scale point
  * - `q.<qid>.rs|rn|rf.<option>`  ranking: sum of ranks, times ranked, times ranked first
+ * - `m.s|r|l|c.<value>`          who the responses of the slice are: by sector, region, language and channel (so a
+ *                                filtered page shows "who took part" from the one slice it reads)
  *
  * Text, email and date answers are only counted (`a`): their lists, medians of numbers and date ranges are what the
  * "as of" snapshot computes (answer-snapshot.ts).
@@ -49,12 +51,30 @@ export function isEmptyAnswer(value: unknown): boolean {
   );
 }
 
-/** What one response adds to the counters of the slices it belongs to. */
-export function contribution(types: QuestionTypes, answers: Record<string, AnswerValue | undefined>): Flat {
+/** Who a response is, for the `m.*` counters (sector and region: NOT_ASKED when absent). */
+export interface ResponseAbout {
+  sector?: string;
+  region?: string;
+  locale?: string;
+  channel?: string;
+}
+
+/** What one response adds to the counters of the slices it belongs to (`about`: its `m.*` counters). */
+export function contribution(
+  types: QuestionTypes,
+  answers: Record<string, AnswerValue | undefined>,
+  about?: ResponseAbout,
+): Flat {
   const out: Flat = { n: 1 };
   const add = (path: string, amount = 1) => {
     out[path] = (out[path] ?? 0) + amount;
   };
+  if (about) {
+    add(`m.s.${safeKey(about.sector || NOT_ASKED)}`);
+    add(`m.r.${safeKey(about.region || NOT_ASKED)}`);
+    if (about.locale) add(`m.l.${safeKey(about.locale)}`);
+    if (about.channel) add(`m.c.${safeKey(about.channel)}`);
+  }
   for (const [questionId, value] of Object.entries(answers ?? {})) {
     const type = types.get(questionId);
     if (!type || !SAFE_KEY.test(questionId) || isEmptyAnswer(value)) continue;
@@ -167,6 +187,13 @@ export interface QuestionCounts {
 
 export interface SliceCounts {
   n?: number;
+  /** Responses of the slice by sector (s), region (r), language (l) and channel (c). */
+  m?: {
+    s?: Record<string, number>;
+    r?: Record<string, number>;
+    l?: Record<string, number>;
+    c?: Record<string, number>;
+  };
   q?: Record<string, QuestionCounts>;
 }
 

@@ -1,4 +1,6 @@
 import type { Connection } from 'mongoose';
+import type { i18n } from 'i18next';
+import { createI18n } from '../../platform/i18n';
 import type { ConsultationsService } from '../consultations';
 import type { ParticipationReports } from '../participation';
 import type { SurveysService } from '../surveys';
@@ -9,6 +11,7 @@ import { AnswerCounters, type DefinitionsSource } from './answer-counters';
 import type { LoggedResponse } from './answer-log';
 
 export { AnalysisService } from './analysis.service';
+export { type AnalysisFilters } from './filters';
 export {
   AnswerCounters,
   ANSWER_SHARDS,
@@ -75,7 +78,15 @@ export function createAnalysisModule(deps: {
   surveys: SurveysService;
   counters: AnswerCounters;
   logger?: Logger;
+  /** SUPPRESSION_THRESHOLD (anonymous surveys' filtered figures and downloads); 5 when not given. */
+  suppressionThreshold?: number;
+  /** The app's translator (labels in exports); one is created from the locale files when not given. */
+  i18n?: i18n;
 }) {
-  const analysis = new AnalysisService(deps.reports, deps.consultations, deps.surveys, deps.counters);
+  const translator = deps.i18n ?? createI18n();
+  const analysis = new AnalysisService(deps.reports, deps.consultations, deps.surveys, deps.counters, {
+    threshold: deps.suppressionThreshold ?? 5,
+    t: (locale, key) => translator.getFixedT(locale)(key),
+  });
   return { analysis, counters: deps.counters, router: analysisRouter(analysis, deps.logger) };
 }
