@@ -88,6 +88,7 @@ export interface AuditEntry {
   targetEmail: string | null;
   before: string[];
   after: string[];
+  detail: string | null;
 }
 
 export interface Page<T> {
@@ -609,6 +610,7 @@ export class AccountsService {
         targetEmail: e.targetEmail,
         before: e.before,
         after: e.after,
+        detail: e.detail ?? null,
       })),
       page,
       pageCount,
