@@ -1,4 +1,5 @@
-import type { OpenApiRegistry } from '../../platform/http/openapi';
+import { parametersOf, type OpenApiRegistry } from '../../platform/http/openapi';
+import { roundPathSchema, trendQuerySchema } from './participation.schemas';
 import { REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 
 /** Describes the participation API (routes in participation.routes.ts) in the shared OpenAPI document. */
@@ -91,7 +92,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     operationId: 'getRoundParticipation',
     tags: ['participation'],
     summary: 'Who took part in a round, by sector, region, language and channel.',
-    parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+    parameters: parametersOf(roundPathSchema, 'path'),
     responses: {
       200: json({ $ref: '#/components/schemas/RoundParticipation' }, 'The breakdowns.'),
       404: problem('No published round has this slug.'),
@@ -101,14 +102,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     operationId: 'getParticipationTrend',
     tags: ['participation'],
     summary: "A sector's share of participants, round by round.",
-    parameters: [
-      {
-        name: 'sector',
-        in: 'query',
-        required: false,
-        schema: { type: 'string', enum: [...SECTOR_CATEGORIES], default: 'civil_society' },
-      },
-    ],
+    parameters: parametersOf(trendQuerySchema, 'query'),
     responses: {
       200: json(
         {
