@@ -202,6 +202,12 @@ describe('completing and reopening a round', () => {
     expect(fr.text).toMatch(/Rouvert le (1er|\d{1,2}) [a-zéû]+ \d{4} :/);
     const list = await request(ctx.app).get('/rounds');
     expect(list.text).toContain(reason);
+    const api = await request(ctx.app).get('/api/v1/rounds');
+    expect(api.body.rounds.find((r: { slug: string }) => r.slug === round.slug)).toMatchObject({
+      status: 'active',
+      completedOn: null,
+      reopenings: [{ on: calendarDate(round.events[1]?.at as Date), reason }],
+    });
   });
 
   it('when the reopened round is completed again, then its figures are the live ones frozen anew with the new date', async () => {
@@ -218,6 +224,11 @@ describe('completing and reopening a round', () => {
     expect(frozen.body.participants).toBe(26);
     const page = await request(ctx.app).get(`/rounds/${round.slug}`);
     expect(page.text).toContain('Completed on');
+    const api = await request(ctx.app).get('/api/v1/rounds');
+    expect(api.body.rounds.find((r: { slug: string }) => r.slug === round.slug)).toMatchObject({
+      status: 'completed',
+      completedOn: calendarDate(round.completedAt as Date),
+    });
     const indicators = await request(ctx.app).get('/api/v1/indicators');
     const indicator = indicators.body.indicators.find((i: { slug: string }) => i.slug === 'frozen-share');
     expect(indicator.latest).toMatchObject({ value: 0.4231, date: calendarDate(round.completedAt as Date) });

@@ -77,7 +77,22 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
                   title: bilingual,
                   startsOn: { type: 'string', format: 'date' },
                   endsOn: { type: 'string', format: 'date' },
-                  status: { type: 'string' },
+                  status: { type: 'string', enum: ['active', 'completed'] },
+                  completedOn: {
+                    type: ['string', 'null'],
+                    format: 'date',
+                    description:
+                      'For a completed round: the day it was completed. Its figures are frozen as of that day and never change unless an officer reopens it.',
+                  },
+                  reopenings: {
+                    type: 'array',
+                    description:
+                      'Each time an officer reopened the round after completing it, with their reason.',
+                    items: {
+                      type: 'object',
+                      properties: { on: { type: 'string', format: 'date' }, reason: { type: 'string' } },
+                    },
+                  },
                   participation: { type: 'string', description: 'Path of the round’s participation.' },
                 },
               },

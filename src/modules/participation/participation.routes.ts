@@ -220,6 +220,10 @@ export function participationRouter(deps: Deps): Router {
         startsOn: calendarDate(r.startsOn),
         endsOn: calendarDate(r.endsOn),
         status: r.status,
+        completedOn: r.completedAt ? calendarDate(r.completedAt) : null,
+        reopenings: r.events
+          .filter((e) => e.type === 'reopened')
+          .map((e) => ({ on: calendarDate(e.at), reason: e.reason ?? '' })),
         participation: `/api/v1/rounds/${encodeURIComponent(r.slug)}/participation`,
       })),
     });
