@@ -1,5 +1,5 @@
 import type { Express, Router } from 'express';
-import type { Connection } from 'mongoose';
+import { isValidObjectId, type Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import type { Database } from './platform/db/database';
@@ -11,6 +11,7 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createAccountsModule, type AccountsService } from './modules/accounts';
+import { auditModel } from './modules/accounts/audit.model';
 import { createAnalysisModule, createAnswerCounters, type AnswerCounters } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import { createCommitmentsModule, type CommitmentsModule } from './modules/commitments';
@@ -137,6 +138,23 @@ export function compose(
     openData: { baseUrl: config.baseUrl, licenceUrl: config.openDataLicenceUrl },
   });
   registerParticipationOpenApi(openApi);
+  // Completing a round freezes its figures (a snapshot kept by participation); completions and reopenings are
+  // audited in the staff audit log (/admin/audit).
+  consultations.consultations.setRoundFreezer(participation.reports);
+  const audit = auditModel(connection);
+  consultations.consultations.setRoundAuditLog({
+    async record(entry) {
+      await audit.create({
+        at: entry.at,
+        action: entry.action,
+        actorId: isValidObjectId(entry.actor.id) ? entry.actor.id : null,
+        actorEmail: entry.actor.email ?? null,
+        targetId: entry.roundId,
+        targetEmail: null,
+        detail: entry.detail,
+      });
+    },
+  });
   const commitments = createCommitmentsModule({
     connection,
     i18n,

@@ -250,7 +250,11 @@ async function seedHistoricalRound(
   let now = new Date(Date.UTC(plan.year, 2, 1));
   const clock = () => now;
   const { connection, baseUrl, secret } = composition.parts;
-  const consultations: ConsultationsService = createConsultationsService({ connection, clock });
+  const consultations: ConsultationsService = createConsultationsService({
+    connection,
+    clock,
+    freezer: composition.participation.reports,
+  });
   const surveys: SurveysService = createSurveysService({
     connection,
     consultations,
@@ -269,7 +273,7 @@ async function seedHistoricalRound(
       description: plan.description,
       startsOn: new Date(Date.UTC(plan.year, 2, 1)),
       endsOn: new Date(Date.UTC(plan.year, 11, 15)),
-      status: 'completed',
+      status: 'active',
     },
     DEMO_OFFICER,
   );
@@ -343,6 +347,11 @@ async function seedHistoricalRound(
       });
     }
   }
+
+  // The round is completed on its last day, which closes it and freezes its figures as of then (its indicator values
+  // are dated by that day).
+  now = new Date(Date.UTC(plan.year, 11, 15));
+  await consultations.completeRound(round.id, DEMO_OFFICER);
 
   // "What we heard", published in December of the round's year, as it was then: the reports (and their citations)
   // are dated 2016 and 2018, not the day the demo was loaded.

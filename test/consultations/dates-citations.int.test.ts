@@ -33,7 +33,7 @@ describe('dates and citations', () => {
         title: { en: 'Dated round 2018', fr: 'Cycle daté 2018' },
         startsOn: new Date(Date.UTC(2018, 2, 1)),
         endsOn: new Date(Date.UTC(2018, 11, 15)),
-        status: 'completed',
+        status: 'active',
       }),
       FACTORY_OFFICER,
     );

@@ -1,6 +1,15 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020';
 import request from 'supertest';
+import { apiListQuerySchema } from '../../src/modules/consultations/consultations.schemas';
+import { trendQuerySchema } from '../../src/modules/participation/participation.schemas';
+import { responseBody } from '../../src/modules/surveys/surveys-api.routes';
+import { parametersOf, requestSchema } from '../../src/platform/http/openapi';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createSurvey } from '../support/factories/surveys';
 
@@ -80,6 +89,88 @@ describe('OpenAPI document and real responses', () => {
     expect((api as { openapi?: string }).openapi).toBe('3.1.0');
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(5);
+  });
+
+  it('when redocly lint checks the document the app serves, then it reports no error', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agora-openapi-'));
+    const file = path.join(dir, 'openapi.json');
+    fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+    const cli = require.resolve('@redocly/cli/bin/cli.js');
+    // redocly exits 1 when it finds errors; its JSON report is on stdout either way.
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'lint', file, '--format=json'], {
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      maxBuffer: 10_000_000,
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number };
+      problems: { ruleId: string; severity: string; message: string }[];
+    };
+    expect(report.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(report.totals.errors).toBe(0);
+  }, 120_000);
+
+  it('when the request parts are documented, then they are the zod schemas the routes validate with', () => {
+    const paths = doc.paths as Record<string, Record<string, { parameters?: unknown[] }>>;
+    const schemas = (doc.components as { schemas: Record<string, unknown> }).schemas;
+    expect(schemas.ResponseInput).toEqual(requestSchema(responseBody));
+    expect(paths['/api/v1/consultations']?.get?.parameters).toEqual(
+      parametersOf(apiListQuerySchema, 'query'),
+    );
+    expect(paths['/api/v1/participation/trend']?.get?.parameters).toEqual(
+      parametersOf(trendQuerySchema, 'query'),
+    );
+  });
+
+  it.each([
+    ['/api/v1/consultations?theme=pirates', 400],
+    ['/api/v1/consultations?pageSize=101', 400],
+    ['/api/v1/participation/trend?sector=pirates', 400],
+  ])(
+    'when %s breaks the documented parameters, then the route refuses it (%i problem)',
+    async (url, status) => {
+      const res = await request(ctx.app).get(url);
+      expect(res.status).toBe(status);
+      const validate = ajv.getSchema('openapi.json#/components/schemas/Problem');
+      expect(validate?.(res.body)).toBe(true);
+    },
+  );
+
+  it('when a response is submitted, replayed and then the key reused with another body, then 201, 201 and 422 match the documented schemas', async () => {
+    const post = (body: object) =>
+      request(ctx.app)
+        .post(`/api/v1/surveys/${surveyId}/responses`)
+        .set('Idempotency-Key', 'contract-key-0001')
+        .send(body);
+    const body = {
+      answers: { likes: 'no', change: 'More trains', score: 5 },
+      sector: 'academia',
+      region: 'ON',
+    };
+    const operation = pointer('paths', '/api/v1/surveys/{surveyId}/responses', 'post');
+    const validateRequest = ajv.getSchema(
+      `openapi.json#/${operation}/requestBody/content/application~1json/schema`,
+    );
+    expect(validateRequest?.(body)).toBe(true);
+    const created = ajv.getSchema(
+      `openapi.json#/${operation}/responses/201/content/application~1json/schema`,
+    );
+    const first = await post(body);
+    expect(first.status).toBe(201);
+    expect({ valid: created?.(first.body), errors: created?.errors ?? [] }).toEqual({
+      valid: true,
+      errors: [],
+    });
+    const replay = await post(body);
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    const other = await post({ ...body, answers: { ...body.answers, score: 4 } });
+    expect(other.status).toBe(422);
+    expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = ajv.getSchema(
+      `openapi.json#/${operation}/responses/422/content/application~1problem+json/schema`,
+    );
+    expect(problem?.(other.body)).toBe(true);
   });
 
   it.each([

@@ -1,7 +1,12 @@
 import request from 'supertest';
 import type { SubmissionRecord } from '../../src/modules/participation';
 import { buildTestApp, testConfig, type TestApp } from '../support/app';
-import { FACTORY_OFFICER, consultationsServiceFor, roundInput } from '../support/factories/consultations';
+import {
+  FACTORY_OFFICER,
+  completeRoundAt,
+  consultationsServiceFor,
+  roundInput,
+} from '../support/factories/consultations';
 
 /** The open data, discoverable by machines: Frictionless Data Package, DCAT catalogue, licence link, dictionary. */
 
@@ -94,7 +99,7 @@ describe('open data for machines', () => {
         title: { en: 'Round "2018", part one', fr: 'Cycle « 2018 », première partie' },
         startsOn: new Date(Date.UTC(2018, 2, 1)),
         endsOn: new Date(Date.UTC(2018, 11, 15)),
-        status: 'completed',
+        status: 'active',
       }),
       FACTORY_OFFICER,
     );
@@ -112,6 +117,7 @@ describe('open data for machines', () => {
         channel: 'open',
         submittedAt: new Date(Date.UTC(2018, 4, 1, 0, i)),
       });
+    await completeRoundAt(ctx, round.id, new Date(Date.UTC(2018, 11, 15)));
   }, 60_000);
   afterAll(() => ctx.close());
 

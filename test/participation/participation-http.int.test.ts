@@ -2,7 +2,12 @@ import request from 'supertest';
 import type { SubmissionRecord } from '../../src/modules/participation';
 import { agentAs } from '../support/sign-in';
 import { buildTestApp, type TestApp } from '../support/app';
-import { FACTORY_OFFICER, consultationsServiceFor, roundInput } from '../support/factories/consultations';
+import {
+  FACTORY_OFFICER,
+  completeRoundAt,
+  consultationsServiceFor,
+  roundInput,
+} from '../support/factories/consultations';
 
 const YEAR = (y: number, m = 0) => new Date(Date.UTC(y, m, 1));
 
@@ -39,7 +44,7 @@ describe('participation pages and API', () => {
         title: { en: '=2016 round', fr: '=Cycle 2016' },
         startsOn: YEAR(2016),
         endsOn: YEAR(2016, 11),
-        status: 'completed',
+        status: 'active',
       }),
       FACTORY_OFFICER,
     );
@@ -49,7 +54,7 @@ describe('participation pages and API', () => {
         title: { en: '2018 round', fr: 'Cycle 2018' },
         startsOn: YEAR(2018),
         endsOn: YEAR(2018, 11),
-        status: 'completed',
+        status: 'active',
       }),
       FACTORY_OFFICER,
     );
@@ -61,6 +66,9 @@ describe('participation pages and API', () => {
         i < 10 ? 'civil_society' : i === 10 ? 'academia' : i < 13 ? 'prefer_not_to_say' : 'private_sector',
       );
     }
+    // Completed on their last day: their figures are frozen, dated that day.
+    await completeRoundAt(ctx, r2016.id, new Date(Date.UTC(2016, 11, 1)));
+    await completeRoundAt(ctx, r2018.id, new Date(Date.UTC(2018, 10, 20)));
     await ctx.composition.participation.indicators.create(
       {
         slug: 'civil-society-share',
@@ -137,7 +145,7 @@ describe('participation pages and API', () => {
       unit: 'percent',
       baseline: { value: 0.08, date: '2016-12-01' },
       target: { value: 0.25, date: '2020-06-30' },
-      latest: { value: 0.2, date: '2018-12-01' },
+      latest: { value: 0.2, date: '2018-11-20' },
     });
     expect(indicator.series.map((p: { value: number }) => p.value)).toEqual([0.08, 0.2]);
     const page = await request(ctx.app).get('/indicators').set('Accept-Language', 'fr');

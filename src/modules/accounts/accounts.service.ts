@@ -101,6 +101,7 @@ export interface AuditEntry {
   targetEmail: string | null;
   before: string[];
   after: string[];
+  detail: string | null;
 }
 
 export interface Page<T> {
@@ -625,6 +626,7 @@ export class AccountsService {
         targetEmail: e.targetEmail,
         before: e.before,
         after: e.after,
+        detail: e.detail ?? null,
       })),
       page,
       pageCount,

@@ -6,6 +6,8 @@ export const AUDIT_ACTIONS = [
   'user.deactivated',
   'user.reactivated',
   'user.deleted',
+  'round.completed',
+  'round.reopened',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -22,6 +24,8 @@ export interface AuditEntryDocument {
   /** Roles before and after, for role changes. */
   before: string[];
   after: string[];
+  /** For round actions: the round's slug (completed) or the officer's reason (reopened). */
+  detail?: string | null;
 }
 
 const auditSchema = new Schema<AuditEntryDocument>(
@@ -34,6 +38,7 @@ const auditSchema = new Schema<AuditEntryDocument>(
     targetEmail: { type: String, default: null },
     before: { type: [String], default: [] },
     after: { type: [String], default: [] },
+    detail: { type: String, default: null },
   },
   { collection: 'audit', versionKey: false },
 );

@@ -6,6 +6,8 @@ export interface TrendEntryLike {
   status: string;
   title: { en: string; fr: string };
   endsOn: Date;
+  /** When the round was completed: the date of its frozen figures. */
+  completedAt?: Date;
   share: number | null;
 }
 
@@ -49,7 +51,11 @@ export async function indicatorValues(
       const linked = new Set(indicator.roundIds);
       const series = (await trendOf(indicator.sector))
         .filter((entry) => entry.status === 'completed' && linked.has(entry.roundId))
-        .map((entry) => ({ label: entry.title, value: entry.share, date: entry.endsOn }));
+        .map((entry) => ({
+          label: entry.title,
+          value: entry.share,
+          date: entry.completedAt ?? entry.endsOn,
+        }));
       const latest = [...series].reverse().find((p) => p.value !== null);
       return { indicator, series, latest };
     }),

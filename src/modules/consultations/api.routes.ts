@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { BadRequestError, NotFoundError } from '../../platform/errors';
 import { markdownToText, renderMarkdown } from '../../platform/markdown';
-import type { OpenApiRegistry } from '../../platform/http/openapi';
-import { apiListQuerySchema } from './consultations.schemas';
+import { parametersOf, type OpenApiRegistry } from '../../platform/http/openapi';
+import { apiListQuerySchema, apiSlugParamsSchema } from './consultations.schemas';
 import type { ConsultationsService } from './consultations.service';
 import type { Consultation, Round } from './consultations.types';
 import type { ReportsService } from './reports.service';
@@ -71,9 +71,6 @@ export function consultationsApiRouter(deps: ApiRoutesDeps): Router {
       throw new BadRequestError({ key: 'consultations:api.badParameter', values: { name } });
     }
     const query = parsed.data;
-    if (query.theme && !(THEMES as readonly string[]).includes(query.theme)) {
-      throw new BadRequestError({ key: 'consultations:api.badParameter', values: { name: 'theme' } });
-    }
     const rounds = await roundsById();
     const round = query.round ? [...rounds.values()].find((r) => r.slug === query.round) : undefined;
     const page = query.page ?? 1;
@@ -117,7 +114,9 @@ export function consultationsApiRouter(deps: ApiRoutesDeps): Router {
   });
 
   router.get('/api/v1/consultations/:slug', async (req, res) => {
-    const consultation = await deps.consultations.getConsultationBySlug(String(req.params.slug));
+    const params = apiSlugParamsSchema.safeParse(req.params);
+    if (!params.success) throw new NotFoundError();
+    const consultation = await deps.consultations.getConsultationBySlug(params.data.slug);
     const rounds = await roundsById();
     const round = rounds.get(consultation.roundId);
     if (!round) throw new NotFoundError();
@@ -186,24 +185,8 @@ export function registerConsultationsApi(registry: OpenApiRegistry): void {
     tags: ['consultations'],
     operationId: 'listConsultations',
     summary: 'Published consultations, newest opening first, with the filters of the public listing.',
-    parameters: [
-      {
-        name: 'status',
-        in: 'query',
-        schema: { type: 'string', enum: ['upcoming', 'open', 'closed', 'archived'] },
-      },
-      { name: 'theme', in: 'query', schema: { type: 'string', enum: [...THEMES] } },
-      { name: 'round', in: 'query', description: 'A round slug.', schema: { type: 'string' } },
-      {
-        name: 'q',
-        in: 'query',
-        description: 'Text searched (case-insensitive, literally) in the title and summary in `lang`.',
-        schema: { type: 'string', maxLength: 200 },
-      },
-      { name: 'lang', in: 'query', schema: { type: 'string', enum: ['en', 'fr'], default: 'en' } },
-      { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
-      { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-    ],
+    // Generated from the zod schema the route validates the query with.
+    parameters: parametersOf(apiListQuerySchema, 'query'),
     responses: {
       '200': {
         description: 'A page of consultations.',
@@ -242,7 +225,7 @@ export function registerConsultationsApi(registry: OpenApiRegistry): void {
     tags: ['consultations'],
     operationId: 'getConsultation',
     summary: 'One published consultation.',
-    parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+    parameters: parametersOf(apiSlugParamsSchema, 'path'),
     responses: {
       '200': {
         description: 'The consultation.',

@@ -71,6 +71,16 @@ export function roundView(r: Round, locale: Locale, t: TFunction) {
     statusLabel: t(`consultations:roundStatus.${r.status}`),
     startsOn: calendarDateView(r.startsOn, locale),
     endsOn: calendarDateView(r.endsOn, locale),
+    /** The day its figures were frozen (in the organisation's time zone). */
+    completedOn: r.completedAt ? calendarDateView(r.completedAt, locale) : undefined,
+    /** Every reopening of a completed round, oldest first, with the officer's reason (shown publicly). */
+    reopenings: r.events
+      .filter((e) => e.type === 'reopened')
+      .map((e) => ({
+        on: calendarDateView(e.at, locale),
+        reason: e.reason ?? '',
+        completedOn: e.completedAt ? calendarDateView(e.completedAt, locale) : undefined,
+      })),
   };
 }
 

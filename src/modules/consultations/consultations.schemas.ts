@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ConsultationInput, RoundInput } from './consultations.types';
 import { CONSULTATION_STATUSES } from './consultations.types';
+import { THEMES } from './themes';
 import type { ReportInput } from './reports.service';
 import { BadRequestError } from '../../platform/errors';
 import { parseWallClock } from '../../platform/zoned-time';
@@ -125,10 +126,16 @@ export const listingQuerySchema = z.object({
 /** The API's query string: strict, a bad value is a 400 problem naming the parameter. */
 export const apiListQuerySchema = z.object({
   status: z.enum(['upcoming', 'open', 'closed', 'archived']).optional(),
-  theme: z.string().max(60).optional(),
-  round: z.string().max(80).optional(),
-  q: z.string().max(200).optional(),
-  lang: z.enum(['en', 'fr']).optional(),
-  page: z.coerce.number().int().min(1).max(10_000).optional(),
-  pageSize: z.coerce.number().int().min(1).max(100).optional(),
+  theme: z.enum(THEMES).optional(),
+  round: z.string().max(80).optional().meta({ description: 'A round slug.' }),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'Text searched (case-insensitive, literally) in the title and summary in `lang`.' }),
+  lang: z.enum(['en', 'fr']).optional().meta({ description: 'The language searched by `q` (default en).' }),
+  page: z.coerce.number().int().min(1).max(10_000).optional().meta({ description: 'Default 1.' }),
+  pageSize: z.coerce.number().int().min(1).max(100).optional().meta({ description: 'Default 20.' }),
 });
+/** GET /api/v1/consultations/{slug} */
+export const apiSlugParamsSchema = z.object({ slug: z.string().max(80) });

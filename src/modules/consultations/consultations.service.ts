@@ -1,6 +1,12 @@
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
-import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type FieldError,
+} from '../../platform/errors';
 import type { Locale } from '../../platform/i18n';
 import { consultationModel, type ConsultationDoc, type ConsultationModel } from './consultation.model';
 import { consultationStatus, escapeRegExp, SLUG_MAX, SLUG_PATTERN, slugify } from './consultation-status';
@@ -13,6 +19,8 @@ import {
   type ConsultationInput,
   type ConsultationStatus,
   type Round,
+  type RoundAuditLog,
+  type RoundFreezer,
   type RoundInput,
   isOfficer,
 } from './consultations.types';
@@ -66,10 +74,21 @@ function toRound(doc: RoundDoc): Round {
     startsOn: doc.startsOn,
     endsOn: doc.endsOn,
     status: doc.status,
+    completedAt: doc.status === 'completed' && doc.completedAt ? doc.completedAt : undefined,
+    events: (doc.events ?? []).map((e) => ({
+      type: e.type,
+      at: e.at,
+      actorId: e.actorId,
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.completedAt ? { completedAt: e.completedAt } : {}),
+    })),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
 }
+
+/** The longest reason an officer may give for reopening a round. */
+export const REOPEN_REASON_MAX = 1000;
 
 function text(value: BilingualText | undefined): BilingualText {
   return { en: value?.en ?? '', fr: value?.fr ?? '' };
@@ -157,6 +176,10 @@ export interface ConsultationsServiceOptions {
   connection: Connection;
   /** The clock; tests pass a fixed one. */
   clock?: () => Date;
+  /** Takes the snapshot of a round's figures when it is completed (the participation module). */
+  freezer?: RoundFreezer;
+  /** Audits completions and reopenings. */
+  audit?: RoundAuditLog;
 }
 
 export type ConsultationsService = ReturnType<typeof createConsultationsService>;
@@ -166,6 +189,8 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   const Rounds: RoundModel = roundModel(options.connection);
   const Consultations: ConsultationModel = consultationModel(options.connection);
   const clock = options.clock ?? (() => new Date());
+  let freezer = options.freezer;
+  let audit = options.audit;
 
   function requireOfficer(actor: Actor): void {
     if (!isOfficer(actor)) throw new ForbiddenError();
@@ -247,10 +272,18 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     return { errors, slug };
   }
 
+  /**
+   * Creates a round. One created as completed (a past round entered afterwards) is created active and completed at
+   * once, through completeRound, so it has a completion date and a (then empty) snapshot like any other.
+   */
   async function createRound(input: RoundInput, actor: Actor): Promise<Round> {
     requireOfficer(actor);
     const { errors, slug } = validateRound(input);
     if (errors.length) throw new ValidationError(errors);
+    if (input.status === 'completed') {
+      const created = await createRound({ ...input, status: 'active' }, actor);
+      return completeRound(created.id, actor);
+    }
     return insertWithSlug(input.slug ?? '', slug, async (free) => {
       const doc = await Rounds.create({
         slug: free,
@@ -265,14 +298,24 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     });
   }
 
+  /**
+   * Edits a round's texts, dates and draft/active status. Completing and reopening are their own actions
+   * (completeRound, reopenRound): they close surveys, freeze or unfreeze figures and are audited.
+   */
   async function updateRound(id: string, input: RoundInput, actor: Actor): Promise<Round> {
     requireOfficer(actor);
-    await getRoundById(id, { includeDrafts: true });
+    const existing = await getRoundById(id, { includeDrafts: true });
     const { errors, slug } = validateRound(input);
+    if (existing.status === 'completed' && input.status !== 'completed') {
+      errors.push({ field: 'status', message: { key: 'consultations:errors.reopenToChange' } });
+    } else if (existing.status !== 'completed' && input.status === 'completed') {
+      errors.push({ field: 'status', message: { key: 'consultations:errors.completeWithAction' } });
+    }
     if (errors.length) throw new ValidationError(errors);
     try {
       const doc = await Rounds.findOneAndUpdate(
-        { _id: id },
+        // Conditional on the status read above, so a completion landing in between is not undone.
+        { _id: id, status: existing.status },
         {
           slug,
           title: trimText(input.title),
@@ -283,7 +326,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
         },
         { returnDocument: 'after' },
       ).lean<RoundDoc>();
-      if (!doc) throw new NotFoundError();
+      if (!doc) throw new ConflictError({ key: 'consultations:errors.roundChanged' });
       return toRound(doc);
     } catch (error) {
       if (isDuplicateKey(error)) {
@@ -291,6 +334,81 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
       }
       throw error;
     }
+  }
+
+  /**
+   * Completes a round: closes its consultations (so their surveys take no more responses), has the participation
+   * module freeze the round's figures as of now, then marks the round completed with that date, in this order, so
+   * that a completed round always has its snapshot (a crash in between leaves it active, and completing again
+   * finishes the job). Completing a completed round changes nothing.
+   */
+  async function completeRound(id: string, actor: Actor): Promise<Round> {
+    requireOfficer(actor);
+    const round = await getRoundById(id, { includeDrafts: true });
+    if (round.status === 'completed') return round;
+    if (round.status === 'draft') throw new ConflictError({ key: 'consultations:errors.completeDraft' });
+    if (!freezer)
+      throw new Error('completeRound: no freezer is set (the participation module keeps the snapshot)');
+    for (const consultation of await listByRound(id, { includeDrafts: true })) {
+      if (consultation.status === 'open' || consultation.status === 'upcoming')
+        await closeConsultationNow(consultation.id, actor);
+    }
+    const at = clock();
+    await freezer.freeze(id, at);
+    const doc = await Rounds.findOneAndUpdate(
+      { _id: id, status: 'active' },
+      {
+        $set: { status: 'completed', completedAt: at },
+        $push: { events: { type: 'completed', at, actorId: actor.id } },
+      },
+      { returnDocument: 'after' },
+    ).lean<RoundDoc>();
+    if (!doc) {
+      // Another officer completed (or changed) it meanwhile: theirs stands.
+      const now = await getRoundById(id, { includeDrafts: true });
+      if (now.status === 'completed') return now;
+      throw new ConflictError({ key: 'consultations:errors.roundChanged' });
+    }
+    await audit?.record({ action: 'round.completed', actor, roundId: id, at, detail: round.slug });
+    return toRound(doc);
+  }
+
+  /**
+   * Reopens a completed round, with the officer's reason (required, shown publicly on the round's page): its
+   * figures are live again until it is completed anew, which freezes them with the new date.
+   */
+  async function reopenRound(id: string, reason: string, actor: Actor): Promise<Round> {
+    requireOfficer(actor);
+    const round = await getRoundById(id, { includeDrafts: true });
+    const why = String(reason ?? '').trim();
+    if (!why)
+      throw new ValidationError([
+        { field: 'reason', message: { key: 'consultations:errors.reasonRequired' } },
+      ]);
+    if (why.length > REOPEN_REASON_MAX) {
+      throw new ValidationError([
+        {
+          field: 'reason',
+          message: { key: 'consultations:errors.tooLong', values: { max: REOPEN_REASON_MAX } },
+        },
+      ]);
+    }
+    if (round.status !== 'completed' || !round.completedAt)
+      throw new ConflictError({ key: 'consultations:errors.reopenNotCompleted' });
+    const at = clock();
+    const doc = await Rounds.findOneAndUpdate(
+      { _id: id, status: 'completed', completedAt: round.completedAt },
+      {
+        $set: { status: 'active', completedAt: null },
+        $push: {
+          events: { type: 'reopened', at, actorId: actor.id, reason: why, completedAt: round.completedAt },
+        },
+      },
+      { returnDocument: 'after' },
+    ).lean<RoundDoc>();
+    if (!doc) throw new ConflictError({ key: 'consultations:errors.roundChanged' });
+    await audit?.record({ action: 'round.reopened', actor, roundId: id, at, detail: why });
+    return toRound(doc);
   }
 
   /** A round by id; drafts only with includeDrafts (staff). Throws NotFoundError otherwise. */
@@ -346,6 +464,14 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
       const round = await Rounds.findById(input.roundId).lean<RoundDoc>();
       if (!round) errors.push({ field: 'roundId', message: { key: 'consultations:errors.unknownRound' } });
       roundStatus = round?.status;
+      // A completed round takes no more responses: none of its consultations may close in the future.
+      if (
+        round?.status === 'completed' &&
+        isValidDate(input.closesAt) &&
+        input.closesAt.getTime() > clock().getTime()
+      ) {
+        errors.push({ field: 'closesAt', message: { key: 'consultations:errors.roundCompleted' } });
+      }
     }
     if (!Array.isArray(input.themes) || input.themes.some((theme) => !isTheme(theme))) {
       errors.push({ field: 'themes', message: { key: 'consultations:errors.unknownTheme' } });
@@ -385,7 +511,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   function missingForPublication(
     consultation: Pick<
       Consultation,
-      'title' | 'summary' | 'body' | 'leadOrganisation' | 'contactEmail' | 'themes'
+      'title' | 'summary' | 'body' | 'leadOrganisation' | 'contactEmail' | 'themes' | 'closesAt'
     >,
     roundStatus: Round['status'] | undefined,
   ): FieldError[] {
@@ -408,6 +534,9 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     }
     if (roundStatus === 'draft') {
       missing.push({ field: 'roundId', message: { key: 'consultations:missing.roundDraft' } });
+    }
+    if (roundStatus === 'completed' && consultation.closesAt.getTime() > clock().getTime()) {
+      missing.push({ field: 'closesAt', message: { key: 'consultations:errors.roundCompleted' } });
     }
     return missing;
   }
@@ -648,6 +777,15 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     now: clock,
     createRound,
     updateRound,
+    completeRound,
+    reopenRound,
+    /** Wired by the composition root once the participation module exists. */
+    setRoundFreezer(value: RoundFreezer) {
+      freezer = value;
+    },
+    setRoundAuditLog(value: RoundAuditLog) {
+      audit = value;
+    },
     getRoundById,
     getRoundBySlug,
     listRounds,

@@ -28,8 +28,39 @@ export interface Round {
   startsOn: Date;
   endsOn: Date;
   status: RoundStatus;
+  /** Set while the round is completed: its figures are the snapshot taken then (see docs/consultations.md). */
+  completedAt: Date | undefined;
+  /** Completions and reopenings, oldest first; reopenings are shown publicly with their reason. */
+  events: RoundEvent[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface RoundEvent {
+  type: 'completed' | 'reopened';
+  at: Date;
+  actorId: string;
+  reason?: string;
+  completedAt?: Date;
+}
+
+/**
+ * Freezes a round's published figures at its completion: the participation module keeps a snapshot of the
+ * round's counts under (roundId, completedAt), and every public figure of a completed round is read from it.
+ */
+export interface RoundFreezer {
+  freeze(roundId: string, completedAt: Date): Promise<void>;
+}
+
+/** Where completions and reopenings are audited (the shared staff audit log). */
+export interface RoundAuditLog {
+  record(entry: {
+    action: 'round.completed' | 'round.reopened';
+    actor: Actor;
+    roundId: string;
+    at: Date;
+    detail: string;
+  }): Promise<void>;
 }
 
 /**

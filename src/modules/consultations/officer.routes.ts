@@ -74,6 +74,8 @@ const DONE = [
   'closed',
   'roundCreated',
   'roundUpdated',
+  'roundCompleted',
+  'roundReopened',
   'consultationCreated',
   'consultationUpdated',
 ] as const;
@@ -140,11 +142,91 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       ),
       form: locals.form,
       action: locals.action,
-      statuses: ROUND_STATUSES.map((key) => ({ key, label: req.t(`consultations:roundStatus.${key}`) })),
+      // Completing and reopening are actions of their own (below): the form only moves between draft and active,
+      // and a completed round keeps its status.
+      statuses: ROUND_STATUSES.filter((key) =>
+        locals.round?.status === 'completed' ? key === 'completed' : key !== 'completed',
+      ).map((key) => ({ key, label: req.t(`consultations:roundStatus.${key}`) })),
+      lifecycle: locals.round
+        ? {
+            status: locals.round.status,
+            completedOn: locals.round.completedAt ? formatDate(locals.round.completedAt, req.locale) : '',
+            completeHref: `/officer/rounds/${locals.round.id}/complete`,
+            reopenHref: `/officer/rounds/${locals.round.id}/reopen`,
+          }
+        : undefined,
       errors,
       fieldErrors,
     });
   }
+
+  /** GET /officer/rounds/:id/complete : "Complete this round?" (the POST needs confirm=yes). */
+  router.get('/officer/rounds/:id/complete', async (req, res) => {
+    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    if (round.status !== 'active') return res.redirect(303, `/officer/rounds/${round.id}/edit`);
+    const open = (await consultations.listByRound(round.id, { includeDrafts: true })).filter(
+      (c) => c.status === 'open' || c.status === 'upcoming',
+    );
+    res.render('common/confirm', {
+      title: req.t('consultations:officer.rounds.complete.title', { title: pick(round.title, req.locale) }),
+      details: [
+        req.t('consultations:officer.rounds.complete.closes', { count: open.length }),
+        req.t('consultations:officer.rounds.complete.freezes'),
+      ],
+      irreversible: req.t('consultations:officer.rounds.complete.reopenOnly'),
+      action: `/officer/rounds/${round.id}/complete`,
+      confirmLabel: req.t('consultations:officer.rounds.complete.confirm'),
+      cancelHref: `/officer/rounds/${round.id}/edit`,
+    });
+  });
+
+  /** POST /officer/rounds/:id/complete : closes its consultations and freezes its figures (confirm=yes). */
+  router.post('/officer/rounds/:id/complete', async (req, res) => {
+    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+      return res.redirect(303, `/officer/rounds/${round.id}/complete`);
+    }
+    await consultations.completeRound(round.id, req.user!);
+    res.redirect(303, '/officer?done=roundCompleted');
+  });
+
+  function renderReopen(req: Request, res: Response, round: Round, reason: string, error?: ValidationError) {
+    const { errors, fieldErrors } = error
+      ? translateErrors(req.t, error.fieldErrors)
+      : { errors: [], fieldErrors: {} };
+    res.status(error ? 422 : 200).render('officer/round-reopen', {
+      title: req.t('consultations:officer.rounds.reopen.title', { title: pick(round.title, req.locale) }),
+      round: {
+        id: round.id,
+        completedOn: round.completedAt ? formatDate(round.completedAt, req.locale) : '',
+      },
+      reason,
+      errors,
+      fieldErrors,
+    });
+  }
+
+  /** GET /officer/rounds/:id/reopen : the reason and the confirmation. */
+  router.get('/officer/rounds/:id/reopen', async (req, res) => {
+    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    if (round.status !== 'completed') return res.redirect(303, `/officer/rounds/${round.id}/edit`);
+    renderReopen(req, res, round, '');
+  });
+
+  /** POST /officer/rounds/:id/reopen : reopens with a reason (confirm=yes), audited and shown publicly. */
+  router.post('/officer/rounds/:id/reopen', async (req, res) => {
+    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const reason = typeof body.reason === 'string' ? body.reason : '';
+    if (body.confirm !== 'yes') return res.redirect(303, `/officer/rounds/${round.id}/reopen`);
+    try {
+      await consultations.reopenRound(round.id, reason, req.user!);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderReopen(req, res, round, reason, error);
+      throw error;
+    }
+    res.redirect(303, '/officer?done=roundReopened');
+  });
 
   /** GET /officer/rounds/new */
   router.get('/officer/rounds/new', (req, res) => {

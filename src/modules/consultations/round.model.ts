@@ -9,10 +9,35 @@ export interface RoundDoc {
   startsOn: Date;
   endsOn: Date;
   status: RoundStatus;
+  /** When the round was completed (its figures are frozen as of then); unset while it is not completed. */
+  completedAt?: Date | null;
+  /** Completions and reopenings, oldest first (each written with the status change it records). */
+  events?: RoundEventDoc[];
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export interface RoundEventDoc {
+  type: 'completed' | 'reopened';
+  at: Date;
+  actorId: string;
+  /** Why an officer reopened a completed round (shown publicly). */
+  reason?: string;
+  /** For a reopening: the completion it undid. */
+  completedAt?: Date;
+}
+
+const roundEventSchema = new Schema<RoundEventDoc>(
+  {
+    type: { type: String, enum: ['completed', 'reopened'], required: true },
+    at: { type: Date, required: true },
+    actorId: { type: String, required: true },
+    reason: { type: String },
+    completedAt: { type: Date },
+  },
+  { _id: false },
+);
 
 export const bilingual = {
   en: { type: String, default: '' },
@@ -27,6 +52,8 @@ const roundSchema = new Schema<RoundDoc>(
     startsOn: { type: Date, required: true },
     endsOn: { type: Date, required: true },
     status: { type: String, enum: ROUND_STATUSES, required: true },
+    completedAt: { type: Date, default: null },
+    events: { type: [roundEventSchema], default: [] },
     createdBy: { type: String, required: true },
   },
   { timestamps: true, collection: 'rounds' },

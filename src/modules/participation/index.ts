@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../../platform/logger';
+import { frozenRoundModel } from './frozen-rounds';
 import { indicatorModel } from './indicator.model';
 import { IndicatorsService } from './indicators.service';
 import { participationModels } from './participation.model';
@@ -50,7 +51,12 @@ export function createParticipationModule(deps: {
   const participation = new ParticipationService(participationModels(deps.connection), deps.logger);
   if (!deps.rounds) return { participation };
   const threshold = deps.suppressionThreshold ?? 5;
-  const reports = new ParticipationReports(participation, deps.rounds, threshold);
+  const reports = new ParticipationReports(
+    participation,
+    deps.rounds,
+    threshold,
+    frozenRoundModel(deps.connection),
+  );
   const indicators = new IndicatorsService(indicatorModel(deps.connection), reports);
   return {
     participation,
@@ -64,6 +70,7 @@ export function createParticipationModule(deps: {
     }),
     async init() {
       await participation.init();
+      await reports.init();
       await indicators.init();
     },
   };

@@ -269,13 +269,14 @@ export class IndicatorsService {
         doc.kind === 'sector_share' ? (doc.sector as string) : 'civil_society',
         { exact },
       );
-      // An indicator reports actual data: only rounds that have finished collecting responses count.
+      // An indicator reports actual data: only completed rounds count (their figures are frozen), each dated by
+      // its completion, the day its figures became final (never its planned end, which may still be ahead).
       series = trend
         .filter((entry) => entry.status === 'completed')
         .map((entry) => ({
           label: entry.title,
           value: doc.kind === 'sector_share' ? entry.share : entry.participants,
-          date: entry.endsOn,
+          date: entry.completedAt ?? entry.endsOn,
         }));
     }
     const latest = [...series].reverse().find((p) => p.value !== null);

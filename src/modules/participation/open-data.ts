@@ -56,12 +56,17 @@ export function licenceTitle(t: TFunction, licenceUrl: string, lng?: string): st
     : licenceUrl;
 }
 
-/** When the data was first issued and last changed: active rounds can change any day (then today). */
+/**
+ * When the data was first issued and last changed: an active round's figures can change any day (then today); a
+ * completed round's last changed when it was completed (frozen since).
+ */
 export function datesOf(rounds: Round[], today: Date): { issued: string; modified: string } {
   const day = calendarDate(today);
   if (rounds.length === 0) return { issued: day, modified: day };
   const starts = rounds.map((r) => calendarDate(r.startsOn)).sort();
-  const changes = rounds.map((r) => (r.status === 'active' ? day : calendarDate(r.endsOn))).sort();
+  const changes = rounds
+    .map((r) => (r.status === 'active' ? day : calendarDate(r.completedAt ?? r.endsOn)))
+    .sort();
   const modified = changes[changes.length - 1] as string;
   return { issued: starts[0] as string, modified: modified > day ? day : modified };
 }

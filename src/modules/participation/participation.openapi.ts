@@ -1,4 +1,5 @@
-import type { OpenApiRegistry } from '../../platform/http/openapi';
+import { parametersOf, type OpenApiRegistry } from '../../platform/http/openapi';
+import { roundPathSchema, trendQuerySchema } from './participation.schemas';
 import { REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 
 /** Describes the participation API (routes in participation.routes.ts) in the shared OpenAPI document. */
@@ -76,7 +77,22 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
                   title: bilingual,
                   startsOn: { type: 'string', format: 'date' },
                   endsOn: { type: 'string', format: 'date' },
-                  status: { type: 'string' },
+                  status: { type: 'string', enum: ['active', 'completed'] },
+                  completedOn: {
+                    type: ['string', 'null'],
+                    format: 'date',
+                    description:
+                      'For a completed round: the day it was completed. Its figures are frozen as of that day and never change unless an officer reopens it.',
+                  },
+                  reopenings: {
+                    type: 'array',
+                    description:
+                      'Each time an officer reopened the round after completing it, with their reason.',
+                    items: {
+                      type: 'object',
+                      properties: { on: { type: 'string', format: 'date' }, reason: { type: 'string' } },
+                    },
+                  },
                   participation: { type: 'string', description: 'Path of the round’s participation.' },
                 },
               },
@@ -91,7 +107,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     operationId: 'getRoundParticipation',
     tags: ['participation'],
     summary: 'Who took part in a round, by sector, region, language and channel.',
-    parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+    parameters: parametersOf(roundPathSchema, 'path'),
     responses: {
       200: json({ $ref: '#/components/schemas/RoundParticipation' }, 'The breakdowns.'),
       404: problem('No published round has this slug.'),
@@ -101,14 +117,7 @@ export function registerParticipationOpenApi(registry: OpenApiRegistry): void {
     operationId: 'getParticipationTrend',
     tags: ['participation'],
     summary: "A sector's share of participants, round by round.",
-    parameters: [
-      {
-        name: 'sector',
-        in: 'query',
-        required: false,
-        schema: { type: 'string', enum: [...SECTOR_CATEGORIES], default: 'civil_society' },
-      },
-    ],
+    parameters: parametersOf(trendQuerySchema, 'query'),
     responses: {
       200: json(
         {

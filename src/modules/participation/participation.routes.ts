@@ -16,6 +16,7 @@ import {
   type OpenDataSettings,
 } from './open-data';
 import { breakdownSections, formatCount, formatShare, trendView } from './participation.presenter';
+import { roundPathSchema, trendQuerySchema } from './participation.schemas';
 import { OPEN_DATA_COLUMNS, type ParticipationReports, type ScopeReport } from './reports.service';
 
 interface Deps {
@@ -219,6 +220,10 @@ export function participationRouter(deps: Deps): Router {
         startsOn: calendarDate(r.startsOn),
         endsOn: calendarDate(r.endsOn),
         status: r.status,
+        completedOn: r.completedAt ? calendarDate(r.completedAt) : null,
+        reopenings: r.events
+          .filter((e) => e.type === 'reopened')
+          .map((e) => ({ on: calendarDate(e.at), reason: e.reason ?? '' })),
         participation: `/api/v1/rounds/${encodeURIComponent(r.slug)}/participation`,
       })),
     });
@@ -226,7 +231,9 @@ export function participationRouter(deps: Deps): Router {
 
   /** GET /api/v1/rounds/:slug/participation */
   router.get('/api/v1/rounds/:slug/participation', async (req, res) => {
-    const round = await reports.roundBySlug(req.params.slug);
+    const params = roundPathSchema.safeParse(req.params);
+    if (!params.success) throw new NotFoundError();
+    const round = await reports.roundBySlug(params.data.slug);
     const audience = audienceOf(req);
     const report = await reports.scopeReport('round', round.id, audience);
     res.json({
@@ -244,7 +251,10 @@ export function participationRouter(deps: Deps): Router {
 
   /** GET /api/v1/participation/trend?sector=KEY */
   router.get('/api/v1/participation/trend', async (req, res) => {
-    const sector = sectorParam(req.query.sector);
+    // An empty ?sector= means the default, as on the /participation page.
+    const query = trendQuerySchema.safeParse(req.query.sector === '' ? {} : req.query);
+    if (!query.success) throw new BadRequestError({ key: 'participation:errors.unknownSector' });
+    const { sector } = query.data;
     const trend = await reports.trend(sector, audienceOf(req));
     res.json({
       sector,

@@ -8,12 +8,13 @@ import {
 import { NotFoundError } from '../../platform/errors';
 import { LOCALES } from '../../platform/i18n';
 import type { ConsultationsService, Round } from '../consultations';
+import { readSnapshot, saveSnapshot, type FrozenRoundModel } from './frozen-rounds';
 import { publishTables, type BreakdownCell } from './metrics';
 import type { Scope } from './participation.model';
 import { NOT_ANSWERED, type ParticipationService, type ScopeCounts } from './participation.service';
 
 /** The rounds the reports need, from the consultations module. */
-export type RoundCatalog = Pick<ConsultationsService, 'listRounds' | 'getRoundBySlug'>;
+export type RoundCatalog = Pick<ConsultationsService, 'listRounds' | 'getRoundBySlug' | 'getRoundById'>;
 
 export interface Audience {
   /** Analysts (and staff) see exact counts; the public sees small counts suppressed. */
@@ -39,6 +40,8 @@ export interface TrendEntry {
   title: Round['title'];
   startsOn: Date;
   endsOn: Date;
+  /** For a completed round: when it was completed, the date of its (frozen) figures. */
+  completedAt: Date | undefined;
   participants: number | null;
   count: number | null;
   share: number | null;
@@ -61,7 +64,27 @@ export class ParticipationReports {
     private readonly participation: ParticipationService,
     private readonly rounds: RoundCatalog,
     private readonly suppressionThreshold: number,
+    private readonly frozen: FrozenRoundModel,
   ) {}
+
+  async init(): Promise<void> {
+    await this.frozen.init();
+  }
+
+  /** For consultations.completeRound: keeps the round's counts as they are now, as its completion's snapshot. */
+  async freeze(roundId: string, completedAt: Date): Promise<void> {
+    await saveSnapshot(this.frozen, roundId, completedAt, await this.participation.counts('round', roundId));
+  }
+
+  /** A round's counts: the snapshot taken at its completion when it is completed, the live counters otherwise. */
+  async roundCounts(round: Pick<Round, 'id' | 'status' | 'completedAt'>): Promise<ScopeCounts> {
+    if (round.status === 'completed' && round.completedAt) {
+      const snapshot = await readSnapshot(this.frozen, round.id, round.completedAt);
+      if (snapshot) return snapshot;
+    }
+    // Active rounds, and rounds completed before snapshots existed (no completion date): live.
+    return this.participation.counts('round', round.id);
+  }
 
   /** Rounds that are not drafts, oldest first (the order of a trend). */
   async publicRounds(): Promise<Round[]> {
@@ -74,7 +97,16 @@ export class ParticipationReports {
 
   /** Who took part in one round, consultation or survey, by every dimension. */
   async scopeReport(scope: Scope, scopeId: string, audience: Audience): Promise<ScopeReport> {
+    if (scope === 'round') {
+      const round = await this.rounds.getRoundById(scopeId, { includeDrafts: true }).catch(() => null);
+      if (round) return this.reportFrom(await this.roundCounts(round), audience);
+    }
     return this.reportFrom(await this.participation.counts(scope, scopeId), audience);
+  }
+
+  /** Who took part in a round (its frozen figures once completed). */
+  async roundReport(round: Round, audience: Audience): Promise<ScopeReport> {
+    return this.reportFrom(await this.roundCounts(round), audience);
   }
 
   reportFrom(counts: ScopeCounts, audience: Audience): ScopeReport {
@@ -101,7 +133,7 @@ export class ParticipationReports {
   async openDataRows(): Promise<(string | number | null)[][]> {
     const rows: (string | number | null)[][] = [];
     for (const round of await this.publicRounds()) {
-      const report = await this.scopeReport('round', round.id, { exact: false });
+      const report = await this.roundReport(round, { exact: false });
       const head = [round.slug, round.title.en, round.title.fr];
       rows.push([...head, 'all', 'all', report.participants, report.participants === null ? null : 1]);
       for (const [dimension, cells] of [
@@ -123,7 +155,7 @@ export class ParticipationReports {
     const rounds = await this.publicRounds();
     const entries: TrendEntry[] = [];
     for (const round of rounds) {
-      const report = this.reportFrom(await this.participation.counts('round', round.id), audience);
+      const report = await this.roundReport(round, audience);
       const cell = report.bySector.find((c) => c.key === sector);
       entries.push({
         round: round.slug,
@@ -132,6 +164,7 @@ export class ParticipationReports {
         title: round.title,
         startsOn: round.startsOn,
         endsOn: round.endsOn,
+        completedAt: round.completedAt,
         participants: report.participants,
         count: cell?.count ?? null,
         share: cell?.share ?? null,

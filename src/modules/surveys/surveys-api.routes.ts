@@ -3,7 +3,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { REGIONS, SECTORS } from '../../platform/classifications';
 import { BadRequestError, NotFoundError } from '../../platform/errors';
-import type { OpenApiObject, OpenApiRegistry } from '../../platform/http/openapi';
+import {
+  parametersOf,
+  requestSchema,
+  type OpenApiObject,
+  type OpenApiRegistry,
+} from '../../platform/http/openapi';
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import { ANON_SUBMIT_FLAG_AFTER, consumeAnonymous, SURVEY_RATE_LIMITS } from './rate-limits';
 import type { FloodGuard, ResponseFlag } from './flood-guard';
@@ -12,18 +17,38 @@ import type { Respondent, SurveysService } from './surveys.service';
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 /** An Idempotency-Key: a client-chosen id of the submission (a UUID is ideal). */
 const idempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,200}$/);
+/** The path and header parameters, as documented (generated from the same schemas as the checks above). */
+const surveyPath = z.object({ surveyId: idParam });
+const submissionHeaders = z.object({
+  'Idempotency-Key': idempotencyKey.meta({
+    description:
+      'A client-chosen id of this submission (a UUID is ideal); the same key with the same body is a replay.',
+  }),
+});
 
 /**
  * What a client may send, and nothing else: the server sets the submission time, status, version and respondent,
  * so a body that tries to (`submittedAt`, `status`, `respondentKey`...) is refused, not silently cleaned.
  */
-const responseBody = z
+export const responseBody = z
   .object({
-    answers: z.record(z.string().max(100), z.unknown()),
-    otherText: z.record(z.string().max(100), z.unknown()).optional(),
-    sector: z.unknown().optional(),
-    region: z.unknown().optional(),
-    organisation: z.unknown().optional(),
+    answers: z.record(z.string().max(100), z.unknown()).meta({
+      description:
+        'Keyed by question id. single_choice/dropdown: option id (or "other"); multiple_choice: option ids; short_text/long_text/email: string; date: "YYYY-MM-DD"; number, rating: number; matrix: { rowId: scale option id }; ranking: all option ids, most important first.',
+    }),
+    otherText: z
+      .record(z.string().max(100), z.unknown())
+      .optional()
+      .meta({ description: 'The text of "other", by question id.' }),
+    sector: z.unknown().optional().meta({
+      description:
+        'A sector key (see selfIdentification.sectors); required when the survey has self-identification.',
+    }),
+    region: z.unknown().optional().meta({
+      description:
+        'A region key (see selfIdentification.regions); required when the survey has self-identification.',
+    }),
+    organisation: z.unknown().optional().meta({ description: 'The organisation, as text.' }),
   })
   .strict();
 
@@ -136,12 +161,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
     description,
     content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
   });
-  const surveyIdParam = {
-    name: 'surveyId',
-    in: 'path',
-    required: true,
-    schema: { type: 'string', pattern: '^[a-f0-9]{24}$' },
-  };
+  const [surveyIdParam] = parametersOf(surveyPath, 'path');
   const schemas: Record<string, OpenApiObject> = {
     Localized: {
       type: 'object',
@@ -186,27 +206,8 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
         },
       },
     },
-    ResponseInput: {
-      type: 'object',
-      required: ['answers'],
-      additionalProperties: false,
-      properties: {
-        answers: {
-          type: 'object',
-          description:
-            'Keyed by question id. single_choice/dropdown: option id (or "other"); multiple_choice: option ids; short_text/long_text/email: string; date: "YYYY-MM-DD"; number, rating: number; matrix: { rowId: scale option id }; ranking: all option ids, most important first.',
-          additionalProperties: true,
-        },
-        otherText: {
-          type: 'object',
-          additionalProperties: { type: 'string' },
-          description: 'The text of "other", by question id.',
-        },
-        sector: { type: 'string', description: 'Required when the survey has self-identification.' },
-        region: { type: 'string', description: 'Required when the survey has self-identification.' },
-        organisation: { type: 'string' },
-      },
-    },
+    // Generated from the zod schema that validates the body (one source for the check and the document).
+    ResponseInput: requestSchema(responseBody),
     ResponseCreated: {
       type: 'object',
       properties: {
@@ -241,15 +242,7 @@ export function registerSurveysOpenApi(registry: OpenApiRegistry): void {
         summary: 'Submit a complete response',
         description:
           'Sending the same Idempotency-Key with the same body again returns the same response (201, header Idempotent-Replayed: true) without storing a second one; the same key with a different body is refused (422). No session: no CSRF token is needed.',
-        parameters: [
-          surveyIdParam,
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: true,
-            schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,200}$' },
-          },
-        ],
+        parameters: [surveyIdParam, ...parametersOf(submissionHeaders, 'header')],
         requestBody: {
           required: true,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/ResponseInput' } } },

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { SESSION_COOKIE } from './session';
 
 /** An OpenAPI 3.1 operation or schema object; kept loose on purpose (it is data for clients, not for us). */
@@ -78,6 +79,8 @@ export function createOpenApiRegistry(info: {
           title: info.title,
           version: info.version,
           ...(info.description ? { description: info.description } : {}),
+          // The software's licence (the open data has its own, in /open-data/datapackage.json).
+          license: { name: 'MIT', identifier: 'MIT' },
         },
         servers: [{ url: baseUrl }],
         // Every operation answers anonymous callers; with a staff session cookie some answer exact counts.
@@ -99,6 +102,34 @@ export function createOpenApiRegistry(info: {
       };
     },
   };
+}
+
+/**
+ * The JSON Schema (2020-12, the dialect of OpenAPI 3.1) of what a request must be, generated from the zod schema the
+ * route validates it with: the document and the validation have one source, so they cannot disagree.
+ */
+export function requestSchema(schema: z.ZodType): OpenApiObject {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as OpenApiObject;
+  delete json.$schema;
+  return json;
+}
+
+/**
+ * OpenAPI parameters from a zod object (one per property) that the route validates its query, path or headers
+ * with. A property's `.meta({ description })` becomes the parameter's description.
+ */
+export function parametersOf(schema: z.ZodObject, where: 'query' | 'path' | 'header'): OpenApiObject[] {
+  const json = requestSchema(schema) as { properties?: Record<string, OpenApiObject>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || (json.required ?? []).includes(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: rest,
+    };
+  });
 }
 
 /** GET /api/v1/openapi.json: the document, built on each request from what the modules registered. */

@@ -32,6 +32,26 @@ export async function consultationsServiceFor(source: Source): Promise<Consultat
   return service;
 }
 
+/**
+ * Completes a round as an officer would, on a clock of the test's choosing (its completion date), with the app's
+ * freezer: its figures are frozen as they are now, dated `at`.
+ */
+export async function completeRoundAt(
+  ctx: {
+    db: { connection: Connection };
+    composition: { participation: { reports: { freeze(roundId: string, at: Date): Promise<void> } } };
+  },
+  roundId: string,
+  at: Date,
+): Promise<Round> {
+  const service = createConsultationsService({
+    connection: ctx.db.connection,
+    clock: () => at,
+    freezer: ctx.composition.participation.reports,
+  });
+  return service.completeRound(roundId, FACTORY_OFFICER);
+}
+
 export function roundInput(overrides: Partial<RoundInput> = {}): RoundInput {
   const n = next();
   const now = Date.now();
