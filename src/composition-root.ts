@@ -118,6 +118,7 @@ export function compose(
     secret: config.sessionSecret,
     notifications: mail.notifications,
     openApi,
+    organisations: () => accounts.service.listOrganisations(),
   });
   const effects = new PendingEffects(connection, logger);
   const participation = createParticipationModule({

@@ -3,7 +3,7 @@ import type { ConsultationsService } from '../consultations';
 import type { ParticipationReports } from '../participation';
 import type { SurveysService } from '../surveys';
 import type { Logger } from '../../platform/logger';
-import { analysisRouter } from './analysis.routes';
+import { analysisRouter, type AnalysisScopes } from './analysis.routes';
 import { AnalysisService } from './analysis.service';
 import { AnswerCounters, type DefinitionsSource } from './answer-counters';
 import type { LoggedResponse } from './answer-log';
@@ -77,5 +77,11 @@ export function createAnalysisModule(deps: {
   logger?: Logger;
 }) {
   const analysis = new AnalysisService(deps.reports, deps.consultations, deps.surveys, deps.counters);
-  return { analysis, counters: deps.counters, router: analysisRouter(analysis, deps.logger) };
+  // What each analysis page is about, for the access rule (platform/http/access.ts).
+  const scopes: AnalysisScopes = {
+    round: (slug) => deps.consultations.getRoundBySlug(slug, { includeDrafts: true }),
+    consultation: (id) => deps.consultations.getConsultationById(id, { includeDrafts: true }),
+    survey: (id) => deps.surveys.accessScopeOf(id),
+  };
+  return { analysis, counters: deps.counters, router: analysisRouter(analysis, deps.logger, scopes) };
 }

@@ -17,6 +17,8 @@ export interface ConsultationDoc {
   publication: Publication;
   publishedAt?: Date;
   createdBy: string;
+  /** The organisation that owns it (platform/http/access.ts); unset on records from before organisations. */
+  organisationId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +38,7 @@ const consultationSchema = new Schema<ConsultationDoc>(
     publication: { type: String, enum: PUBLICATIONS, required: true, default: 'draft' },
     publishedAt: { type: Date },
     createdBy: { type: String, required: true },
+    organisationId: { type: String },
   },
   { timestamps: true, collection: 'consultations' },
 );

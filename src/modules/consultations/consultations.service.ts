@@ -1,5 +1,6 @@
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
+import { assertCan, can, organisationOf } from '../../platform/http/access';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors';
 import type { Locale } from '../../platform/i18n';
 import { consultationModel, type ConsultationDoc, type ConsultationModel } from './consultation.model';
@@ -66,6 +67,7 @@ function toRound(doc: RoundDoc): Round {
     startsOn: doc.startsOn,
     endsOn: doc.endsOn,
     status: doc.status,
+    organisationId: organisationOf(doc),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -94,6 +96,7 @@ function toConsultation(doc: ConsultationDoc, now: Date): Consultation {
     isOpen: status === 'open',
     publishedAt: doc.publishedAt ?? undefined,
     createdBy: doc.createdBy,
+    organisationId: organisationOf(doc),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -260,6 +263,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
         endsOn: input.endsOn,
         status: input.status,
         createdBy: actor.id,
+        organisationId: organisationOf(actor),
       });
       return toRound(doc.toObject());
     });
@@ -267,7 +271,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
 
   async function updateRound(id: string, input: RoundInput, actor: Actor): Promise<Round> {
     requireOfficer(actor);
-    await getRoundById(id, { includeDrafts: true });
+    assertCan(actor, 'manage', await getRoundById(id, { includeDrafts: true }));
     const { errors, slug } = validateRound(input);
     if (errors.length) throw new ValidationError(errors);
     try {
@@ -319,6 +323,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
 
   async function validateConsultation(
     input: ConsultationInput,
+    actor: Actor,
   ): Promise<{ errors: FieldError[]; slug: string; roundStatus: Round['status'] | undefined }> {
     const errors: FieldError[] = [];
     const title = trimText(input.title);
@@ -343,7 +348,9 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     if (!isValidObjectId(input.roundId)) {
       errors.push({ field: 'roundId', message: { key: 'consultations:errors.unknownRound' } });
     } else {
-      const round = await Rounds.findById(input.roundId).lean<RoundDoc>();
+      const found = await Rounds.findById(input.roundId).lean<RoundDoc>();
+      // A round of another organisation is, to this officer, a round that does not exist.
+      const round = found && can(actor, 'manage', toRound(found)) ? found : null;
       if (!round) errors.push({ field: 'roundId', message: { key: 'consultations:errors.unknownRound' } });
       roundStatus = round?.status;
     }
@@ -414,13 +421,14 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
 
   async function createConsultation(input: ConsultationInput, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
-    const { errors, slug } = await validateConsultation(input);
+    const { errors, slug } = await validateConsultation(input, actor);
     if (errors.length) throw new ValidationError(errors);
     return insertWithSlug(input.slug ?? '', slug, async (free) => {
       const doc = await Consultations.create({
         ...consultationFields(input, free),
         publication: 'draft',
         createdBy: actor.id,
+        organisationId: organisationOf(actor),
       });
       return toConsultation(doc.toObject(), clock());
     });
@@ -433,8 +441,8 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     actor: Actor,
   ): Promise<Consultation> {
     requireOfficer(actor);
-    const existing = await getConsultationById(id, { includeDrafts: true });
-    const { errors, slug, roundStatus } = await validateConsultation(input);
+    const existing = assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
+    const { errors, slug, roundStatus } = await validateConsultation(input, actor);
     if (errors.length) throw new ValidationError(errors);
     const fields = consultationFields(input, slug);
     if (existing.publication !== 'draft') {
@@ -466,6 +474,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   /** Publishes a draft; throws ValidationError listing what is missing. Publishing twice is harmless. */
   async function publishConsultation(id: string, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
+    assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
     const missing = await publicationChecklist(id);
     if (missing.length) throw new ValidationError(missing, { key: 'consultations:publish.incomplete' });
     const doc = await Consultations.findOneAndUpdate(
@@ -479,7 +488,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   /** Closes an open (or upcoming) consultation now, by moving its closing date to the present. */
   async function closeConsultationNow(id: string, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
-    const existing = await getConsultationById(id, { includeDrafts: true });
+    const existing = assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
     if (existing.status !== 'open' && existing.status !== 'upcoming') return existing;
     const now = clock();
     const opensAt = existing.opensAt.getTime() > now.getTime() ? now : existing.opensAt;
@@ -494,7 +503,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
 
   async function archiveConsultation(id: string, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
-    const existing = await getConsultationById(id, { includeDrafts: true });
+    const existing = assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
     if (existing.publication === 'draft') {
       throw new ValidationError([
         { field: 'publication', message: { key: 'consultations:errors.archiveDraft' } },
@@ -640,6 +649,23 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     return docs.map((doc) => toConsultation(doc, now));
   }
 
+  /**
+   * Moves a consultation to another organisation (admins only; the caller checks that the organisation exists).
+   * Its surveys follow: a survey belongs to its consultation's organisation.
+   */
+  async function setConsultationOrganisation(id: string, organisationId: string, actor: Actor) {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    await getConsultationById(id, { includeDrafts: true });
+    await Consultations.updateOne({ _id: id }, { $set: { organisationId } });
+  }
+
+  /** Moves a round to another organisation (admins only). Its consultations keep their own organisation. */
+  async function setRoundOrganisation(id: string, organisationId: string, actor: Actor) {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    await getRoundById(id, { includeDrafts: true });
+    await Rounds.updateOne({ _id: id }, { $set: { organisationId } });
+  }
+
   return {
     async init(): Promise<void> {
       await Rounds.init();
@@ -667,5 +693,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     listPublished,
     listForNotices,
     listAll,
+    setConsultationOrganisation,
+    setRoundOrganisation,
   };
 }

@@ -11,6 +11,8 @@ export interface BilingualText {
 export interface Actor {
   id: string;
   roles: Role[];
+  /** The staff member's organisation (platform/http/access.ts). */
+  organisationId?: string;
   name?: string;
   email?: string;
   locale?: Locale;
@@ -28,6 +30,8 @@ export interface Round {
   startsOn: Date;
   endsOn: Date;
   status: RoundStatus;
+  /** The organisation whose staff may see it as a draft and manage it (platform/http/access.ts). */
+  organisationId: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -64,6 +68,8 @@ export interface Consultation {
   isOpen: boolean;
   publishedAt: Date | undefined;
   createdBy: string;
+  /** The organisation whose staff may see it as a draft, manage and analyse it (platform/http/access.ts). */
+  organisationId: string;
   createdAt: Date;
   updatedAt: Date;
 }

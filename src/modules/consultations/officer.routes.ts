@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { ValidationError } from '../../platform/errors';
+import { NotFoundError, ValidationError } from '../../platform/errors';
+import { assertCan, can, requireAccess, visibleTo } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import { HIDE_REASONS } from './comment.model';
 import { MODERATION_STATUSES, type CommentsService, type ModerationStatus } from './comments.service';
@@ -35,6 +36,8 @@ export interface OfficerRoutesDeps {
   responseCounts: ResponseCountSource;
   /** The consultation's published surveys (the surveys module), listed with links to the builder. */
   surveys: SurveyDirectory;
+  /** The organisations an admin may move a consultation to (the accounts module). */
+  organisations?: () => Promise<{ id: string; name: { en: string; fr: string } }[]>;
 }
 
 function roundForm(round?: Round): RoundForm {
@@ -76,6 +79,7 @@ const DONE = [
   'roundUpdated',
   'consultationCreated',
   'consultationUpdated',
+  'organisationChanged',
 ] as const;
 function doneNotice(req: Request): string {
   const done = typeof req.query.done === 'string' ? req.query.done : '';
@@ -90,14 +94,24 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   const { consultations, comments, reports } = deps;
   const router = Router();
   router.use('/officer', requireRole('officer'));
+  // Comments are moderated only by officers of their consultation's organisation (others: 404).
+  router.use(
+    '/officer/comments/:id',
+    requireAccess('moderate', async (req) => {
+      const comment = await comments.getComment(String(req.params.id));
+      return consultations.getConsultationById(comment.consultationId, { includeDrafts: true });
+    }),
+  );
 
   /** GET /officer : rounds and consultations with status, closing dates and response counts. */
   router.get('/officer', async (req, res) => {
     const now = consultations.now();
-    const [rounds, all] = await Promise.all([
+    const [allRounds, everyConsultation] = await Promise.all([
       consultations.listRounds({ includeDrafts: true }),
       consultations.listAll(now),
     ]);
+    const rounds = visibleTo(req.user, 'view', allRounds);
+    const all = visibleTo(req.user, 'view', everyConsultation);
     const ids = all.map((c) => c.id);
     const [responseCounts, commentCounts] = await Promise.all([
       deps.responseCounts.countByConsultation(ids),
@@ -166,13 +180,21 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
 
   /** GET /officer/rounds/:id/edit */
   router.get('/officer/rounds/:id/edit', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
     renderRoundForm(req, res, { form: roundForm(round), action: `/officer/rounds/${round.id}`, round });
   });
 
   /** POST /officer/rounds/:id */
   router.post('/officer/rounds/:id', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
@@ -192,7 +214,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     res: Response,
     locals: { form: ConsultationForm; action: string; consultation?: Consultation; error?: ValidationError },
   ) {
-    const rounds = await consultations.listRounds({ includeDrafts: true });
+    const rounds = visibleTo(req.user, 'manage', await consultations.listRounds({ includeDrafts: true }));
     const { errors, fieldErrors } = locals.error
       ? translateErrors(req.t, locals.error.fieldErrors)
       : { errors: [], fieldErrors: {} };
@@ -250,6 +272,8 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       deps.surveys.listForConsultation(consultation.id),
     ]);
     const { errors } = error ? translateErrors(req.t, error.fieldErrors) : { errors: [] };
+    const organisations =
+      can(req.user, 'administer', consultation) && deps.organisations ? await deps.organisations() : [];
     res.status(error ? 422 : 200).render('officer/consultation', {
       title: pick(consultation.title, req.locale),
       notice: error ? '' : doneNotice(req),
@@ -276,11 +300,21 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
         isOpen: s.isOpen,
       })),
       newSurveyHref: `/manage/surveys?consultationId=${consultation.id}#new`,
+      organisation: organisations.length
+        ? {
+            current: consultation.organisationId,
+            options: organisations.map((o) => ({ value: o.id, label: `${pick(o.name, req.locale)} (${o.id})` })),
+          }
+        : undefined,
     });
   }
 
   async function findForOfficer(req: Request): Promise<Consultation> {
-    return consultations.getConsultationById(String(req.params.id), { includeDrafts: true });
+    return assertCan(
+      req.user,
+      'manage',
+      await consultations.getConsultationById(String(req.params.id), { includeDrafts: true }),
+    );
   }
 
   /** GET /officer/consultations/:id : status, what is missing before publishing, and the actions. */
@@ -316,6 +350,24 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       }
       throw error;
     }
+  });
+
+  /** POST /officer/consultations/:id/organisation : admins move a consultation (and its surveys) to an organisation. */
+  router.post('/officer/consultations/:id/organisation', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    if (!can(req.user, 'administer', consultation) || !deps.organisations) throw new NotFoundError();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const wanted = typeof body.organisationId === 'string' ? body.organisationId : '';
+    if (!(await deps.organisations()).some((o) => o.id === wanted)) {
+      return renderManagePage(
+        req,
+        res,
+        consultation,
+        new ValidationError([{ field: 'organisationId', message: { key: 'admin:errors.orgUnknown' } }]),
+      );
+    }
+    await consultations.setConsultationOrganisation(consultation.id, wanted, req.user!);
+    res.redirect(303, `/officer/consultations/${consultation.id}?done=organisationChanged`);
   });
 
   /** POST /officer/consultations/:id/publish : refused (422, with the missing fields) until complete. */
@@ -466,9 +518,16 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       ? (q('status') as ModerationStatus)
       : 'pending';
     const page = Math.min(Math.max(Number.parseInt(q('page'), 10) || 1, 1), 1000);
-    const all = await consultations.listAll(consultations.now());
+    const everyConsultation = await consultations.listAll(consultations.now());
+    const all = visibleTo(req.user, 'moderate', everyConsultation);
     const consultationId = all.some((c) => c.id === q('consultation')) ? q('consultation') : '';
-    const { items, hasNext } = await comments.listForModeration({ status, consultationId, page });
+    const { items, hasNext } = await comments.listForModeration({
+      status,
+      consultationId,
+      // Admins read every queue; others only their organisation's consultations.
+      consultationIds: all.length === everyConsultation.length ? undefined : all.map((c) => c.id),
+      page,
+    });
     const titles = new Map(all.map((c) => [c.id, pick(c.title, req.locale)]));
     const href = (p: number) =>
       `/officer/moderation?${new URLSearchParams({ status, ...(consultationId ? { consultation: consultationId } : {}), page: String(p) }).toString()}`;

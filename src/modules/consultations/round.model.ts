@@ -10,6 +10,8 @@ export interface RoundDoc {
   endsOn: Date;
   status: RoundStatus;
   createdBy: string;
+  /** The organisation that owns it (platform/http/access.ts); unset on records from before organisations. */
+  organisationId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,6 +30,7 @@ const roundSchema = new Schema<RoundDoc>(
     endsOn: { type: Date, required: true },
     status: { type: String, enum: ROUND_STATUSES, required: true },
     createdBy: { type: String, required: true },
+    organisationId: { type: String },
   },
   { timestamps: true, collection: 'rounds' },
 );
