@@ -1,6 +1,6 @@
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
-import { assertCan, can, organisationOf } from '../../platform/http/access';
+import { assertCan, can, DEFAULT_ORGANISATION_ID, organisationOf } from '../../platform/http/access';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors';
 import type { Locale } from '../../platform/i18n';
 import { consultationModel, type ConsultationDoc, type ConsultationModel } from './consultation.model';
@@ -47,6 +47,8 @@ export interface ConsultationListQuery {
   pageSize?: number;
   /** Staff see drafts too; the public never does. */
   includeDrafts?: boolean;
+  /** With includeDrafts: only the drafts of these organisations (platform/http/access.ts draftScope); default all. */
+  draftOrganisations?: 'all' | string[];
   now?: Date;
 }
 
@@ -568,6 +570,20 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
       Object.assign(filter, statusFilter(query.status, now));
     } else if (!query.includeDrafts) {
       filter.publication = mongoose.trusted({ $in: ['published', 'archived'] });
+    }
+    const scope = query.draftOrganisations ?? 'all';
+    if (query.includeDrafts && scope !== 'all') {
+      // Drafts only of the given organisations (records without one belong to the default organisation).
+      const owners: (string | null)[] = [...scope];
+      if (scope.includes(DEFAULT_ORGANISATION_ID)) owners.push(null);
+      filter.$and = [
+        {
+          $or: [
+            { publication: mongoose.trusted({ $in: ['published', 'archived'] }) },
+            { organisationId: mongoose.trusted({ $in: owners }) },
+          ],
+        },
+      ];
     }
     if (query.theme) filter.themes = String(query.theme);
     if (query.roundId) {

@@ -513,15 +513,14 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/thanks */
   router.get('/surveys/:surveyId/thanks', async (req, res) => {
     const { surveyId } = params(req);
-    const survey = await surveys.getSurvey(surveyId);
-    if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
+    // Not public (a draft survey, or its consultation a draft): a 404 that shows nothing of it.
+    const { survey, consultation } = await surveys.getPublicSurvey(surveyId);
     const who = access(req, res, surveyId);
     const respondent = respondentFor(req, res, surveyId, survey.settings, {
       create: false,
       invitationId: who.invitationId,
     });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
-    const consultation = await surveys.consultationOf(survey);
     const email = req.user?.email;
     res.render('surveys/thanks', {
       reference: submitted ? receiptReference(submitted.id) : '',
@@ -547,7 +546,7 @@ export function answeringRouter(
     await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
     const { notifications } = options;
     if (!req.user || !notifications) throw new NotFoundError();
-    const survey = await surveys.getSurvey(surveyId);
+    const { survey } = await surveys.getPublicSurvey(surveyId);
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
     if (!submitted) throw new NotFoundError();

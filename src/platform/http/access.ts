@@ -63,6 +63,15 @@ export function can(
   return organisationOf(actor) === organisationOf(resource);
 }
 
+/**
+ * The organisations whose drafts `actor` may see in lists that a query filters (the public listing seen by staff):
+ * 'all' for admins, the actor's own for other staff, none for everyone else. The same rule as can(…, 'view', …).
+ */
+export function draftScope(actor: ScopedActor | undefined): 'all' | string[] {
+  if (!actor || !hasRole(actor as never, ...ROLES_FOR.view)) return [];
+  return actor.roles.includes('admin') ? 'all' : [organisationOf(actor)];
+}
+
 /** can(), or a 404 (never a 403: out of scope looks like absent). Returns the resource for chaining. */
 export function assertCan<T extends ScopedResource>(
   actor: ScopedActor | undefined,
@@ -74,7 +83,11 @@ export function assertCan<T extends ScopedResource>(
 }
 
 /** Keeps the items of a staff list that `actor` may `action`. */
-export function visibleTo<T extends ScopedResource>(actor: ScopedActor | undefined, action: Action, items: T[]): T[] {
+export function visibleTo<T extends ScopedResource>(
+  actor: ScopedActor | undefined,
+  action: Action,
+  items: T[],
+): T[] {
   return items.filter((item) => can(actor, action, item));
 }
 
