@@ -17,7 +17,6 @@ describe('access by role and organisation', () => {
   let ctx: TestApp;
   let surveyId: string;
   let consultationId: string;
-  let consultationSlug: string;
   let consultationTitle: string;
   let roundSlug: string;
   let roundId: string;
@@ -45,7 +44,6 @@ describe('access by role and organisation', () => {
     const made = await createSurvey(ctx);
     surveyId = made.survey.id;
     consultationId = made.consultation.id;
-    consultationSlug = made.consultation.slug;
     consultationTitle = made.consultation.title.en;
     roundId = made.consultation.roundId;
     const consultations = ctx.consultations.consultations;
