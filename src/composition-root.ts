@@ -25,6 +25,7 @@ import {
   builderRouter,
   createSurveysService,
   registerSurveysOpenApi,
+  sessionRescueExempt,
   surveyFormCsrfExempt,
   surveysApiRouter,
   type SurveysService,
@@ -180,6 +181,8 @@ export function compose(
   const intervals = options.intervals ?? {};
   // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
   const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
+  // A signed-in respondent whose session ended keeps the page they send (surveys/session-rescue.ts).
+  const rescueExempt = sessionRescueExempt(config.sessionSecret);
 
   const routers: Router[] = [
     ...(options.extraRouters ?? []),
@@ -218,7 +221,10 @@ export function compose(
     routers,
     navigation,
     csrfExempt: (req) =>
-      consultations.csrfExempt(req) || surveyPagesExempt(req) || commitments.csrfExempt(req),
+      consultations.csrfExempt(req) ||
+      surveyPagesExempt(req) ||
+      rescueExempt(req) ||
+      commitments.csrfExempt(req),
   });
   return {
     app,
