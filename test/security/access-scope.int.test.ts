@@ -282,6 +282,42 @@ describe('access by role and organisation', () => {
       expect(audit.items.map((e) => e.action)).toContain('user.organisation_changed');
     });
 
+    it('when an admin moves a consultation or a round, then its surveys follow and only admins may move them', async () => {
+      const made = await createSurvey(ctx);
+      const path = `/manage/surveys/${made.survey.id}`;
+      expect(await status('officerA', path)).toBe(404);
+      const officerA = browsers.get('officerA') as FormAgent;
+      const token = csrfTokenFrom((await officerA.agent.get('/officer')).text) as string;
+      const refused = await officerA.agent
+        .post(`/officer/consultations/${made.consultation.id}/organisation`)
+        .type('form')
+        .send({ _csrf: token, organisationId: 'org-a' });
+      expect(refused.status).toBe(404);
+      const admin = browsers.get('admin') as FormAgent;
+      const page = await admin.get(`/officer/consultations/${made.consultation.id}`);
+      expect(page.text).toContain('name="organisationId"');
+      const unknown = await admin.post(`/officer/consultations/${made.consultation.id}/organisation`, {
+        organisationId: 'no-such-org',
+      });
+      expect(unknown.status).toBe(400);
+      const moved = await admin.post(`/officer/consultations/${made.consultation.id}/organisation`, {
+        organisationId: 'org-a',
+      });
+      expect(moved.status).toBe(303);
+      expect(await status('officerA', path)).toBe(200);
+      expect(await status('officerB', path)).toBe(404);
+      // The round, likewise, from its edit page.
+      await admin.get(`/officer/rounds/${made.consultation.roundId}/edit`);
+      const round = await admin.post(`/officer/rounds/${made.consultation.roundId}/organisation`, {
+        organisationId: 'org-a',
+      });
+      expect(round.status).toBe(303);
+      expect(await status('officerA', `/officer/rounds/${made.consultation.roundId}/edit`)).toBe(200);
+      expect(
+        (await officerA.agent.get(`/officer/rounds/${made.consultation.roundId}/edit`)).text,
+      ).not.toContain('name="organisationId"');
+    });
+
     it('when an admin adds an organisation with a bad or taken code, then the form says so (422)', async () => {
       const admin = browsers.get('admin') as FormAgent;
       await admin.get('/admin/organisations');

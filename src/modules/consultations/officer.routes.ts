@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { NotFoundError, ValidationError } from '../../platform/errors';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { assertCan, can, requireAccess, visibleTo } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import { HIDE_REASONS } from './comment.model';
@@ -140,7 +140,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
 
   // ---------- rounds ----------
 
-  function renderRoundForm(
+  async function renderRoundForm(
     req: Request,
     res: Response,
     locals: { form: RoundForm; action: string; round?: Round; error?: ValidationError },
@@ -148,6 +148,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const { errors, fieldErrors } = locals.error
       ? translateErrors(req.t, locals.error.fieldErrors)
       : { errors: [], fieldErrors: {} };
+    const organisations = await organisationChoices(req, locals.round);
     res.status(locals.error ? 422 : 200).render('officer/round-form', {
       title: req.t(
         locals.round ? 'consultations:officer.rounds.editTitle' : 'consultations:officer.rounds.newTitle',
@@ -157,12 +158,40 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       statuses: ROUND_STATUSES.map((key) => ({ key, label: req.t(`consultations:roundStatus.${key}`) })),
       errors,
       fieldErrors,
+      organisation:
+        locals.round && organisations.length
+          ? {
+              current: locals.round.organisationId,
+              options: organisations,
+              action: `${locals.action}/organisation`,
+            }
+          : undefined,
     });
   }
 
+  /** The organisations an admin may move `resource` to (empty for anyone else: they see no such form). */
+  async function organisationChoices(req: Request, resource: Round | Consultation | undefined) {
+    if (!resource || !deps.organisations || !can(req.user, 'administer', resource)) return [];
+    return (await deps.organisations()).map((o) => ({
+      value: o.id,
+      label: `${pick(o.name, req.locale)} (${o.id})`,
+    }));
+  }
+
+  /** The organisation an admin chose, if it exists; otherwise a 400 naming the field. */
+  async function chosenOrganisation(req: Request, resource: Round | Consultation): Promise<string> {
+    const wanted = (req.body as Record<string, unknown> | undefined)?.organisationId;
+    const choices = await organisationChoices(req, resource);
+    if (!choices.length) throw new NotFoundError();
+    if (typeof wanted !== 'string' || !choices.some((o) => o.value === wanted)) {
+      throw new BadRequestError({ key: 'admin:errors.orgUnknown' });
+    }
+    return wanted;
+  }
+
   /** GET /officer/rounds/new */
-  router.get('/officer/rounds/new', (req, res) => {
-    renderRoundForm(req, res, { form: roundForm(), action: '/officer/rounds' });
+  router.get('/officer/rounds/new', async (req, res) => {
+    await renderRoundForm(req, res, { form: roundForm(), action: '/officer/rounds' });
   });
 
   /** POST /officer/rounds */
@@ -173,7 +202,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       res.redirect(303, '/officer?done=roundCreated');
     } catch (error) {
       if (error instanceof ValidationError)
-        return renderRoundForm(req, res, { form, action: '/officer/rounds', error });
+        return await renderRoundForm(req, res, { form, action: '/officer/rounds', error });
       throw error;
     }
   });
@@ -185,7 +214,14 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       'manage',
       await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
     );
-    renderRoundForm(req, res, { form: roundForm(round), action: `/officer/rounds/${round.id}`, round });
+    await renderRoundForm(req, res, { form: roundForm(round), action: `/officer/rounds/${round.id}`, round });
+  });
+
+  /** POST /officer/rounds/:id/organisation : admins move a round to another organisation. */
+  router.post('/officer/rounds/:id/organisation', async (req, res) => {
+    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    await consultations.setRoundOrganisation(round.id, await chosenOrganisation(req, round), req.user!);
+    res.redirect(303, '/officer?done=organisationChanged');
   });
 
   /** POST /officer/rounds/:id */
@@ -201,7 +237,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       res.redirect(303, '/officer?done=roundUpdated');
     } catch (error) {
       if (error instanceof ValidationError) {
-        return renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
+        return await renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
       }
       throw error;
     }
@@ -272,8 +308,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       deps.surveys.listForConsultation(consultation.id),
     ]);
     const { errors } = error ? translateErrors(req.t, error.fieldErrors) : { errors: [] };
-    const organisations =
-      can(req.user, 'administer', consultation) && deps.organisations ? await deps.organisations() : [];
+    const organisations = await organisationChoices(req, consultation);
     res.status(error ? 422 : 200).render('officer/consultation', {
       title: pick(consultation.title, req.locale),
       notice: error ? '' : doneNotice(req),
@@ -301,10 +336,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       })),
       newSurveyHref: `/manage/surveys?consultationId=${consultation.id}#new`,
       organisation: organisations.length
-        ? {
-            current: consultation.organisationId,
-            options: organisations.map((o) => ({ value: o.id, label: `${pick(o.name, req.locale)} (${o.id})` })),
-          }
+        ? { current: consultation.organisationId, options: organisations }
         : undefined,
     });
   }
@@ -355,18 +387,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/consultations/:id/organisation : admins move a consultation (and its surveys) to an organisation. */
   router.post('/officer/consultations/:id/organisation', async (req, res) => {
     const consultation = await findForOfficer(req);
-    if (!can(req.user, 'administer', consultation) || !deps.organisations) throw new NotFoundError();
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const wanted = typeof body.organisationId === 'string' ? body.organisationId : '';
-    if (!(await deps.organisations()).some((o) => o.id === wanted)) {
-      return renderManagePage(
-        req,
-        res,
-        consultation,
-        new ValidationError([{ field: 'organisationId', message: { key: 'admin:errors.orgUnknown' } }]),
-      );
-    }
-    await consultations.setConsultationOrganisation(consultation.id, wanted, req.user!);
+    await consultations.setConsultationOrganisation(
+      consultation.id,
+      await chosenOrganisation(req, consultation),
+      req.user!,
+    );
     res.redirect(303, `/officer/consultations/${consultation.id}?done=organisationChanged`);
   });
 
