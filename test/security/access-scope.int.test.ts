@@ -318,6 +318,50 @@ describe('access by role and organisation', () => {
       ).not.toContain('name="organisationId"');
     });
 
+    it('when an admin shares a consultation with another organisation, then its staff may analyse it, not manage it', async () => {
+      const made = await createSurvey(ctx);
+      const consultations = ctx.consultations.consultations;
+      await consultations.setConsultationOrganisation(made.consultation.id, 'org-b', ADMIN_ACTOR);
+      const analysis = `/analysis/surveys/${made.survey.id}`;
+      expect(await status('analystA', analysis)).toBe(404);
+      const admin = browsers.get('admin') as FormAgent;
+      const page = await admin.get(`/officer/consultations/${made.consultation.id}`);
+      expect(page.text).toContain('name="sharedWith"');
+      const shared = await admin.post(`/officer/consultations/${made.consultation.id}/sharing`, {
+        sharedWith: 'org-a',
+      });
+      expect(shared.status).toBe(303);
+      for (const path of [
+        analysis,
+        `${analysis}/responses.csv`,
+        `/analysis/consultations/${made.consultation.id}`,
+      ]) {
+        expect([path, await status('analystA', path)]).toEqual([path, 200]);
+        expect([path, await status('officerA', path)]).toEqual([path, 200]);
+      }
+      expect((await (browsers.get('analystA') as FormAgent).agent.get('/analysis')).text).toContain(
+        `/analysis/consultations/${made.consultation.id}`,
+      );
+      // Sharing is for reading: managing, moderating and the round stay with organisation B.
+      for (const path of [
+        `/manage/surveys/${made.survey.id}`,
+        `/officer/consultations/${made.consultation.id}`,
+        `/analysis/rounds/${(await consultations.getRoundById(made.consultation.roundId)).slug}`,
+      ]) {
+        expect([path, await status('officerA', path)]).toEqual([path, 404]);
+      }
+      expect((await (browsers.get('officerA') as FormAgent).agent.get('/officer')).text).not.toContain(
+        made.consultation.title.en,
+      );
+      const unshared = await admin.post(`/officer/consultations/${made.consultation.id}/sharing`, {});
+      expect(unshared.status).toBe(303);
+      expect(await status('analystA', analysis)).toBe(404);
+      const bad = await admin.post(`/officer/consultations/${made.consultation.id}/sharing`, {
+        sharedWith: 'nope',
+      });
+      expect(bad.status).toBe(400);
+    });
+
     it('when an admin adds an organisation with a bad or taken code, then the form says so (422)', async () => {
       const admin = browsers.get('admin') as FormAgent;
       await admin.get('/admin/organisations');

@@ -145,6 +145,10 @@ export interface AnalysisScopes {
   round(slug: string): Promise<ScopedResource>;
   consultation(id: string): Promise<ScopedResource>;
   survey(id: string): Promise<ScopedResource | null>;
+  /** Every consultation (for those shared with the analyst's organisation, whose round they cannot open). */
+  consultations(): Promise<
+    (ScopedResource & { id: string; roundId: string; title: { en: string; fr: string } })[]
+  >;
 }
 
 export function analysisRouter(
@@ -174,9 +178,14 @@ export function analysisRouter(
 
   /** GET /analysis — every round with its participants. */
   router.get('/analysis', staff, async (req, res) => {
-    const rounds = (await analysis.rounds()).filter(({ round }) => can(req.user, 'analyse', round));
+    const [allRounds, consultations] = await Promise.all([analysis.rounds(), scopes.consultations()]);
+    const rounds = allRounds.filter(({ round }) => can(req.user, 'analyse', round));
+    const roundIds = new Set(rounds.map(({ round }) => round.id));
+    // Consultations another organisation shared with this one: analysable, but their round is not.
+    const shared = consultations.filter((c) => !roundIds.has(c.roundId) && can(req.user, 'analyse', c));
     res.render('analysis/index', {
       title: req.t('analysis:index.title'),
+      shared: shared.map((c) => ({ id: c.id, title: c.title[req.locale] || c.title.en || c.title.fr })),
       rounds: rounds.map(({ round, report }) => ({
         slug: round.slug,
         title: round.title[req.locale],

@@ -82,6 +82,7 @@ export function createAnalysisModule(deps: {
     round: (slug) => deps.consultations.getRoundBySlug(slug, { includeDrafts: true }),
     consultation: (id) => deps.consultations.getConsultationById(id, { includeDrafts: true }),
     survey: (id) => deps.surveys.accessScopeOf(id),
+    consultations: () => deps.consultations.listAll(),
   };
   return { analysis, counters: deps.counters, router: analysisRouter(analysis, deps.logger, scopes) };
 }

@@ -19,6 +19,8 @@ export interface ConsultationDoc {
   createdBy: string;
   /** The organisation that owns it (platform/http/access.ts); unset on records from before organisations. */
   organisationId?: string;
+  /** Organisations an admin shared it with: their staff may view and analyse it (platform/http/access.ts). */
+  sharedWith?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -39,6 +41,7 @@ const consultationSchema = new Schema<ConsultationDoc>(
     publishedAt: { type: Date },
     createdBy: { type: String, required: true },
     organisationId: { type: String },
+    sharedWith: { type: [String], default: undefined },
   },
   { timestamps: true, collection: 'consultations' },
 );

@@ -99,6 +99,7 @@ function toConsultation(doc: ConsultationDoc, now: Date): Consultation {
     publishedAt: doc.publishedAt ?? undefined,
     createdBy: doc.createdBy,
     organisationId: organisationOf(doc),
+    sharedWith: [...(doc.sharedWith ?? [])],
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -581,6 +582,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
           $or: [
             { publication: mongoose.trusted({ $in: ['published', 'archived'] }) },
             { organisationId: mongoose.trusted({ $in: owners }) },
+            { sharedWith: mongoose.trusted({ $in: scope }) },
           ],
         },
       ];
@@ -675,6 +677,14 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     await Consultations.updateOne({ _id: id }, { $set: { organisationId } });
   }
 
+  /** Shares a consultation (and its surveys) with other organisations for viewing and analysis (admins only). */
+  async function setConsultationSharing(id: string, organisationIds: string[], actor: Actor) {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    const existing = await getConsultationById(id, { includeDrafts: true });
+    const sharedWith = [...new Set(organisationIds)].filter((o) => o !== existing.organisationId).sort();
+    await Consultations.updateOne({ _id: id }, { $set: { sharedWith } });
+  }
+
   /** Moves a round to another organisation (admins only). Its consultations keep their own organisation. */
   async function setRoundOrganisation(id: string, organisationId: string, actor: Actor) {
     if (!actor.roles.includes('admin')) throw new ForbiddenError();
@@ -710,6 +720,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     listForNotices,
     listAll,
     setConsultationOrganisation,
+    setConsultationSharing,
     setRoundOrganisation,
   };
 }

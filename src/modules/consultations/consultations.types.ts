@@ -70,6 +70,8 @@ export interface Consultation {
   createdBy: string;
   /** The organisation whose staff may see it as a draft, manage and analyse it (platform/http/access.ts). */
   organisationId: string;
+  /** Other organisations whose staff may view and analyse it (set by admins). */
+  sharedWith: string[];
   createdAt: Date;
   updatedAt: Date;
 }

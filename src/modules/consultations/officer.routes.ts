@@ -80,6 +80,7 @@ const DONE = [
   'consultationCreated',
   'consultationUpdated',
   'organisationChanged',
+  'sharingChanged',
 ] as const;
 function doneNotice(req: Request): string {
   const done = typeof req.query.done === 'string' ? req.query.done : '';
@@ -110,8 +111,9 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       consultations.listRounds({ includeDrafts: true }),
       consultations.listAll(now),
     ]);
-    const rounds = visibleTo(req.user, 'view', allRounds);
-    const all = visibleTo(req.user, 'view', everyConsultation);
+    // The workspace lists what this officer manages (consultations shared with their organisation are for analysis).
+    const rounds = visibleTo(req.user, 'manage', allRounds);
+    const all = visibleTo(req.user, 'manage', everyConsultation);
     const ids = all.map((c) => c.id);
     const [responseCounts, commentCounts] = await Promise.all([
       deps.responseCounts.countByConsultation(ids),
@@ -338,6 +340,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       organisation: organisations.length
         ? { current: consultation.organisationId, options: organisations }
         : undefined,
+      sharing: organisations.length
+        ? organisations
+            .filter((o) => o.value !== consultation.organisationId)
+            .map((o) => ({ ...o, checked: consultation.sharedWith.includes(o.value) }))
+        : undefined,
     });
   }
 
@@ -393,6 +400,20 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       req.user!,
     );
     res.redirect(303, `/officer/consultations/${consultation.id}?done=organisationChanged`);
+  });
+
+  /** POST /officer/consultations/:id/sharing : admins let other organisations view and analyse it (sharedWith). */
+  router.post('/officer/consultations/:id/sharing', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    const choices = await organisationChoices(req, consultation);
+    if (!choices.length) throw new NotFoundError();
+    const sent = (req.body as Record<string, unknown> | undefined)?.sharedWith;
+    const wanted = sent === undefined ? [] : Array.isArray(sent) ? sent : [sent];
+    if (!wanted.every((o) => typeof o === 'string' && choices.some((c) => c.value === o))) {
+      throw new BadRequestError({ key: 'admin:errors.orgUnknown' });
+    }
+    await consultations.setConsultationSharing(consultation.id, wanted as string[], req.user!);
+    res.redirect(303, `/officer/consultations/${consultation.id}?done=sharingChanged`);
   });
 
   /** POST /officer/consultations/:id/publish : refused (422, with the missing fields) until complete. */

@@ -256,12 +256,14 @@ export function createSurveysService(options: SurveysServiceOptions) {
    * What a survey is to the access rule (platform/http/access.ts): it belongs to its consultation's organisation.
    * Throws NotFoundError for an unknown survey; null when its consultation is gone.
    */
-  async function accessScopeOf(id: string): Promise<{ organisationId: string } | null> {
+  async function accessScopeOf(id: string): Promise<{ organisationId: string; sharedWith: string[] } | null> {
     const survey = await getSurvey(id);
     const consultation = await options.consultations.findConsultationById(survey.consultationId, {
       includeDrafts: true,
     });
-    return consultation ? { organisationId: consultation.organisationId } : null;
+    return consultation
+      ? { organisationId: consultation.organisationId, sharedWith: consultation.sharedWith }
+      : null;
   }
 
   /**

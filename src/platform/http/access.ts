@@ -10,6 +10,9 @@ import { hasRole, type Role } from './auth';
  * organisation's rounds, consultations and surveys; admins act on every organisation's. A resource outside the
  * actor's scope is a 404, exactly like one that does not exist, so its existence is not revealed.
  *
+ * A consultation may also be shared with other organisations by an admin: their staff may then `view` and
+ * `analyse` it (and its surveys), never manage or moderate it.
+ *
  * Records written before organisations existed, and staff never given one, belong to DEFAULT_ORGANISATION_ID
  * (created at start by the accounts module): the migration is a default on read, so it needs no data rewrite.
  */
@@ -41,7 +44,12 @@ export interface ScopedActor {
 /** Anything that belongs to an organisation: a round, a consultation, a survey (its consultation's). */
 export interface ScopedResource {
   organisationId?: string;
+  /** Other organisations an admin gave read access (view, analyse) to. */
+  sharedWith?: readonly string[];
 }
+
+/** What sharing gives another organisation's staff. */
+const SHARED_ACTIONS: ReadonlySet<Action> = new Set<Action>(['view', 'analyse']);
 
 /** The organisation a record belongs to (records from before organisations belong to the default one). */
 export function organisationOf(record: ScopedResource | ScopedActor): string {
@@ -60,7 +68,9 @@ export function can(
   if (!actor || !resource) return false;
   if (!hasRole(actor as never, ...ROLES_FOR[action])) return false;
   if (actor.roles.includes('admin')) return true;
-  return organisationOf(actor) === organisationOf(resource);
+  const own = organisationOf(actor);
+  if (own === organisationOf(resource)) return true;
+  return SHARED_ACTIONS.has(action) && (resource.sharedWith ?? []).includes(own);
 }
 
 /**
