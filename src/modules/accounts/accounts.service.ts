@@ -242,7 +242,8 @@ export class AccountsService {
     const errors: { field: string; message: MessageRef }[] = [];
     const code = input.code.trim().toLowerCase();
     const name = { en: input.nameEn.trim(), fr: input.nameFr.trim() };
-    if (!ORGANISATION_CODE.test(code)) errors.push({ field: 'code', message: { key: 'admin:errors.orgCode' } });
+    if (!ORGANISATION_CODE.test(code))
+      errors.push({ field: 'code', message: { key: 'admin:errors.orgCode' } });
     for (const [field, value] of [
       ['nameEn', name.en],
       ['nameFr', name.fr],
