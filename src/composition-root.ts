@@ -28,6 +28,7 @@ import {
   FloodGuard,
   flaggedRouter,
   registerSurveysOpenApi,
+  sessionRescueExempt,
   surveyFormCsrfExempt,
   surveysApiRouter,
   type SurveysService,
@@ -128,6 +129,7 @@ export function compose(
     secret: config.sessionSecret,
     notifications: mail.notifications,
     openApi,
+    organisations: () => accounts.service.listOrganisations(),
   });
   const effects = new PendingEffects(connection, logger);
   const participation = createParticipationModule({
@@ -208,6 +210,8 @@ export function compose(
   const intervals = options.intervals ?? {};
   // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
   const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
+  // A signed-in respondent whose session ended keeps the page they send (surveys/session-rescue.ts).
+  const rescueExempt = sessionRescueExempt(config.sessionSecret);
 
   const routers: Router[] = [
     ...(options.extraRouters ?? []),
@@ -248,7 +252,10 @@ export function compose(
     routers,
     navigation,
     csrfExempt: (req) =>
-      consultations.csrfExempt(req) || surveyPagesExempt(req) || commitments.csrfExempt(req),
+      consultations.csrfExempt(req) ||
+      surveyPagesExempt(req) ||
+      rescueExempt(req) ||
+      commitments.csrfExempt(req),
   });
   return {
     app,

@@ -101,6 +101,14 @@ describe('accounts in a real browser', () => {
     await app.page.goto(`${app.baseUrl}/admin/audit`);
     expect(await app.page.textContent('table')).toContain(officer.email);
     expect(await axeViolations(app.page)).toEqual([]);
+
+    // Organisations (staff scope): the list and its form, with an error summary after a bad code.
+    await app.page.goto(`${app.baseUrl}/admin/organisations`);
+    expect(await axeViolations(app.page)).toEqual([]);
+    await app.page.fill('#code', 'Not a code');
+    await follow(app.page, 'main form[action="/admin/organisations"] button[type=submit]');
+    expect(await app.page.textContent('.error-summary')).toContain('lower-case letters');
+    expect(await axeViolations(app.page)).toEqual([]);
   });
 
   it('when a phone-sized screen shows the profile and privacy pages, then nothing scrolls sideways', async () => {

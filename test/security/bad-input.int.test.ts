@@ -7,7 +7,7 @@ import { csrfTokenFrom } from '../support/agent';
 import { buildTestApp, type TestApp } from '../support/app';
 import { createRoundAndConsultation } from '../support/factories/consultations';
 import { createSurvey } from '../support/factories/surveys';
-import { agentAs } from '../support/sign-in';
+import { agentAs, userAs } from '../support/sign-in';
 
 describe('bad input', () => {
   let ctx: TestApp;
@@ -15,6 +15,7 @@ describe('bad input', () => {
   let roundId: string;
   let consultationId: string;
   let consultationSlug: string;
+  let commentId: string;
 
   beforeAll(async () => {
     ctx = await buildTestApp();
@@ -26,6 +27,16 @@ describe('bad input', () => {
     roundId = round.id;
     consultationId = consultation.id;
     consultationSlug = consultation.slug;
+    // A real comment of the officer's organisation: a comment they may not moderate would be a 404 before any parsing.
+    const author = await userAs(ctx, 'participant:bad-input');
+    commentId = (
+      await ctx.consultations.comments.postComment({
+        consultation,
+        user: { ...author, roles: ['participant'] },
+        body: 'A comment to moderate',
+        submissionId: 'bad-input-comment',
+      })
+    ).id;
   });
   afterAll(() => ctx.close());
 
@@ -106,13 +117,13 @@ describe('bad input', () => {
       ],
       [
         'POST /officer/comments/:id/reply',
-        () => '/officer/comments/0123456789abcdef01234567/reply',
+        () => `/officer/comments/${commentId}/reply`,
         { reply: { a: 1 } },
         'reply',
       ],
       [
         'POST /officer/comments/:id/hide',
-        () => '/officer/comments/0123456789abcdef01234567/hide',
+        () => `/officer/comments/${commentId}/hide`,
         { reason: { a: 1 } },
         'reason',
       ],

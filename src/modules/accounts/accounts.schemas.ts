@@ -100,6 +100,25 @@ export const rolesSchema = z.object({
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
 });
 
+export const organisationCodeSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/);
+
+export const organisationIdSchema = z.object({
+  organisationId: z
+    .string({ error: 'admin:errors.orgUnknown' })
+    .max(40, { error: 'admin:errors.orgUnknown' }),
+});
+
+/** Checked in full by the service (which gives each field its message); here only: strings, not too long. */
+export const organisationFormSchema = z.object({
+  code: z.string({ error: 'admin:errors.orgCode' }).max(100, { error: 'admin:errors.orgCode' }),
+  nameEn: z
+    .string({ error: 'admin:errors.orgNameRequired' })
+    .max(1000, { error: 'admin:errors.orgNameTooLong' }),
+  nameFr: z
+    .string({ error: 'admin:errors.orgNameRequired' })
+    .max(1000, { error: 'admin:errors.orgNameTooLong' }),
+});
+
 export const userSearchSchema = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
   role: z.enum(ROLES).optional().catch(undefined),

@@ -8,6 +8,7 @@ import {
   type ErrorCode,
   type MessageRef,
 } from '../../platform/errors';
+import { DEFAULT_ORGANISATION_ID, organisationOf } from '../../platform/http/access';
 import type { AuthenticatedUser, Role } from '../../platform/http/auth';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import type { Locale } from '../../platform/i18n';
@@ -24,6 +25,7 @@ import {
   verifyPassword,
   type PasswordHasher,
 } from './passwords';
+import { organisationModel, type OrganisationDocument } from './organisation.model';
 import { SessionRevoker } from './session-revoker';
 import {
   normaliseEmail,
@@ -90,7 +92,17 @@ export interface UserSummary {
   emailVerified: boolean;
   createdAt: Date;
   lastSignInAt: Date | null;
+  /** The organisation whose rounds, consultations and surveys this account may act on as staff. */
+  organisationId: string;
 }
+
+export interface Organisation {
+  id: string;
+  name: { en: string; fr: string };
+}
+
+/** The code of an organisation: lower-case letters, digits and hyphens (it appears in URLs and exports). */
+export const ORGANISATION_CODE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 export interface AuditEntry {
   id: string;
@@ -147,6 +159,7 @@ function toAuthenticatedUser(user: UserDocument): AuthenticatedUser {
     roles: user.roles.length ? user.roles : ['participant'],
     locale: user.locale,
     profile,
+    organisationId: organisationOf(user),
   };
 }
 
@@ -160,11 +173,16 @@ function toSummary(user: UserDocument): UserSummary {
     emailVerified: Boolean(user.emailVerifiedAt),
     createdAt: user.createdAt,
     lastSignInAt: user.lastSignInAt,
+    organisationId: organisationOf(user),
   };
 }
 
 function fieldError(field: string, message: MessageRef, code?: ErrorCode): ValidationError {
   return new ValidationError([{ field, message }], undefined, code ? { code } : undefined);
+}
+
+function toOrganisation(doc: OrganisationDocument): Organisation {
+  return { id: doc._id, name: { en: doc.name.en, fr: doc.name.fr } };
 }
 
 /**
@@ -176,6 +194,7 @@ export class AccountsService {
   private readonly tokens: Model<AccountTokenDocument>;
   private readonly emails: Model<UserEmailDocument>;
   private readonly audit: Model<AuditEntryDocument>;
+  private readonly organisations: Model<OrganisationDocument>;
   private readonly sessions: SessionRevoker;
   private readonly now: () => Date;
   private readonly deletedListeners: AccountDeletedListener[] = [];
@@ -189,9 +208,92 @@ export class AccountsService {
     this.sessions = new SessionRevoker(deps.connection);
     this.now = deps.now ?? (() => new Date());
     this.emails = userEmailModel(deps.connection);
+    this.organisations = organisationModel(deps.connection);
     this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.init(), this.emails.init()])
       .then(() => this.indexEmails())
+      .then(() => this.ensureDefaultOrganisation())
       .then(() => undefined);
+  }
+
+  /**
+   * The organisation that owns everything written before organisations existed, and staff never given one
+   * (platform/http/access.ts reads a missing organisation as this one). Idempotent: an upsert by `_id` that never
+   * overwrites a name an admin changed.
+   */
+  private async ensureDefaultOrganisation(): Promise<void> {
+    await this.organisations
+      .updateOne(
+        { _id: DEFAULT_ORGANISATION_ID },
+        {
+          $setOnInsert: {
+            name: { en: 'Default organisation', fr: 'Organisation par défaut' },
+            createdAt: this.now(),
+          },
+        },
+        { upsert: true },
+      )
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+  }
+
+  /** Every organisation, by code (a small collection: departments and teams). */
+  async listOrganisations(): Promise<Organisation[]> {
+    const docs = await this.organisations.find({}).sort({ _id: 1 }).lean<OrganisationDocument[]>();
+    return docs.map(toOrganisation);
+  }
+
+  async findOrganisation(id: string): Promise<Organisation | null> {
+    const doc = await this.organisations.findById(String(id)).lean<OrganisationDocument>();
+    return doc ? toOrganisation(doc) : null;
+  }
+
+  /** Creates an organisation, or renames it when `code` exists and `rename` is set. Admins only. */
+  async saveOrganisation(
+    actor: Actor,
+    input: { code: string; nameEn: string; nameFr: string },
+    opts: { rename?: boolean } = {},
+  ): Promise<Organisation> {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    const errors: { field: string; message: MessageRef }[] = [];
+    const code = input.code.trim().toLowerCase();
+    const name = { en: input.nameEn.trim(), fr: input.nameFr.trim() };
+    if (!ORGANISATION_CODE.test(code))
+      errors.push({ field: 'code', message: { key: 'admin:errors.orgCode' } });
+    for (const [field, value] of [
+      ['nameEn', name.en],
+      ['nameFr', name.fr],
+    ] as const) {
+      if (!value) errors.push({ field, message: { key: 'admin:errors.orgNameRequired' } });
+      else if (value.length > 200) errors.push({ field, message: { key: 'admin:errors.orgNameTooLong' } });
+    }
+    if (errors.length) throw new ValidationError(errors);
+    if (opts.rename) {
+      const doc = await this.organisations
+        .findOneAndUpdate({ _id: code }, { $set: { name } }, { returnDocument: 'after' })
+        .lean<OrganisationDocument>();
+      if (!doc) throw new NotFoundError();
+      return toOrganisation(doc);
+    }
+    try {
+      const doc = await this.organisations.create({ _id: code, name });
+      return toOrganisation(doc.toObject());
+    } catch (error) {
+      if (isDuplicateKey(error)) throw fieldError('code', { key: 'admin:errors.orgCodeTaken' });
+      throw error;
+    }
+  }
+
+  /** Moves a staff account to another organisation (audited). Applies on the user's next request. */
+  async setOrganisation(actor: Actor, id: string, organisationId: string): Promise<void> {
+    const user = await this.requireUser(id);
+    if (!(await this.findOrganisation(organisationId))) {
+      throw fieldError('organisationId', { key: 'admin:errors.orgUnknown' });
+    }
+    const before = organisationOf(user);
+    if (before === organisationId) return;
+    await this.users.updateOne({ _id: user._id }, { $set: { organisationId } });
+    await this.writeAudit('user.organisation_changed', actor, user, [before], [organisationId]);
   }
 
   /** Accounts created before the email index existed get their key (once: only when the counts differ). */

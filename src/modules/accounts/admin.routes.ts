@@ -1,14 +1,24 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { requireRole, ROLES } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
 import type { AccountsService } from './accounts.service';
-import { parseForm, rolesSchema, userIdSchema, userSearchSchema } from './accounts.schemas';
-import { renderForm } from './forms';
+import {
+  organisationCodeSchema,
+  organisationFormSchema,
+  organisationIdSchema,
+  parseForm,
+  rolesSchema,
+  userIdSchema,
+  userSearchSchema,
+} from './accounts.schemas';
+import { keptValues, renderForm } from './forms';
 
 const NOTICES: Record<string, string> = {
   roles: 'admin:notices.roles',
   deactivated: 'admin:notices.deactivated',
+  organisation: 'admin:notices.organisation',
+  organisationSaved: 'admin:notices.organisationSaved',
   reactivated: 'admin:notices.reactivated',
 };
 
@@ -29,12 +39,16 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
   /** GET /admin/users?q=&role=&page= */
   router.get('/admin/users', async (req, res) => {
     const query = userSearchSchema.parse(req.query);
-    const result = await accounts.listUsers(query);
+    const [result, organisations] = await Promise.all([
+      accounts.listUsers(query),
+      accounts.listOrganisations(),
+    ]);
     res.render('admin/users', {
       title: req.t('admin:users.title'),
       query: { q: query.q ?? '', role: query.role ?? '' },
       result,
       roles: ROLES,
+      organisationNames: Object.fromEntries(organisations.map((o) => [o.id, o.name[req.locale]])),
       formatDate: date(req),
     });
   });
@@ -47,6 +61,7 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
     const id = userId(req);
     const user = await accounts.getUser(id);
     const audit = await accounts.listAudit({ targetId: id });
+    const organisations = await accounts.listOrganisations();
     const noticeKey = typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined;
     renderForm(
       req,
@@ -58,6 +73,7 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
         account: user,
         audit: audit.items,
         roles: ROLES,
+        organisations: organisations.map((o) => ({ id: o.id, name: o.name[req.locale] })),
         isSelf: user.id === req.user!.id,
         notice: noticeKey ? req.t(noticeKey) : undefined,
         formatDate: date(req),
@@ -80,6 +96,19 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
       throw error;
     }
     res.redirect(303, `/admin/users/${id}?notice=roles`);
+  });
+
+  /** POST /admin/users/:id/organisation: the organisation whose consultations this account acts on as staff. */
+  router.post('/admin/users/:id/organisation', async (req, res) => {
+    const id = userId(req);
+    try {
+      const { organisationId } = parseForm(organisationIdSchema, req.body);
+      await accounts.setOrganisation(req.user!, id, organisationId);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderUser(req, res, error);
+      throw error;
+    }
+    res.redirect(303, `/admin/users/${id}?notice=organisation`);
   });
 
   /** GET /admin/users/:id/deactivate: "Deactivate this account?" (the POST needs confirm=yes). */
@@ -113,6 +142,77 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
     const id = userId(req);
     await accounts.reactivate(req.user!, id);
     res.redirect(303, `/admin/users/${id}?notice=reactivated`);
+  });
+
+  async function renderOrganisations(req: Request, res: Response, error?: ValidationError) {
+    const organisations = await accounts.listOrganisations();
+    const noticeKey = typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined;
+    renderForm(
+      req,
+      res,
+      'admin/organisations',
+      {
+        title: req.t('admin:organisations.title'),
+        organisations,
+        notice: noticeKey ? req.t(noticeKey) : undefined,
+        values: error ? keptValues(req.body, ['code', 'nameEn', 'nameFr']) : {},
+      },
+      error,
+    );
+  }
+
+  /** GET /admin/organisations: departments and teams, and a form to add one. */
+  router.get('/admin/organisations', (req, res) => renderOrganisations(req, res));
+
+  /** POST /admin/organisations */
+  router.post('/admin/organisations', async (req, res) => {
+    try {
+      await accounts.saveOrganisation(req.user!, parseForm(organisationFormSchema, req.body));
+    } catch (error) {
+      if (error instanceof ValidationError) return renderOrganisations(req, res, error);
+      throw error;
+    }
+    res.redirect(303, '/admin/organisations?notice=organisationSaved');
+  });
+
+  function organisationCode(req: Request): string {
+    const parsed = organisationCodeSchema.safeParse(req.params.code);
+    if (!parsed.success) throw new NotFoundError();
+    return parsed.data;
+  }
+
+  async function renderOrganisation(req: Request, res: Response, error?: ValidationError) {
+    const organisation = await accounts.findOrganisation(organisationCode(req));
+    if (!organisation) throw new NotFoundError();
+    renderForm(
+      req,
+      res,
+      'admin/organisation',
+      {
+        title: req.t('admin:organisations.renameTitle', { name: organisation.name[req.locale] }),
+        organisation,
+        values: error
+          ? keptValues(req.body, ['nameEn', 'nameFr'])
+          : { nameEn: organisation.name.en, nameFr: organisation.name.fr },
+      },
+      error,
+    );
+  }
+
+  /** GET /admin/organisations/:code: rename. */
+  router.get('/admin/organisations/:code', (req, res) => renderOrganisation(req, res));
+
+  /** POST /admin/organisations/:code */
+  router.post('/admin/organisations/:code', async (req, res) => {
+    const code = organisationCode(req);
+    try {
+      const form = parseForm(organisationFormSchema, { ...(req.body as object), code });
+      await accounts.saveOrganisation(req.user!, form, { rename: true });
+    } catch (error) {
+      if (error instanceof ValidationError) return renderOrganisation(req, res, error);
+      throw error;
+    }
+    res.redirect(303, '/admin/organisations?notice=organisationSaved');
   });
 
   /** GET /admin/audit?page= */

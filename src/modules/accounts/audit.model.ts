@@ -3,6 +3,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
 export const AUDIT_ACTIONS = [
   'user.created',
   'user.roles_changed',
+  'user.organisation_changed',
   'user.deactivated',
   'user.reactivated',
   'user.deleted',

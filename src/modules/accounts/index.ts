@@ -57,6 +57,7 @@ export function createAccountsModule(deps: AccountsModuleDeps): AccountsModule {
     ],
     navigation: [
       { href: '/admin/users', labelKey: 'admin:nav.users', roles: ['admin'] },
+      { href: '/admin/organisations', labelKey: 'admin:nav.organisations', roles: ['admin'] },
       { href: '/admin/audit', labelKey: 'admin:nav.audit', roles: ['admin'] },
     ],
     ready: service.ready,

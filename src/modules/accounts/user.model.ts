@@ -27,6 +27,8 @@ export interface UserDocument {
   emailVerifiedAt: Date | null;
   locale: Locale;
   profile: UserProfile;
+  /** Staff: the organisation they act for (platform/http/access.ts); unset means the default organisation. */
+  organisationId?: string;
   lastSignInAt: Date | null;
   deactivatedAt: Date | null;
   createdAt: Date;
@@ -55,6 +57,7 @@ const userSchema = new Schema<UserDocument>(
     emailVerifiedAt: { type: Date, default: null },
     locale: { type: String, enum: LOCALES, default: 'en' },
     profile: { type: profileSchema, default: () => ({}) },
+    organisationId: { type: String, maxlength: 40 },
     lastSignInAt: { type: Date, default: null },
     deactivatedAt: { type: Date, default: null },
   },

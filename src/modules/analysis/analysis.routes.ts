@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { REGION_CATEGORIES, SECTOR_CATEGORIES } from '../../platform/classifications';
 import { csvDocument } from '../../platform/csv';
 import { BadRequestError } from '../../platform/errors';
+import { can, requireAccess, type ScopedResource } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import type { Logger } from '../../platform/logger';
 import { formatDate, isLocale, LOCALES, type Locale } from '../../platform/i18n';
@@ -182,15 +183,52 @@ const CONVENTIONS = {
   ],
 };
 
-export function analysisRouter(analysis: AnalysisService, logger?: Logger): Router {
+/** Finds what an analysis page is about (the round, consultation or survey), for the access rule. */
+export interface AnalysisScopes {
+  round(slug: string): Promise<ScopedResource>;
+  consultation(id: string): Promise<ScopedResource>;
+  survey(id: string): Promise<ScopedResource | null>;
+  /** Every consultation (for those shared with the analyst's organisation, whose round they cannot open). */
+  consultations(): Promise<
+    (ScopedResource & { id: string; roundId: string; title: { en: string; fr: string } })[]
+  >;
+}
+
+export function analysisRouter(
+  analysis: AnalysisService,
+  logger: Logger | undefined,
+  scopes: AnalysisScopes,
+): Router {
   const router = Router();
   const staff = requireRole('officer', 'analyst');
+  // Officers and analysts analyse and export only their organisation's rounds, consultations and surveys (others
+  // are a 404); admins everything. One check per kind of page, before any route under it.
+  router.use(
+    '/analysis/rounds/:slug',
+    staff,
+    requireAccess('analyse', (req) => scopes.round(String(req.params.slug))),
+  );
+  router.use(
+    '/analysis/consultations/:id',
+    staff,
+    requireAccess('analyse', (req) => scopes.consultation(String(req.params.id))),
+  );
+  router.use(
+    '/analysis/surveys/:id',
+    staff,
+    requireAccess('analyse', (req) => scopes.survey(String(req.params.id))),
+  );
 
   /** GET /analysis — every round with its participants. */
   router.get('/analysis', staff, async (req, res) => {
-    const rounds = await analysis.rounds();
+    const [allRounds, consultations] = await Promise.all([analysis.rounds(), scopes.consultations()]);
+    const rounds = allRounds.filter(({ round }) => can(req.user, 'analyse', round));
+    const roundIds = new Set(rounds.map(({ round }) => round.id));
+    // Consultations another organisation shared with this one: analysable, but their round is not.
+    const shared = consultations.filter((c) => !roundIds.has(c.roundId) && can(req.user, 'analyse', c));
     res.render('analysis/index', {
       title: req.t('analysis:index.title'),
+      shared: shared.map((c) => ({ id: c.id, title: c.title[req.locale] || c.title.en || c.title.fr })),
       rounds: rounds.map(({ round, report }) => ({
         slug: round.slug,
         title: round.title[req.locale],
@@ -214,16 +252,18 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
       participants: formatCount(data.report.participants, req.locale),
       completion: completionView(data.completion, req.locale),
       sections: breakdownSections(data.report, req.t, req.locale),
-      consultations: data.consultations.map(({ consultation, report }) => ({
-        id: consultation.id,
-        title: consultation.title[req.locale],
-        status: consultation.status,
-        participants: formatCount(report.participants, req.locale),
-        civilSociety: formatShare(
-          report.bySector.find((c) => c.key === 'civil_society')?.share ?? null,
-          req.locale,
-        ),
-      })),
+      consultations: data.consultations
+        .filter(({ consultation }) => can(req.user, 'analyse', consultation))
+        .map(({ consultation, report }) => ({
+          id: consultation.id,
+          title: consultation.title[req.locale],
+          status: consultation.status,
+          participants: formatCount(report.participants, req.locale),
+          civilSociety: formatShare(
+            report.bySector.find((c) => c.key === 'civil_society')?.share ?? null,
+            req.locale,
+          ),
+        })),
       threshold: 0,
     });
   });

@@ -5,7 +5,7 @@ import type { ConsultationsService } from '../consultations';
 import type { ParticipationReports } from '../participation';
 import type { SurveysService } from '../surveys';
 import type { Logger } from '../../platform/logger';
-import { analysisRouter } from './analysis.routes';
+import { analysisRouter, type AnalysisScopes } from './analysis.routes';
 import { AnalysisService } from './analysis.service';
 import { AnswerCounters, type DefinitionsSource } from './answer-counters';
 import type { LoggedResponse } from './answer-log';
@@ -88,5 +88,12 @@ export function createAnalysisModule(deps: {
     threshold: deps.suppressionThreshold ?? 5,
     t: (locale, key) => translator.getFixedT(locale)(key),
   });
-  return { analysis, counters: deps.counters, router: analysisRouter(analysis, deps.logger) };
+  // What each analysis page is about, for the access rule (platform/http/access.ts).
+  const scopes: AnalysisScopes = {
+    round: (slug) => deps.consultations.getRoundBySlug(slug, { includeDrafts: true }),
+    consultation: (id) => deps.consultations.getConsultationById(id, { includeDrafts: true }),
+    survey: (id) => deps.surveys.accessScopeOf(id),
+    consultations: () => deps.consultations.listAll(),
+  };
+  return { analysis, counters: deps.counters, router: analysisRouter(analysis, deps.logger, scopes) };
 }

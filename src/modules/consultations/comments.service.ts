@@ -265,6 +265,8 @@ export function createCommentsService(options: CommentsServiceOptions) {
   async function listForModeration(query: {
     status: ModerationStatus;
     consultationId?: string;
+    /** Only comments on these consultations (the moderator's scope); undefined means every consultation. */
+    consultationIds?: string[];
     page: number;
     limit?: number;
   }): Promise<{ items: ModerationItem[]; hasNext: boolean }> {
@@ -274,6 +276,11 @@ export function createCommentsService(options: CommentsServiceOptions) {
     if (query.consultationId) {
       if (!isValidObjectId(query.consultationId)) return { items: [], hasNext: false };
       filter.consultationId = new mongoose.Types.ObjectId(query.consultationId);
+    } else if (query.consultationIds) {
+      if (!query.consultationIds.length) return { items: [], hasNext: false };
+      filter.consultationId = mongoose.trusted({
+        $in: query.consultationIds.map((id) => new mongoose.Types.ObjectId(id)),
+      });
     }
     const exists = (yes: boolean) => mongoose.trusted({ $exists: yes });
     if (query.status === 'pending')

@@ -17,6 +17,10 @@ export interface ConsultationDoc {
   publication: Publication;
   publishedAt?: Date;
   createdBy: string;
+  /** The organisation that owns it (platform/http/access.ts); unset on records from before organisations. */
+  organisationId?: string;
+  /** Organisations an admin shared it with: their staff may view and analyse it (platform/http/access.ts). */
+  sharedWith?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +40,8 @@ const consultationSchema = new Schema<ConsultationDoc>(
     publication: { type: String, enum: PUBLICATIONS, required: true, default: 'draft' },
     publishedAt: { type: Date },
     createdBy: { type: String, required: true },
+    organisationId: { type: String },
+    sharedWith: { type: [String], default: undefined },
   },
   { timestamps: true, collection: 'consultations' },
 );

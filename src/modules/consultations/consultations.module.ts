@@ -36,6 +36,8 @@ export interface ConsultationsModuleDeps {
   openApi: OpenApiRegistry;
   surveys?: SurveyDirectory;
   responseCounts?: ResponseCountSource;
+  /** The organisations an admin may move a consultation to (the accounts module). */
+  organisations?: () => Promise<{ id: string; name: { en: string; fr: string } }[]>;
   clock?: () => Date;
 }
 
@@ -92,6 +94,7 @@ export function createConsultationsModule(deps: ConsultationsModuleDeps) {
       reports,
       responseCounts: responseCountSource,
       surveys: surveyDirectory,
+      organisations: deps.organisations,
     }),
     feedsRouter({
       consultations,

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { ClosedError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors';
+import { can, draftScope } from '../../platform/http/access';
 import { isStaff, requireSignedIn } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
 import { renderMarkdown } from '../../platform/markdown';
@@ -24,7 +25,7 @@ import {
 } from './citation';
 import { commentFormSchema, listingQuerySchema } from './consultations.schemas';
 import type { ConsultationsService } from './consultations.service';
-import type { Consultation, SurveyDirectory } from './consultations.types';
+import type { Consultation, Round, SurveyDirectory } from './consultations.types';
 import type { ReportsService } from './reports.service';
 import type { SubscriptionsService } from './subscriptions.service';
 import { THEMES } from './themes';
@@ -105,7 +106,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
   router.get('/consultations', async (req, res) => {
     const query = listingQuerySchema.parse(req.query);
     const staff = isStaff(req.user);
-    const rounds = await consultations.listRounds({ includeDrafts: staff });
+    const rounds = visibleRounds(req, await consultations.listRounds({ includeDrafts: staff }));
     const round = query.round ? rounds.find((r) => r.slug === query.round) : undefined;
     const theme =
       query.theme && (THEMES as readonly string[]).includes(query.theme) ? query.theme : undefined;
@@ -123,6 +124,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
             page: query.page ?? 1,
             pageSize: PAGE_SIZE,
             includeDrafts: staff,
+            draftOrganisations: draftScope(req.user),
             now,
           });
     const filters = { status: status ?? '', theme: theme ?? '', round: round?.slug ?? '', q: query.q ?? '' };
@@ -282,8 +284,18 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
     });
   }
 
+  /** A draft is shown only to staff who may see it (its organisation's, and admins); to anyone else it is a 404. */
   async function findVisible(req: Request): Promise<Consultation> {
-    return consultations.getConsultationBySlug(String(req.params.slug), { includeDrafts: isStaff(req.user) });
+    const consultation = await consultations.getConsultationBySlug(String(req.params.slug), {
+      includeDrafts: isStaff(req.user),
+    });
+    if (consultation.publication === 'draft' && !can(req.user, 'view', consultation))
+      throw new NotFoundError();
+    return consultation;
+  }
+
+  function visibleRounds<T extends Round>(req: Request, rounds: T[]): T[] {
+    return rounds.filter((r) => r.status !== 'draft' || can(req.user, 'view', r));
   }
 
   /** GET /consultations/:slug : the consultation, its surveys, discussion and report. Drafts 404 except to staff. */
@@ -413,7 +425,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
 
   /** GET /rounds : every public round. */
   router.get('/rounds', async (req, res) => {
-    const rounds = await consultations.listRounds({ includeDrafts: isStaff(req.user) });
+    const rounds = visibleRounds(req, await consultations.listRounds({ includeDrafts: isStaff(req.user) }));
     res.render('rounds/index', {
       title: req.t('consultations:rounds.title'),
       rounds: rounds.map((r) => roundView(r, req.locale, req.t)),
@@ -425,8 +437,11 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
   router.get('/rounds/:slug', async (req, res) => {
     const staff = isStaff(req.user);
     const round = await consultations.getRoundBySlug(String(req.params.slug), { includeDrafts: staff });
+    if (!visibleRounds(req, [round]).length) throw new NotFoundError();
     const now = consultations.now();
-    const list = await consultations.listByRound(round.id, { includeDrafts: staff, now });
+    const list = (await consultations.listByRound(round.id, { includeDrafts: staff, now })).filter(
+      (c) => c.publication !== 'draft' || can(req.user, 'view', c),
+    );
     const view = roundView(round, req.locale, req.t);
     const following = req.user
       ? await subscriptions.isFollowing({ targetType: 'round', targetId: round.id, email: req.user.email })

@@ -7,6 +7,7 @@ import {
   ValidationError,
   type FieldError,
 } from '../../platform/errors';
+import { assertCan, can, DEFAULT_ORGANISATION_ID, organisationOf } from '../../platform/http/access';
 import type { Locale } from '../../platform/i18n';
 import { consultationModel, type ConsultationDoc, type ConsultationModel } from './consultation.model';
 import { consultationStatus, escapeRegExp, SLUG_MAX, SLUG_PATTERN, slugify } from './consultation-status';
@@ -54,6 +55,8 @@ export interface ConsultationListQuery {
   pageSize?: number;
   /** Staff see drafts too; the public never does. */
   includeDrafts?: boolean;
+  /** With includeDrafts: only the drafts of these organisations (platform/http/access.ts draftScope); default all. */
+  draftOrganisations?: 'all' | string[];
   now?: Date;
 }
 
@@ -82,6 +85,7 @@ function toRound(doc: RoundDoc): Round {
       ...(e.reason ? { reason: e.reason } : {}),
       ...(e.completedAt ? { completedAt: e.completedAt } : {}),
     })),
+    organisationId: organisationOf(doc),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -113,6 +117,8 @@ function toConsultation(doc: ConsultationDoc, now: Date): Consultation {
     isOpen: status === 'open',
     publishedAt: doc.publishedAt ?? undefined,
     createdBy: doc.createdBy,
+    organisationId: organisationOf(doc),
+    sharedWith: [...(doc.sharedWith ?? [])],
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -293,6 +299,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
         endsOn: input.endsOn,
         status: input.status,
         createdBy: actor.id,
+        organisationId: organisationOf(actor),
       });
       return toRound(doc.toObject());
     });
@@ -305,6 +312,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   async function updateRound(id: string, input: RoundInput, actor: Actor): Promise<Round> {
     requireOfficer(actor);
     const existing = await getRoundById(id, { includeDrafts: true });
+    assertCan(actor, 'manage', existing);
     const { errors, slug } = validateRound(input);
     if (existing.status === 'completed' && input.status !== 'completed') {
       errors.push({ field: 'status', message: { key: 'consultations:errors.reopenToChange' } });
@@ -345,6 +353,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   async function completeRound(id: string, actor: Actor): Promise<Round> {
     requireOfficer(actor);
     const round = await getRoundById(id, { includeDrafts: true });
+    assertCan(actor, 'manage', round);
     if (round.status === 'completed') return round;
     if (round.status === 'draft') throw new ConflictError({ key: 'consultations:errors.completeDraft' });
     if (!freezer)
@@ -380,6 +389,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   async function reopenRound(id: string, reason: string, actor: Actor): Promise<Round> {
     requireOfficer(actor);
     const round = await getRoundById(id, { includeDrafts: true });
+    assertCan(actor, 'manage', round);
     const why = String(reason ?? '').trim();
     if (!why)
       throw new ValidationError([
@@ -437,6 +447,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
 
   async function validateConsultation(
     input: ConsultationInput,
+    actor: Actor,
   ): Promise<{ errors: FieldError[]; slug: string; roundStatus: Round['status'] | undefined }> {
     const errors: FieldError[] = [];
     const title = trimText(input.title);
@@ -461,7 +472,9 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     if (!isValidObjectId(input.roundId)) {
       errors.push({ field: 'roundId', message: { key: 'consultations:errors.unknownRound' } });
     } else {
-      const round = await Rounds.findById(input.roundId).lean<RoundDoc>();
+      const found = await Rounds.findById(input.roundId).lean<RoundDoc>();
+      // A round of another organisation is, to this officer, a round that does not exist.
+      const round = found && can(actor, 'manage', toRound(found)) ? found : null;
       if (!round) errors.push({ field: 'roundId', message: { key: 'consultations:errors.unknownRound' } });
       roundStatus = round?.status;
       // A completed round takes no more responses: none of its consultations may close in the future.
@@ -543,13 +556,14 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
 
   async function createConsultation(input: ConsultationInput, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
-    const { errors, slug } = await validateConsultation(input);
+    const { errors, slug } = await validateConsultation(input, actor);
     if (errors.length) throw new ValidationError(errors);
     return insertWithSlug(input.slug ?? '', slug, async (free) => {
       const doc = await Consultations.create({
         ...consultationFields(input, free),
         publication: 'draft',
         createdBy: actor.id,
+        organisationId: organisationOf(actor),
       });
       return toConsultation(doc.toObject(), clock());
     });
@@ -562,8 +576,8 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     actor: Actor,
   ): Promise<Consultation> {
     requireOfficer(actor);
-    const existing = await getConsultationById(id, { includeDrafts: true });
-    const { errors, slug, roundStatus } = await validateConsultation(input);
+    const existing = assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
+    const { errors, slug, roundStatus } = await validateConsultation(input, actor);
     if (errors.length) throw new ValidationError(errors);
     const fields = consultationFields(input, slug);
     if (existing.publication !== 'draft') {
@@ -595,6 +609,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   /** Publishes a draft; throws ValidationError listing what is missing. Publishing twice is harmless. */
   async function publishConsultation(id: string, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
+    assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
     const missing = await publicationChecklist(id);
     if (missing.length) throw new ValidationError(missing, { key: 'consultations:publish.incomplete' });
     const doc = await Consultations.findOneAndUpdate(
@@ -608,7 +623,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   /** Closes an open (or upcoming) consultation now, by moving its closing date to the present. */
   async function closeConsultationNow(id: string, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
-    const existing = await getConsultationById(id, { includeDrafts: true });
+    const existing = assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
     if (existing.status !== 'open' && existing.status !== 'upcoming') return existing;
     const now = clock();
     const opensAt = existing.opensAt.getTime() > now.getTime() ? now : existing.opensAt;
@@ -623,7 +638,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
 
   async function archiveConsultation(id: string, actor: Actor): Promise<Consultation> {
     requireOfficer(actor);
-    const existing = await getConsultationById(id, { includeDrafts: true });
+    const existing = assertCan(actor, 'manage', await getConsultationById(id, { includeDrafts: true }));
     if (existing.publication === 'draft') {
       throw new ValidationError([
         { field: 'publication', message: { key: 'consultations:errors.archiveDraft' } },
@@ -688,6 +703,21 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
       Object.assign(filter, statusFilter(query.status, now));
     } else if (!query.includeDrafts) {
       filter.publication = mongoose.trusted({ $in: ['published', 'archived'] });
+    }
+    const scope = query.draftOrganisations ?? 'all';
+    if (query.includeDrafts && scope !== 'all') {
+      // Drafts only of the given organisations (records without one belong to the default organisation).
+      const owners: (string | null)[] = [...scope];
+      if (scope.includes(DEFAULT_ORGANISATION_ID)) owners.push(null);
+      filter.$and = [
+        {
+          $or: [
+            { publication: mongoose.trusted({ $in: ['published', 'archived'] }) },
+            { organisationId: mongoose.trusted({ $in: owners }) },
+            { sharedWith: mongoose.trusted({ $in: scope }) },
+          ],
+        },
+      ];
     }
     if (query.theme) filter.themes = String(query.theme);
     if (query.roundId) {
@@ -769,6 +799,31 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     return docs.map((doc) => toConsultation(doc, now));
   }
 
+  /**
+   * Moves a consultation to another organisation (admins only; the caller checks that the organisation exists).
+   * Its surveys follow: a survey belongs to its consultation's organisation.
+   */
+  async function setConsultationOrganisation(id: string, organisationId: string, actor: Actor) {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    await getConsultationById(id, { includeDrafts: true });
+    await Consultations.updateOne({ _id: id }, { $set: { organisationId } });
+  }
+
+  /** Shares a consultation (and its surveys) with other organisations for viewing and analysis (admins only). */
+  async function setConsultationSharing(id: string, organisationIds: string[], actor: Actor) {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    const existing = await getConsultationById(id, { includeDrafts: true });
+    const sharedWith = [...new Set(organisationIds)].filter((o) => o !== existing.organisationId).sort();
+    await Consultations.updateOne({ _id: id }, { $set: { sharedWith } });
+  }
+
+  /** Moves a round to another organisation (admins only). Its consultations keep their own organisation. */
+  async function setRoundOrganisation(id: string, organisationId: string, actor: Actor) {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    await getRoundById(id, { includeDrafts: true });
+    await Rounds.updateOne({ _id: id }, { $set: { organisationId } });
+  }
+
   return {
     async init(): Promise<void> {
       await Rounds.init();
@@ -805,5 +860,8 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     listPublished,
     listForNotices,
     listAll,
+    setConsultationOrganisation,
+    setConsultationSharing,
+    setRoundOrganisation,
   };
 }

@@ -11,6 +11,8 @@ export interface BilingualText {
 export interface Actor {
   id: string;
   roles: Role[];
+  /** The staff member's organisation (platform/http/access.ts). */
+  organisationId?: string;
   name?: string;
   email?: string;
   locale?: Locale;
@@ -32,6 +34,8 @@ export interface Round {
   completedAt: Date | undefined;
   /** Completions and reopenings, oldest first; reopenings are shown publicly with their reason. */
   events: RoundEvent[];
+  /** The organisation whose staff may see it as a draft and manage it (platform/http/access.ts). */
+  organisationId: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -95,6 +99,10 @@ export interface Consultation {
   isOpen: boolean;
   publishedAt: Date | undefined;
   createdBy: string;
+  /** The organisation whose staff may see it as a draft, manage and analyse it (platform/http/access.ts). */
+  organisationId: string;
+  /** Other organisations whose staff may view and analyse it (set by admins). */
+  sharedWith: string[];
   createdAt: Date;
   updatedAt: Date;
 }

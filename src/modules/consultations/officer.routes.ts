@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { ValidationError } from '../../platform/errors';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
+import { assertCan, can, requireAccess, visibleTo } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import { HIDE_REASONS } from './comment.model';
 import { MODERATION_STATUSES, type CommentsService, type ModerationStatus } from './comments.service';
@@ -35,6 +36,8 @@ export interface OfficerRoutesDeps {
   responseCounts: ResponseCountSource;
   /** The consultation's published surveys (the surveys module), listed with links to the builder. */
   surveys: SurveyDirectory;
+  /** The organisations an admin may move a consultation to (the accounts module). */
+  organisations?: () => Promise<{ id: string; name: { en: string; fr: string } }[]>;
 }
 
 function roundForm(round?: Round): RoundForm {
@@ -78,6 +81,8 @@ const DONE = [
   'roundReopened',
   'consultationCreated',
   'consultationUpdated',
+  'organisationChanged',
+  'sharingChanged',
 ] as const;
 function doneNotice(req: Request): string {
   const done = typeof req.query.done === 'string' ? req.query.done : '';
@@ -92,14 +97,25 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   const { consultations, comments, reports } = deps;
   const router = Router();
   router.use('/officer', requireRole('officer'));
+  // Comments are moderated only by officers of their consultation's organisation (others: 404).
+  router.use(
+    '/officer/comments/:id',
+    requireAccess('moderate', async (req) => {
+      const comment = await comments.getComment(String(req.params.id));
+      return consultations.getConsultationById(comment.consultationId, { includeDrafts: true });
+    }),
+  );
 
   /** GET /officer : rounds and consultations with status, closing dates and response counts. */
   router.get('/officer', async (req, res) => {
     const now = consultations.now();
-    const [rounds, all] = await Promise.all([
+    const [allRounds, everyConsultation] = await Promise.all([
       consultations.listRounds({ includeDrafts: true }),
       consultations.listAll(now),
     ]);
+    // The workspace lists what this officer manages (consultations shared with their organisation are for analysis).
+    const rounds = visibleTo(req.user, 'manage', allRounds);
+    const all = visibleTo(req.user, 'manage', everyConsultation);
     const ids = all.map((c) => c.id);
     const [responseCounts, commentCounts] = await Promise.all([
       deps.responseCounts.countByConsultation(ids),
@@ -128,7 +144,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
 
   // ---------- rounds ----------
 
-  function renderRoundForm(
+  async function renderRoundForm(
     req: Request,
     res: Response,
     locals: { form: RoundForm; action: string; round?: Round; error?: ValidationError },
@@ -136,6 +152,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const { errors, fieldErrors } = locals.error
       ? translateErrors(req.t, locals.error.fieldErrors)
       : { errors: [], fieldErrors: {} };
+    const organisations = await organisationChoices(req, locals.round);
     res.status(locals.error ? 422 : 200).render('officer/round-form', {
       title: req.t(
         locals.round ? 'consultations:officer.rounds.editTitle' : 'consultations:officer.rounds.newTitle',
@@ -157,12 +174,24 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
         : undefined,
       errors,
       fieldErrors,
+      organisation:
+        locals.round && organisations.length
+          ? {
+              current: locals.round.organisationId,
+              options: organisations,
+              action: `${locals.action}/organisation`,
+            }
+          : undefined,
     });
   }
 
   /** GET /officer/rounds/:id/complete : "Complete this round?" (the POST needs confirm=yes). */
   router.get('/officer/rounds/:id/complete', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
     if (round.status !== 'active') return res.redirect(303, `/officer/rounds/${round.id}/edit`);
     const open = (await consultations.listByRound(round.id, { includeDrafts: true })).filter(
       (c) => c.status === 'open' || c.status === 'upcoming',
@@ -182,7 +211,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
 
   /** POST /officer/rounds/:id/complete : closes its consultations and freezes its figures (confirm=yes). */
   router.post('/officer/rounds/:id/complete', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
       return res.redirect(303, `/officer/rounds/${round.id}/complete`);
     }
@@ -208,14 +241,22 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
 
   /** GET /officer/rounds/:id/reopen : the reason and the confirmation. */
   router.get('/officer/rounds/:id/reopen', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
     if (round.status !== 'completed') return res.redirect(303, `/officer/rounds/${round.id}/edit`);
     renderReopen(req, res, round, '');
   });
 
   /** POST /officer/rounds/:id/reopen : reopens with a reason (confirm=yes), audited and shown publicly. */
   router.post('/officer/rounds/:id/reopen', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
     const body = (req.body ?? {}) as Record<string, unknown>;
     const reason = typeof body.reason === 'string' ? body.reason : '';
     if (body.confirm !== 'yes') return res.redirect(303, `/officer/rounds/${round.id}/reopen`);
@@ -227,10 +268,29 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     }
     res.redirect(303, '/officer?done=roundReopened');
   });
+  /** The organisations an admin may move `resource` to (empty for anyone else: they see no such form). */
+  async function organisationChoices(req: Request, resource: Round | Consultation | undefined) {
+    if (!resource || !deps.organisations || !can(req.user, 'administer', resource)) return [];
+    return (await deps.organisations()).map((o) => ({
+      value: o.id,
+      label: `${pick(o.name, req.locale)} (${o.id})`,
+    }));
+  }
+
+  /** The organisation an admin chose, if it exists; otherwise a 400 naming the field. */
+  async function chosenOrganisation(req: Request, resource: Round | Consultation): Promise<string> {
+    const wanted = (req.body as Record<string, unknown> | undefined)?.organisationId;
+    const choices = await organisationChoices(req, resource);
+    if (!choices.length) throw new NotFoundError();
+    if (typeof wanted !== 'string' || !choices.some((o) => o.value === wanted)) {
+      throw new BadRequestError({ key: 'admin:errors.orgUnknown' });
+    }
+    return wanted;
+  }
 
   /** GET /officer/rounds/new */
-  router.get('/officer/rounds/new', (req, res) => {
-    renderRoundForm(req, res, { form: roundForm(), action: '/officer/rounds' });
+  router.get('/officer/rounds/new', async (req, res) => {
+    await renderRoundForm(req, res, { form: roundForm(), action: '/officer/rounds' });
   });
 
   /** POST /officer/rounds */
@@ -241,27 +301,46 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       res.redirect(303, '/officer?done=roundCreated');
     } catch (error) {
       if (error instanceof ValidationError)
-        return renderRoundForm(req, res, { form, action: '/officer/rounds', error });
+        return await renderRoundForm(req, res, { form, action: '/officer/rounds', error });
       throw error;
     }
   });
 
   /** GET /officer/rounds/:id/edit */
   router.get('/officer/rounds/:id/edit', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
-    renderRoundForm(req, res, { form: roundForm(round), action: `/officer/rounds/${round.id}`, round });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
+    await renderRoundForm(req, res, { form: roundForm(round), action: `/officer/rounds/${round.id}`, round });
+  });
+
+  /** POST /officer/rounds/:id/organisation : admins move a round to another organisation. */
+  router.post('/officer/rounds/:id/organisation', async (req, res) => {
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
+    await consultations.setRoundOrganisation(round.id, await chosenOrganisation(req, round), req.user!);
+    res.redirect(303, '/officer?done=organisationChanged');
   });
 
   /** POST /officer/rounds/:id */
   router.post('/officer/rounds/:id', async (req, res) => {
-    const round = await consultations.getRoundById(String(req.params.id), { includeDrafts: true });
+    const round = assertCan(
+      req.user,
+      'manage',
+      await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
+    );
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
       res.redirect(303, '/officer?done=roundUpdated');
     } catch (error) {
       if (error instanceof ValidationError) {
-        return renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
+        return await renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
       }
       throw error;
     }
@@ -274,7 +353,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     res: Response,
     locals: { form: ConsultationForm; action: string; consultation?: Consultation; error?: ValidationError },
   ) {
-    const rounds = await consultations.listRounds({ includeDrafts: true });
+    const rounds = visibleTo(req.user, 'manage', await consultations.listRounds({ includeDrafts: true }));
     const { errors, fieldErrors } = locals.error
       ? translateErrors(req.t, locals.error.fieldErrors)
       : { errors: [], fieldErrors: {} };
@@ -332,6 +411,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       deps.surveys.listForConsultation(consultation.id),
     ]);
     const { errors } = error ? translateErrors(req.t, error.fieldErrors) : { errors: [] };
+    const organisations = await organisationChoices(req, consultation);
     res.status(error ? 422 : 200).render('officer/consultation', {
       title: pick(consultation.title, req.locale),
       notice: error ? '' : doneNotice(req),
@@ -358,11 +438,23 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
         isOpen: s.isOpen,
       })),
       newSurveyHref: `/manage/surveys?consultationId=${consultation.id}#new`,
+      organisation: organisations.length
+        ? { current: consultation.organisationId, options: organisations }
+        : undefined,
+      sharing: organisations.length
+        ? organisations
+            .filter((o) => o.value !== consultation.organisationId)
+            .map((o) => ({ ...o, checked: consultation.sharedWith.includes(o.value) }))
+        : undefined,
     });
   }
 
   async function findForOfficer(req: Request): Promise<Consultation> {
-    return consultations.getConsultationById(String(req.params.id), { includeDrafts: true });
+    return assertCan(
+      req.user,
+      'manage',
+      await consultations.getConsultationById(String(req.params.id), { includeDrafts: true }),
+    );
   }
 
   /** GET /officer/consultations/:id : status, what is missing before publishing, and the actions. */
@@ -398,6 +490,31 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       }
       throw error;
     }
+  });
+
+  /** POST /officer/consultations/:id/organisation : admins move a consultation (and its surveys) to an organisation. */
+  router.post('/officer/consultations/:id/organisation', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    await consultations.setConsultationOrganisation(
+      consultation.id,
+      await chosenOrganisation(req, consultation),
+      req.user!,
+    );
+    res.redirect(303, `/officer/consultations/${consultation.id}?done=organisationChanged`);
+  });
+
+  /** POST /officer/consultations/:id/sharing : admins let other organisations view and analyse it (sharedWith). */
+  router.post('/officer/consultations/:id/sharing', async (req, res) => {
+    const consultation = await findForOfficer(req);
+    const choices = await organisationChoices(req, consultation);
+    if (!choices.length) throw new NotFoundError();
+    const sent = (req.body as Record<string, unknown> | undefined)?.sharedWith;
+    const wanted = sent === undefined ? [] : Array.isArray(sent) ? sent : [sent];
+    if (!wanted.every((o) => typeof o === 'string' && choices.some((c) => c.value === o))) {
+      throw new BadRequestError({ key: 'admin:errors.orgUnknown' });
+    }
+    await consultations.setConsultationSharing(consultation.id, wanted as string[], req.user!);
+    res.redirect(303, `/officer/consultations/${consultation.id}?done=sharingChanged`);
   });
 
   /** POST /officer/consultations/:id/publish : refused (422, with the missing fields) until complete. */
@@ -548,9 +665,16 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       ? (q('status') as ModerationStatus)
       : 'pending';
     const page = Math.min(Math.max(Number.parseInt(q('page'), 10) || 1, 1), 1000);
-    const all = await consultations.listAll(consultations.now());
+    const everyConsultation = await consultations.listAll(consultations.now());
+    const all = visibleTo(req.user, 'moderate', everyConsultation);
     const consultationId = all.some((c) => c.id === q('consultation')) ? q('consultation') : '';
-    const { items, hasNext } = await comments.listForModeration({ status, consultationId, page });
+    const { items, hasNext } = await comments.listForModeration({
+      status,
+      consultationId,
+      // Admins read every queue; others only their organisation's consultations.
+      consultationIds: all.length === everyConsultation.length ? undefined : all.map((c) => c.id),
+      page,
+    });
     const titles = new Map(all.map((c) => [c.id, pick(c.title, req.locale)]));
     const href = (p: number) =>
       `/officer/moderation?${new URLSearchParams({ status, ...(consultationId ? { consultation: consultationId } : {}), page: String(p) }).toString()}`;

@@ -14,6 +14,8 @@ export interface RoundDoc {
   /** Completions and reopenings, oldest first (each written with the status change it records). */
   events?: RoundEventDoc[];
   createdBy: string;
+  /** The organisation that owns it (platform/http/access.ts); unset on records from before organisations. */
+  organisationId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,6 +57,7 @@ const roundSchema = new Schema<RoundDoc>(
     completedAt: { type: Date, default: null },
     events: { type: [roundEventSchema], default: [] },
     createdBy: { type: String, required: true },
+    organisationId: { type: String },
   },
   { timestamps: true, collection: 'rounds' },
 );

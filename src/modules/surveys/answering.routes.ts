@@ -10,6 +10,7 @@ import { localize } from './survey-definition';
 import { answersSummary, pageProblems, receiptReference } from './review';
 import type { Notifications } from '../notifications';
 import { pageView } from './survey-page';
+import { RESCUE_FIELD, rescuedUser, rescueToken } from './session-rescue';
 import {
   browserKeyFor,
   browserRespondentKey,
@@ -187,6 +188,50 @@ export function answeringRouter(
     return req.user ? '' : surveys.formToken(browserKeyFor(req, res, { create: true }) as string);
   }
 
+  /** For a signed-in respondent's forms: the proof that saves their page if their session ends (session-rescue.ts). */
+  function rescueFor(req: Request, surveyId: string): string {
+    return req.user ? rescueToken(options.secret, req.user.id, surveyId) : '';
+  }
+
+  /**
+   * A page (or "Check your answers") posted after the respondent's session ended, with the proof of who they are
+   * (session-rescue.ts): the page is saved to their draft, never submitted, and they are asked to sign in again,
+   * which brings them back to the same page with what they typed. Undefined when the request is not that case.
+   */
+  async function rescueExpired(req: Request, res: Response, surveyId: string, pageId: string | undefined) {
+    if (req.user) return undefined;
+    const userId = rescuedUser(
+      options.secret,
+      (req.body as Record<string, unknown>)?.[RESCUE_FIELD],
+      surveyId,
+    );
+    if (!userId) return undefined;
+    const invitationId = invitations.read(req, surveyId);
+    const respondent: Respondent = {
+      key: `user:${userId}`,
+      userId,
+      locale: req.locale,
+      ...(invitationId ? { invitationId } : {}),
+    };
+    await limiter.consume(LIMITS.pageSaveRespondent, respondent.key);
+    if (pageId) {
+      await surveys.savePage({
+        surveyId,
+        respondent,
+        pageId,
+        fields: answerFields(req.body),
+        action: 'save',
+      });
+    }
+    const back = pageId ? `/surveys/${surveyId}/pages/${pageId}` : `/surveys/${surveyId}/check`;
+    res.status(401).render('surveys/session-ended', {
+      title: req.t('surveys:sessionEnded.title'),
+      message: req.t(pageId ? 'surveys:sessionEnded.pageSaved' : 'surveys:sessionEnded.answersSaved'),
+      signInHref: `/sign-in?returnTo=${encodeURIComponent(back)}`,
+    });
+    return true;
+  }
+
   function render(
     req: Request,
     res: Response,
@@ -222,6 +267,7 @@ export function answeringRouter(
       preview: false,
       canSaveByEmail: !req.user && !survey.settings.anonymous,
       surveyToken: surveyToken(req, res),
+      rescueToken: rescueFor(req, survey.id),
       action: `/surveys/${survey.id}/pages/${pageId}`,
       review: Boolean(state.review),
     });
@@ -300,6 +346,7 @@ export function answeringRouter(
     const { surveyId, pageId } = params(req) as { surveyId: string; pageId: string };
     // Counted before anything is read or written: over the limit, nothing is saved (429 with Retry-After).
     await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
+    if (await rescueExpired(req, res, surveyId, pageId)) return;
     const opened = await openAs(req, res, surveyId, { create: true });
     if (!opened) return;
     const { survey, respondent } = opened;
@@ -452,6 +499,7 @@ export function answeringRouter(
       errors: summary.problems,
       editing,
       surveyToken: surveyToken(req, res),
+      rescueToken: rescueFor(req, surveyId),
       action: `/surveys/${surveyId}/check`,
       backHref: `/surveys/${surveyId}/pages/${flow[flow.length - 1] ?? ''}`,
     });
@@ -464,6 +512,7 @@ export function answeringRouter(
   router.post('/surveys/:surveyId/check', async (req, res) => {
     const { surveyId } = params(req);
     await limiter.consume(LIMITS.pageSaveAddress, clientAddress(req));
+    if (await rescueExpired(req, res, surveyId, undefined)) return;
     const opened = await openAs(req, res, surveyId, { create: true });
     if (!opened) return;
     const { survey, respondent } = opened;
@@ -623,15 +672,14 @@ export function answeringRouter(
   /** GET /surveys/:surveyId/thanks */
   router.get('/surveys/:surveyId/thanks', async (req, res) => {
     const { surveyId } = params(req);
-    const survey = await surveys.getSurvey(surveyId);
-    if (survey.status === 'draft') throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
+    // Not public (a draft survey, or its consultation a draft): a 404 that shows nothing of it.
+    const { survey, consultation } = await surveys.getPublicSurvey(surveyId);
     const who = access(req, res, surveyId);
     const respondent = respondentFor(req, res, surveyId, survey.settings, {
       create: false,
       invitationId: who.invitationId,
     });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
-    const consultation = await surveys.consultationOf(survey);
     const email = req.user?.email;
     res.render('surveys/thanks', {
       reference: submitted ? receiptReference(submitted.id) : '',
@@ -657,7 +705,7 @@ export function answeringRouter(
     await limiter.consume(LIMITS.resumeLinkAddress, clientAddress(req));
     const { notifications } = options;
     if (!req.user || !notifications) throw new NotFoundError();
-    const survey = await surveys.getSurvey(surveyId);
+    const { survey } = await surveys.getPublicSurvey(surveyId);
     const respondent = respondentFor(req, res, surveyId, survey.settings, { create: false });
     const submitted = respondent ? await surveys.findSubmitted(surveyId, respondent.key) : null;
     if (!submitted) throw new NotFoundError();

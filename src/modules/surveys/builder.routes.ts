@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
+import { can, requireAccess } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import type { ConsultationsService } from '../consultations';
 import {
@@ -59,7 +60,7 @@ const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 512
 function actorOf(req: Request): Actor {
   const user = req.user;
   if (!user) throw new NotFoundError();
-  return { id: user.id, roles: user.roles };
+  return { id: user.id, roles: user.roles, organisationId: user.organisationId };
 }
 
 function fieldsOf(body: unknown): FormFields {
@@ -83,6 +84,24 @@ function text(fields: FormFields, name: string): string {
 export function builderRouter(surveys: SurveysService, consultations: ConsultationsService): Router {
   const router = Router();
   router.use('/manage/surveys', requireRole('officer'));
+  // Every route about one survey (builder, settings, preview, import, export, invitations): only officers of its
+  // consultation's organisation, and admins; anyone else gets a 404.
+  router.use(
+    '/manage/surveys/:surveyId',
+    requireAccess('manage', async (req) => {
+      const parsed = idParam.safeParse(req.params.surveyId);
+      if (!parsed.success) throw new NotFoundError();
+      return surveys.accessScopeOf(parsed.data);
+    }),
+  );
+
+  /** The surveys and consultations this officer manages (admins: all). */
+  async function manageable(req: Request) {
+    const [all, everyConsultation] = await Promise.all([surveys.listAll(), consultations.listAll()]);
+    const consultationList = everyConsultation.filter((c) => can(req.user, 'manage', c));
+    const ids = new Set(consultationList.map((c) => c.id));
+    return { all: all.filter((s) => ids.has(s.consultationId)), consultationList };
+  }
 
   function surveyId(req: Request): string {
     const parsed = idParam.safeParse(req.params.surveyId);
@@ -134,7 +153,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
 
   /** GET /manage/surveys: every survey, and a form to start one. */
   router.get('/manage/surveys', async (req, res) => {
-    const [all, consultationList] = await Promise.all([surveys.listAll(), consultations.listAll()]);
+    const { all, consultationList } = await manageable(req);
     const titles = new Map(consultationList.map((c) => [c.id, localize(c.title, req.locale)]));
     res.render('surveys/manage/index', {
       title: req.t('surveys:builder.listTitle'),
@@ -167,7 +186,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       res.redirect(303, `/manage/surveys/${survey.id}`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const [all, consultationList] = await Promise.all([surveys.listAll(), consultations.listAll()]);
+      const { all, consultationList } = await manageable(req);
       const titles = new Map(consultationList.map((c) => [c.id, localize(c.title, req.locale)]));
       res.status(422).render('surveys/manage/index', {
         title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:builder.listTitle')}`,

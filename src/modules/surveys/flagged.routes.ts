@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../../platform/errors';
+import { requireAccess } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
 import type { FloodGuard } from './flood-guard';
@@ -29,6 +30,15 @@ function actorOf(req: Request): Actor {
 export function flaggedRouter(surveys: SurveysService, flood: FloodGuard): Router {
   const router = Router();
   router.use('/manage/surveys/:surveyId/flagged', requireRole('officer'));
+  // Only officers of the survey's consultation's organisation (and admins) see or act on its flagged responses.
+  router.use(
+    '/manage/surveys/:surveyId/flagged',
+    requireAccess('manage', async (req) => {
+      const parsed = idParam.safeParse(req.params.surveyId);
+      if (!parsed.success) throw new NotFoundError();
+      return surveys.accessScopeOf(parsed.data);
+    }),
+  );
 
   async function surveyOf(req: Request): Promise<Survey> {
     const parsed = idParam.safeParse(req.params.surveyId);

@@ -24,6 +24,7 @@ export { answeringRouter } from './answering.routes';
 export { builderRouter } from './builder.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
 export { surveyFormCsrfExempt } from './respondent';
+export { sessionRescueExempt } from './session-rescue';
 export { SURVEY_RATE_LIMITS } from './rate-limits';
 export { FloodGuard, type ResponseFlag } from './flood-guard';
 export { flaggedRouter } from './flagged.routes';

@@ -74,8 +74,8 @@ export function surveysApiRouter(surveys: SurveysService, limiter: RateLimiter, 
   router.get('/api/v1/surveys/:surveyId', async (req, res) => {
     const surveyId = idParam.safeParse(req.params.surveyId);
     if (!surveyId.success) throw new NotFoundError();
-    const survey = await surveys.getSurvey(surveyId.data);
-    if (survey.status === 'draft') throw new NotFoundError();
+    // A draft survey, or any survey of a draft consultation, is a 404 like an unknown id.
+    const { survey } = await surveys.getPublicSurvey(surveyId.data);
     const { settings } = survey;
     res.json({
       id: survey.id,

@@ -15,6 +15,7 @@ import {
   ValidationError,
   type FieldError,
 } from '../../platform/errors';
+import { can } from '../../platform/http/access';
 import { hasRole, type Role } from '../../platform/http/auth';
 import { formatDate, type Locale } from '../../platform/i18n';
 import type {
@@ -69,6 +70,8 @@ import { surveyModels, type SurveyDoc, type SurveyStatus } from './survey.model'
 export interface Actor {
   id: string;
   roles: Role[];
+  /** The staff member's organisation (platform/http/access.ts). */
+  organisationId?: string;
 }
 
 /** The person answering, as the routes establish them (see respondentKey in docs/surveys.md). */
@@ -261,6 +264,34 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return toSurvey(doc);
   }
 
+  /**
+   * What a survey is to the access rule (platform/http/access.ts): it belongs to its consultation's organisation.
+   * Throws NotFoundError for an unknown survey; null when its consultation is gone.
+   */
+  async function accessScopeOf(id: string): Promise<{ organisationId: string; sharedWith: string[] } | null> {
+    const survey = await getSurvey(id);
+    const consultation = await options.consultations.findConsultationById(survey.consultationId, {
+      includeDrafts: true,
+    });
+    return consultation
+      ? { organisationId: consultation.organisationId, sharedWith: consultation.sharedWith }
+      : null;
+  }
+
+  /**
+   * A survey as the public may see it (API definition, thank-you page, receipts): published or closed, in a
+   * consultation that is published or archived. Anything else is a 404 like an unknown id, so a published survey
+   * of a draft consultation stays hidden however guessable its id.
+   */
+  async function getPublicSurvey(id: string): Promise<{ survey: Survey; consultation: Consultation }> {
+    const survey = await getSurvey(id);
+    const consultation = await options.consultations.findConsultationById(survey.consultationId);
+    if (survey.status === 'draft' || !consultation || consultation.publication === 'draft') {
+      throw new NotFoundError({ key: 'surveys:answer.notAvailable' });
+    }
+    return { survey, consultation };
+  }
+
   // ---------------------------------------------------------------- builder
 
   async function createSurvey(
@@ -268,9 +299,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
     actor: Actor,
   ): Promise<Survey> {
     requireOfficer(actor);
-    const consultation = await options.consultations.findConsultationById(input.consultationId, {
+    const found = await options.consultations.findConsultationById(input.consultationId, {
       includeDrafts: true,
     });
+    // Another organisation's consultation is, to this officer, one that does not exist.
+    const consultation = can(actor, 'manage', found) ? found : null;
     if (!consultation) {
       throw new ValidationError([
         { field: 'consultationId', message: { key: 'surveys:builder.errors.consultation' } },
@@ -2027,6 +2060,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
     sha256,
     // builder
     getSurvey,
+    accessScopeOf,
+    getPublicSurvey,
     createSurvey,
     editDefinition,
     updateSettings,

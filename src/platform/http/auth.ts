@@ -20,6 +20,8 @@ export interface AuthenticatedUser {
   name: string;
   roles: Role[];
   locale: Locale;
+  /** The organisation whose consultations this user may act on as staff (see platform/http/access.ts). */
+  organisationId?: string;
   profile: {
     organisation?: string;
     sector?: Sector;
