@@ -11,6 +11,7 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createAccountsModule, type AccountsService } from './modules/accounts';
+import { createAuditModule, type AuditLog } from './modules/audit';
 import { createAnalysisModule, createAnswerCounters, type AnswerCounters } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import { createCommitmentsModule, type CommitmentsModule } from './modules/commitments';
@@ -40,6 +41,8 @@ export interface Composition {
   /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
   consultations: ConsultationsModule;
   accounts: AccountsService;
+  /** The audit log of staff actions, sign-ups and downloads. */
+  audit: AuditLog;
   surveys: SurveysService;
   /** The analysis module's answer counters (rebuilds, tests). */
   answerCounters: AnswerCounters;
@@ -100,7 +103,9 @@ export function compose(
   });
 
   const limiter = new RateLimiter(connection);
+  const audit = createAuditModule({ connection });
   const accounts = createAccountsModule({
+    audit: audit.log,
     connection,
     baseUrl: config.baseUrl,
     notifications: mail.notifications,
@@ -181,6 +186,8 @@ export function compose(
   const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
 
   const routers: Router[] = [
+    // First: it gives every request `req.audit` (and serves /admin/audit).
+    audit.router,
     ...(options.extraRouters ?? []),
     ...consultations.routers,
     ...accounts.routers,
@@ -228,11 +235,13 @@ export function compose(
       await surveys.init();
       await commitments.init();
       await accounts.ready;
+      await audit.ready;
       await limiter.ready;
     },
     notifications: mail.notifications,
     consultations,
     accounts: accounts.service,
+    audit: audit.log,
     surveys,
     answerCounters,
     effects,
@@ -269,7 +278,7 @@ export function compose(
       await mail.stop();
       limiter.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.
-      await Promise.allSettled([accounts.ready, limiter.ready]);
+      await Promise.allSettled([accounts.ready, audit.ready, limiter.ready]);
       await session.store.close().catch(() => undefined);
     },
   };

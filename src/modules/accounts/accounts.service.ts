@@ -9,7 +9,7 @@ import type { Logger } from '../../platform/logger';
 import type { Notifications } from '../notifications/notifications.types';
 import { accountTokenModel, type AccountTokenDocument, type TokenPurpose } from './account-token.model';
 import type { ProfileInput } from './accounts.schemas';
-import { auditModel, type AuditAction, type AuditEntryDocument } from './audit.model';
+import { AuditLog, type AuditAction, type AuditEntry } from '../audit';
 import { hashPassword, passwordProblem, verifyDummyPassword, verifyPassword } from './passwords';
 import { SessionRevoker } from './session-revoker';
 import {
@@ -79,16 +79,7 @@ export interface UserSummary {
   lastSignInAt: Date | null;
 }
 
-export interface AuditEntry {
-  id: string;
-  at: Date;
-  action: AuditAction;
-  actorEmail: string | null;
-  targetId: string;
-  targetEmail: string | null;
-  before: string[];
-  after: string[];
-}
+export type { AuditEntry };
 
 export interface Page<T> {
   items: T[];
@@ -103,6 +94,8 @@ export interface AccountsServiceDeps {
   notifications: Notifications;
   logger: Logger;
   now?: () => Date;
+  /** The audit log (one is made on the connection if not given: the command line, tests). */
+  audit?: AuditLog;
 }
 
 export const PAGE_SIZE = 25;
@@ -159,7 +152,8 @@ export class AccountsService {
   private readonly users: Model<UserDocument>;
   private readonly tokens: Model<AccountTokenDocument>;
   private readonly emails: Model<UserEmailDocument>;
-  private readonly audit: Model<AuditEntryDocument>;
+  /** The audit log: account changes and sign-ups are recorded here, with every other staff action. */
+  readonly audit: AuditLog;
   private readonly sessions: SessionRevoker;
   private readonly now: () => Date;
   private readonly deletedListeners: AccountDeletedListener[] = [];
@@ -169,11 +163,11 @@ export class AccountsService {
   constructor(private readonly deps: AccountsServiceDeps) {
     this.users = userModel(deps.connection);
     this.tokens = accountTokenModel(deps.connection);
-    this.audit = auditModel(deps.connection);
+    this.audit = deps.audit ?? new AuditLog(deps.connection, { now: deps.now });
     this.sessions = new SessionRevoker(deps.connection);
     this.now = deps.now ?? (() => new Date());
     this.emails = userEmailModel(deps.connection);
-    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.init(), this.emails.init()])
+    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.ready, this.emails.init()])
       .then(() => this.indexEmails())
       .then(() => undefined);
   }
@@ -241,7 +235,13 @@ export class AccountsService {
     await this.ready;
     const passwordHash = await hashPassword(input.password);
     const { userId, holder } = await this.reserveEmail(input.email);
-    if (holder) return this.sendAccountExists(holder);
+    if (holder) {
+      // A sign-up whose audit entry was lost (a crash right after the account was created) is repeated by the
+      // person: the entry is written now, under the account's key, so it is never there twice.
+      if (!holder.emailVerifiedAt && holder.roles.length <= 1)
+        await this.auditSignUp(holder, holder.createdAt);
+      return this.sendAccountExists(holder);
+    }
     let user: UserDocument;
     try {
       user = (
@@ -261,7 +261,20 @@ export class AccountsService {
       if (winner) await this.sendAccountExists(winner);
       return;
     }
+    await this.auditSignUp(user);
     await this.sendLink(user, 'verify-email');
+  }
+
+  /** A sign-up's entry: the new person is the actor; keyed by the account, so it is written once. */
+  private async auditSignUp(user: UserDocument, at?: Date): Promise<void> {
+    const id = user._id.toString();
+    await this.audit.record({
+      actor: { id, email: user.email },
+      action: 'user.signed_up',
+      target: { type: 'user', id, label: user.email },
+      key: id,
+      ...(at ? { at } : {}),
+    });
   }
 
   private async sendAccountExists(user: UserDocument): Promise<void> {
@@ -483,8 +496,7 @@ export class AccountsService {
     await this.users.deleteOne({ _id: user._id });
     await this.emails.deleteOne({ _id: normaliseEmail(user.email), userId: user._id });
     await this.sessions.endSessions(userId);
-    await this.audit.updateMany({ targetId: user._id }, { $set: { targetEmail: null } });
-    await this.audit.updateMany({ actorId: user._id }, { $set: { actorEmail: null } });
+    await this.audit.forgetUser(userId);
     await this.writeAudit('user.deleted', null, user, [], []);
     this.deps.logger.info({ userId }, 'account deleted');
   }
@@ -587,33 +599,9 @@ export class AccountsService {
     if (result.modifiedCount) await this.writeAudit('user.reactivated', actor, user, [], []);
   }
 
-  async listAudit(query: { targetId?: string; page?: number }): Promise<Page<AuditEntry>> {
-    const filter: Record<string, unknown> = {};
-    if (query.targetId) filter.targetId = query.targetId;
-    const total = await this.audit.countDocuments(filter);
-    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.min(query.page ?? 1, pageCount);
-    const entries = await this.audit
-      .find(filter)
-      .sort({ at: -1, _id: -1 })
-      .skip((page - 1) * PAGE_SIZE)
-      .limit(PAGE_SIZE)
-      .lean();
-    return {
-      items: entries.map((e) => ({
-        id: e._id.toString(),
-        at: e.at,
-        action: e.action,
-        actorEmail: e.actorEmail,
-        targetId: e.targetId.toString(),
-        targetEmail: e.targetEmail,
-        before: e.before,
-        after: e.after,
-      })),
-      page,
-      pageCount,
-      total,
-    };
+  /** The newest entries about an account (its page's history). */
+  async listAudit(query: { targetId: string }): Promise<AuditEntry[]> {
+    return (await this.audit.list({ targetType: 'user', targetId: query.targetId })).items;
   }
 
   // ---- Internals -----------------------------------------------------------------------------------------------
@@ -632,15 +620,16 @@ export class AccountsService {
     before: string[],
     after: string[],
   ): Promise<void> {
-    await this.audit.create({
-      at: this.now(),
+    const id = target._id.toString();
+    await this.audit.record({
+      actor: actor ? { id: actor.id, email: actor.email } : null,
       action,
-      actorId: actor ? actor.id : null,
-      actorEmail: actor ? actor.email : null,
-      targetId: target._id,
-      targetEmail: action === 'user.deleted' ? null : target.email,
-      before,
-      after,
+      target: { type: 'user', id, label: action === 'user.deleted' ? null : target.email },
+      details: before.length || after.length ? { before, after } : {},
+      // Creation and deletion happen once per account: a retry (or the sign-up repair below) adds nothing.
+      ...(action === 'user.created' || action === 'user.deleted' || action === 'user.signed_up'
+        ? { key: id }
+        : {}),
     });
   }
 

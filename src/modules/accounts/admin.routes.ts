@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { requireRole, ROLES } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
+import { describeAuditEntry } from '../audit';
 import type { AccountsService } from './accounts.service';
 import { parseForm, rolesSchema, userIdSchema, userSearchSchema } from './accounts.schemas';
 import { renderForm } from './forms';
@@ -18,7 +19,7 @@ function userId(req: Request): string {
   return parsed.data;
 }
 
-/** Admin pages: users (list, search, roles, deactivate/reactivate) and the audit log. Admins only. */
+/** Admin pages: users (list, search, roles, deactivate/reactivate). Admins only; the audit log is the audit module's. */
 export function adminRouter(deps: { accounts: AccountsService }): Router {
   const { accounts } = deps;
   const router = Router();
@@ -46,7 +47,11 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
   ) {
     const id = userId(req);
     const user = await accounts.getUser(id);
-    const audit = await accounts.listAudit({ targetId: id });
+    const audit = (await accounts.listAudit({ targetId: id })).map((entry) => ({
+      entry,
+      when: formatDate(entry.at, req.locale, true),
+      description: describeAuditEntry(req, entry),
+    }));
     const noticeKey = typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined;
     renderForm(
       req,
@@ -56,7 +61,7 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
         title: req.t('admin:user.title', { name: user.name }),
         // Not `user`: that local is the signed-in user, shown in the header.
         account: user,
-        audit: audit.items,
+        audit,
         roles: ROLES,
         isSelf: user.id === req.user!.id,
         notice: noticeKey ? req.t(noticeKey) : undefined,
@@ -113,13 +118,6 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
     const id = userId(req);
     await accounts.reactivate(req.user!, id);
     res.redirect(303, `/admin/users/${id}?notice=reactivated`);
-  });
-
-  /** GET /admin/audit?page= */
-  router.get('/admin/audit', async (req, res) => {
-    const { page } = userSearchSchema.parse(req.query);
-    const result = await accounts.listAudit({ page });
-    res.render('admin/audit', { title: req.t('admin:audit.title'), result, formatDate: date(req) });
   });
 
   return router;

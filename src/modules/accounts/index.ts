@@ -3,6 +3,7 @@ import type { Connection } from 'mongoose';
 import type { NavigationItem } from '../../app';
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import type { Logger } from '../../platform/logger';
+import type { AuditLog } from '../audit';
 import type { Notifications } from '../notifications/notifications.types';
 import { accountsRouter } from './accounts.routes';
 import { AccountsService } from './accounts.service';
@@ -27,6 +28,7 @@ export interface AccountsModuleDeps {
   notifications: Notifications;
   logger: Logger;
   limiter: RateLimiter;
+  audit?: AuditLog;
 }
 
 export interface AccountsModule {
