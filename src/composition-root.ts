@@ -156,6 +156,7 @@ export function compose(
     notifications: mail.notifications,
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
+    audit: audit.log,
   });
   // A deleted account's name and email leave the comments, and its subscriptions stop.
   accounts.service.onAccountDeleted(async ({ userId }) => {

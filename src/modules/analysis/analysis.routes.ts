@@ -263,6 +263,7 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
   /** POST /analysis/surveys/:id/refresh — computes the "as of" figures again, in the background. */
   router.post('/analysis/surveys/:id/refresh', staff, async (req, res) => {
     const survey = await analysis.getSurvey(req.params.id as string);
+    await req.audit.record({ action: 'analysis.refreshed', target: { type: 'survey', id: survey.id } });
     analysis.refreshSnapshot(survey.id).catch((error: unknown) => {
       logger?.error({ err: error, surveyId: survey.id }, 'answer snapshot failed');
     });
@@ -305,6 +306,11 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
     const survey = await analysis.getSurvey(req.params.id as string);
     const columns = await analysis.exportColumns(survey.id);
     const filename = `agora-survey-${survey.id}-responses.${format}`;
+    await req.audit.record({
+      action: 'download.responses',
+      target: { type: 'survey', id: survey.id },
+      details: { format },
+    });
     res.set('Cache-Control', 'no-store');
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').attachment(filename);
@@ -338,6 +344,11 @@ export function analysisRouter(analysis: AnalysisService, logger?: Logger): Rout
     if (format !== 'csv' && format !== 'json') throw new BadRequestError({ key: 'analysis:errors.format' });
     const survey = await analysis.getSurvey(req.params.id as string);
     const entries = codebook(await analysis.exportColumns(survey.id));
+    await req.audit.record({
+      action: 'download.codebook',
+      target: { type: 'survey', id: survey.id },
+      details: { format },
+    });
     if (format === 'json') {
       res.json({ survey: survey.id, columns: entries });
       return;

@@ -102,6 +102,12 @@ export function targetHref(entry: AuditEntry): string | undefined {
       return `/officer/comments/${id}`;
     case 'plan':
       return `/officer/plans/${id}`;
+    case 'commitment': {
+      const [slug, number] = entry.targetId.split('/');
+      return slug && number
+        ? `/officer/plans/${encodeURIComponent(slug)}/commitments/${encodeURIComponent(number)}`
+        : undefined;
+    }
     default:
       return undefined;
   }

@@ -154,6 +154,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const form = planFormSchema.parse(req.body);
     try {
       const plan = await commitments.createPlan(planInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'plan.created',
+        target: { type: 'plan', id: plan.slug },
+        key: plan.slug,
+      });
       res.redirect(303, `/officer/plans/${plan.slug}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderPlanForm(req, res, { form, error });
@@ -171,6 +176,7 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const form = planFormSchema.parse(req.body);
     try {
       await commitments.updatePlan(plan.slug, planInputFromForm(form), req.user!);
+      await req.audit.record({ action: 'plan.updated', target: { type: 'plan', id: plan.slug } });
       res.redirect(303, `/officer/plans/${plan.slug}`);
     } catch (error) {
       if (error instanceof ValidationError)
@@ -205,6 +211,7 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const plan = await planOf(req);
     try {
       await commitments.publishPlan(plan.slug, req.user!);
+      await req.audit.record({ action: 'plan.published', target: { type: 'plan', id: plan.slug } });
       res.redirect(303, `/officer/plans/${plan.slug}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderPlanPage(req, res, plan, error);
@@ -254,6 +261,7 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
       if (!csv.trim())
         throw new ValidationError([{ field: 'csv', message: { key: 'commitments:import.empty' } }]);
       const report = await importPlanCsv(commitments, plan.slug, csv, req.user!);
+      await req.audit.record({ action: 'plan.imported', target: { type: 'plan', id: plan.slug } });
       renderImport(req, res, await planOf(req), { report, csv: report.rejected.length ? csv : '' });
     } catch (error) {
       if (error instanceof ValidationError) return renderImport(req, res, plan, { csv, error });
@@ -299,6 +307,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const form = commitmentFormSchema.parse(req.body);
     try {
       const created = await commitments.createCommitment(plan.slug, commitmentInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'commitment.created',
+        target: { type: 'commitment', id: `${plan.slug}/${created.number}` },
+        key: String(created.number),
+      });
       res.redirect(303, `/officer${commitmentHref(plan.slug, created.number)}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderCommitmentForm(req, res, plan, { form, error });
@@ -374,6 +387,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
         commitmentInputFromForm(form),
         req.user!,
       );
+      await req.audit.record({
+        action: 'commitment.updated',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      });
       res.redirect(303, base);
     } catch (error) {
       if (error instanceof ValidationError)
@@ -386,6 +403,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const { plan, commitment, base } = await commitmentOf(req);
     try {
       await commitments.publishCommitment(plan.slug, commitment.number, req.user!);
+      await req.audit.record({
+        action: 'commitment.published',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      });
       res.redirect(303, base);
     } catch (error) {
       if (error instanceof ValidationError) return renderCommitmentPage(req, res, { error });
@@ -406,6 +427,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
       );
       // Only published commitments have followers; emails are idempotent, so a replayed form sends nothing twice.
       await followers.notify(result.commitment, result.update, plan.title);
+      await req.audit.record({
+        action: 'commitment.status_changed',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      });
       res.redirect(303, `${base}#update-${result.update.seq}`);
     } catch (error) {
       if (error instanceof ValidationError)
@@ -453,6 +478,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     const form = milestoneFormSchema.parse(req.body);
     try {
       await commitments.addMilestone(plan.slug, commitment.number, milestoneInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'milestone.created',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      });
       res.redirect(303, `${base}#milestones`);
     } catch (error) {
       if (error instanceof ValidationError) return renderMilestoneForm(req, res, { form, error });
@@ -489,6 +518,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
         milestoneInputFromForm(form),
         req.user!,
       );
+      await req.audit.record({
+        action: 'milestone.updated',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        details: { milestone: mid },
+      });
       res.redirect(303, `${base}#milestones`);
     } catch (error) {
       if (error instanceof ValidationError)
@@ -500,6 +534,12 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/:number/milestones/:mid/delete', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     await commitments.removeMilestone(plan.slug, commitment.number, String(req.params.mid), req.user!);
+    await req.audit.record({
+      action: 'milestone.deleted',
+      target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      details: { milestone: String(req.params.mid) },
+      key: String(req.params.mid),
+    });
     res.redirect(303, `${base}#milestones`);
   });
 
@@ -565,6 +605,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
         indicatorInputFromForm(form),
         req.user!,
       );
+      await req.audit.record({
+        action: 'indicator.created',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      });
       res.redirect(303, `${base}#indicators`);
     } catch (error) {
       if (error instanceof ValidationError) return renderIndicatorForm(req, res, { form, error });
@@ -606,6 +650,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
         indicatorInputFromForm(form),
         req.user!,
       );
+      await req.audit.record({
+        action: 'indicator.updated',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        details: { indicator: iid },
+      });
       res.redirect(303, `${base}#indicators`);
     } catch (error) {
       if (error instanceof ValidationError)
@@ -617,6 +666,12 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/:number/indicators/:iid/delete', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     await commitments.removeIndicator(plan.slug, commitment.number, String(req.params.iid), req.user!);
+    await req.audit.record({
+      action: 'indicator.deleted',
+      target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      details: { indicator: String(req.params.iid) },
+      key: String(req.params.iid),
+    });
     res.redirect(303, `${base}#indicators`);
   });
 

@@ -155,7 +155,12 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/rounds', async (req, res) => {
     const form = roundFormSchema.parse(req.body);
     try {
-      await consultations.createRound(roundInputFromForm(form), req.user!);
+      const created = await consultations.createRound(roundInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'round.created',
+        target: { type: 'round', id: created.id },
+        key: created.id,
+      });
       res.redirect(303, '/officer?done=roundCreated');
     } catch (error) {
       if (error instanceof ValidationError)
@@ -176,6 +181,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
+      await req.audit.record({ action: 'round.updated', target: { type: 'round', id: round.id } });
       res.redirect(303, '/officer?done=roundUpdated');
     } catch (error) {
       if (error instanceof ValidationError) {
@@ -226,6 +232,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       const created = await consultations.createConsultation(consultationInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'consultation.created',
+        target: { type: 'consultation', id: created.id },
+        key: created.id,
+      });
       res.redirect(303, `/officer/consultations/${created.id}?done=consultationCreated`);
     } catch (error) {
       if (error instanceof ValidationError) {
@@ -304,6 +315,10 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       await consultations.updateConsultation(consultation.id, consultationInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'consultation.updated',
+        target: { type: 'consultation', id: consultation.id },
+      });
       res.redirect(303, `/officer/consultations/${consultation.id}?done=consultationUpdated`);
     } catch (error) {
       if (error instanceof ValidationError) {
@@ -323,6 +338,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const consultation = await findForOfficer(req);
     try {
       await consultations.publishConsultation(consultation.id, req.user!);
+      await req.audit.record({
+        action: 'consultation.published',
+        target: { type: 'consultation', id: consultation.id },
+        key: 'published',
+      });
       res.redirect(303, `/officer/consultations/${consultation.id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
@@ -361,6 +381,10 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       return res.redirect(303, `/officer/consultations/${consultation.id}/close`);
     }
     await consultations.closeConsultationNow(consultation.id, req.user!);
+    await req.audit.record({
+      action: 'consultation.closed',
+      target: { type: 'consultation', id: consultation.id },
+    });
     res.redirect(303, `/officer/consultations/${consultation.id}?done=closed`);
   });
 
@@ -369,6 +393,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const consultation = await findForOfficer(req);
     try {
       await consultations.archiveConsultation(consultation.id, req.user!);
+      await req.audit.record({
+        action: 'consultation.archived',
+        target: { type: 'consultation', id: consultation.id },
+        key: 'archived',
+      });
       res.redirect(303, `/officer/consultations/${consultation.id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
@@ -442,6 +471,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     }
     try {
       if (action === 'publish') await reports.publishReport(consultation.id, input, req.user!);
+      if (action === 'publish')
+        await req.audit.record({
+          action: 'report.published',
+          target: { type: 'consultation', id: consultation.id },
+        });
       else await reports.saveReport(consultation.id, input, req.user!);
       res.redirect(
         303,
@@ -557,6 +591,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
         body: form.reply,
         submissionId: form.submissionId,
       });
+      await req.audit.record({
+        action: 'comment.replied',
+        target: { type: 'comment', id: String(req.params.id) },
+        key: form.submissionId || undefined,
+      });
       const consultation = await consultations.getConsultationById(reply.consultationId, {
         includeDrafts: true,
       });
@@ -581,6 +620,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
         officer: req.user!,
         reason: form.reason,
       });
+      await req.audit.record({ action: 'comment.hidden', target: { type: 'comment', id: comment.id } });
       const consultation = await consultations.getConsultationById(comment.consultationId, {
         includeDrafts: true,
       });
@@ -596,6 +636,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/comments/:id/show : undoes a hide. */
   router.post('/officer/comments/:id/show', async (req, res) => {
     const comment = await comments.unhideComment({ commentId: String(req.params.id), officer: req.user! });
+    await req.audit.record({ action: 'comment.shown', target: { type: 'comment', id: comment.id } });
     const consultation = await consultations.getConsultationById(comment.consultationId, {
       includeDrafts: true,
     });

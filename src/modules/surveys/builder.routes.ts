@@ -3,6 +3,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
+import type { AuditAction } from '../audit';
 import type { ConsultationsService } from '../consultations';
 import {
   BLANK_ROWS,
@@ -59,7 +60,7 @@ const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 512
 function actorOf(req: Request): Actor {
   const user = req.user;
   if (!user) throw new NotFoundError();
-  return { id: user.id, roles: user.roles };
+  return { id: user.id, roles: user.roles, email: user.email };
 }
 
 function fieldsOf(body: unknown): FormFields {
@@ -164,6 +165,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         },
         actorOf(req),
       );
+      await req.audit.record({
+        action: 'survey.created',
+        target: { type: 'survey', id: survey.id },
+        key: survey.id,
+      });
       res.redirect(303, `/manage/surveys/${survey.id}`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -250,6 +256,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       });
       return detailsForm(req, res, survey, { values: fields, errors, status: 422 });
     }
+    await req.audit.record({ action: 'survey.updated', target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}?done=details`);
   });
 
@@ -334,6 +341,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       });
       return sectionForm(req, res, survey, { section, values: fields, errors, status: 422 });
     }
+    await req.audit.record({
+      action: sectionId ? 'survey.page_updated' : 'survey.page_added',
+      target: { type: 'survey', id },
+      details: { page: sectionId ?? String(survey.definition.sections.length + 1) },
+    });
     res.redirect(303, `/manage/surveys/${id}#${sectionId ? `section-${sectionId}` : 'sections'}`);
   }
 
@@ -374,7 +386,8 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     res: Response,
     edit: Parameters<SurveysService['editDefinition']>[2],
     anchor: string,
-    done?: string,
+    done: string | undefined,
+    audit: { action: AuditAction; details: Record<string, string>; key?: string },
   ) {
     const id = surveyId(req);
     try {
@@ -384,6 +397,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       const survey = await surveys.getSurvey(id);
       return renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
     }
+    await req.audit.record({ ...audit, target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}${done ? `?done=${done}` : ''}#${anchor}`);
   }
 
@@ -391,7 +405,10 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/sections/:sectionId/move', async (req, res) => {
     const sectionId = part(req, 'sectionId');
     const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
-    await structuralEdit(req, res, (d) => moveSection(d, sectionId, dir), `section-${sectionId}`);
+    await structuralEdit(req, res, (d) => moveSection(d, sectionId, dir), `section-${sectionId}`, undefined, {
+      action: 'survey.page_moved',
+      details: { page: sectionId },
+    });
   });
   /** Submitted answers to this survey (all versions), for the confirmation pages of deletions. */
   async function submittedCount(survey: Survey): Promise<number> {
@@ -438,7 +455,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const sectionId = part(req, 'sectionId');
     if (!confirmed(req))
       return res.redirect(303, `/manage/surveys/${surveyId(req)}/sections/${sectionId}/delete`);
-    await structuralEdit(req, res, (d) => deleteSection(d, sectionId), 'sections', 'pageDeleted');
+    await structuralEdit(req, res, (d) => deleteSection(d, sectionId), 'sections', 'pageDeleted', {
+      action: 'survey.page_deleted',
+      details: { page: sectionId },
+      key: sectionId, // element ids are never reused: a retried delete is the same event
+    });
   });
 
   // ------------------------------------------------------------ questions
@@ -563,6 +584,12 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         status: 422,
       });
     }
+    await req.audit.record({
+      action: mode.isNew ? 'survey.question_added' : 'survey.question_updated',
+      target: { type: 'survey', id },
+      details: { question: questionId },
+      ...(mode.isNew ? { key: questionId } : {}),
+    });
     res.redirect(303, `/manage/surveys/${id}#question-${questionId}`);
   }
 
@@ -613,7 +640,17 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/questions/:questionId/move', async (req, res) => {
     const questionId = part(req, 'questionId');
     const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
-    await structuralEdit(req, res, (d) => moveQuestion(d, questionId, dir), `question-${questionId}`);
+    await structuralEdit(
+      req,
+      res,
+      (d) => moveQuestion(d, questionId, dir),
+      `question-${questionId}`,
+      undefined,
+      {
+        action: 'survey.question_moved',
+        details: { question: questionId },
+      },
+    );
   });
   /** GET /manage/surveys/:surveyId/questions/:questionId/delete: "Delete the question …?" */
   router.get('/manage/surveys/:surveyId/questions/:questionId/delete', async (req, res) => {
@@ -634,7 +671,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const questionId = part(req, 'questionId');
     if (!confirmed(req))
       return res.redirect(303, `/manage/surveys/${surveyId(req)}/questions/${questionId}/delete`);
-    await structuralEdit(req, res, (d) => deleteQuestion(d, questionId), 'sections', 'questionDeleted');
+    await structuralEdit(req, res, (d) => deleteQuestion(d, questionId), 'sections', 'questionDeleted', {
+      action: 'survey.question_deleted',
+      details: { question: questionId },
+      key: questionId,
+    });
   });
 
   // ------------------------------------------------------------ settings, publishing, copies
@@ -690,6 +731,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         })),
       });
     }
+    await req.audit.record({ action: 'survey.settings_changed', target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}?done=settings`);
   });
 
@@ -697,7 +739,14 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/publish', async (req, res) => {
     const id = surveyId(req);
     try {
-      await surveys.publish(id, actorOf(req));
+      const published = await surveys.publish(id, actorOf(req));
+      // Keyed by the version: publishing again without changes is not a second event.
+      await req.audit.record({
+        action: 'survey.published',
+        target: { type: 'survey', id },
+        details: { version: published.version },
+        key: `v${published.version}`,
+      });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const survey = await surveys.getSurvey(id);
@@ -731,12 +780,19 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const id = surveyId(req);
     if (!confirmed(req)) return res.redirect(303, `/manage/surveys/${id}/close`);
     await surveys.close(id, actorOf(req));
+    await req.audit.record({ action: 'survey.closed', target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}?done=closed`);
   });
 
   /** POST /manage/surveys/:surveyId/duplicate */
   router.post('/manage/surveys/:surveyId/duplicate', async (req, res) => {
     const copy = await surveys.duplicate(surveyId(req), actorOf(req));
+    await req.audit.record({
+      action: 'survey.duplicated',
+      target: { type: 'survey', id: surveyId(req) },
+      details: { copy: copy.id },
+      key: copy.id,
+    });
     res.redirect(303, `/manage/surveys/${copy.id}?done=duplicated`);
   });
 
@@ -744,6 +800,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.get('/manage/surveys/:surveyId/export', async (req, res) => {
     const id = surveyId(req);
     const exported = await surveys.exportSurvey(id);
+    await req.audit.record({ action: 'download.survey_definition', target: { type: 'survey', id } });
     res
       .attachment(`survey-${id}.json`)
       .type('application/json')
@@ -794,6 +851,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     }
     try {
       await surveys.importSurvey(id, parsed, actorOf(req));
+      await req.audit.record({ action: 'survey.imported', target: { type: 'survey', id } });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const errors = error.fieldErrors.map((e) => ({
@@ -919,6 +977,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/invitations/remind', async (req, res) => {
     const id = surveyId(req);
     const reminded = await surveys.remind(id, { force: true });
+    await req.audit.record({
+      action: 'survey.reminders_sent',
+      target: { type: 'survey', id },
+      details: { count: reminded },
+    });
     req.session.invitationFlash = { surveyId: id, reminded };
     res.redirect(303, `/manage/surveys/${id}/invitations`);
   });

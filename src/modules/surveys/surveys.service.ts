@@ -27,6 +27,7 @@ import type {
 import { normaliseEmailAddress, type BulkNotifications } from '../notifications';
 import type { ParticipationRecorder, SubmissionRecord } from '../participation/participation.types';
 import type { AnswerRecorder } from './answer-recorder';
+import type { AuditLog } from '../audit';
 import { invitationModel, OBSOLETE_INVITATION_INDEXES, type InvitationDoc } from './invitation.model';
 import { parseInvitationEntry } from './invitation-addresses';
 import {
@@ -67,6 +68,8 @@ import { surveyModels, type SurveyDoc, type SurveyStatus } from './survey.model'
 export interface Actor {
   id: string;
   roles: Role[];
+  /** For the audit log. */
+  email?: string;
 }
 
 /** The person answering, as the routes establish them (see respondentKey in docs/surveys.md). */
@@ -157,6 +160,8 @@ export interface SurveysServiceOptions {
   answerRecorder?: AnswerRecorder;
   logger?: Logger;
   clock?: () => Date;
+  /** The audit log (invitation batches are recorded as part of their intent). */
+  audit?: Pick<AuditLog, 'record'>;
 }
 
 /** An unfinished submission whose response never got stored is given up after this long. */
@@ -1619,6 +1624,24 @@ export function createSurveysService(options: SurveysServiceOptions) {
     surveyId: string;
     locale: Locale;
     ids: string[];
+    /** Who sent it and what came of it, for the audit entry (written by the request, or by the replay). */
+    actor?: { id: string; email?: string | null };
+    /** When the batch's invitations were created (their createdAt), and how many entries were refused. */
+    at?: Date;
+    invalid?: number;
+    outcome?: { invited: number; alreadyInvited: number; invalid: number };
+  }
+
+  /** The batch's audit entry, keyed by the batch: the request and the reconciler's replay write it once. */
+  async function auditInvitations(batchKey: string, batch: InvitationBatch): Promise<void> {
+    if (!options.audit || !batch.outcome) return;
+    await options.audit.record({
+      actor: batch.actor ?? null,
+      action: 'survey.invitations_sent',
+      target: { type: 'survey', id: batch.surveyId },
+      details: batch.outcome,
+      key: batchKey,
+    });
   }
 
   function invitationEmails(
@@ -1669,7 +1692,14 @@ export function createSurveysService(options: SurveysServiceOptions) {
       createdAt: now,
     }));
     const batchKey = `${survey.id}:${nonce()}`;
-    const batch: InvitationBatch = { surveyId: survey.id, locale: input.locale, ids: docs.map((d) => d._id) };
+    const batch: InvitationBatch = {
+      surveyId: survey.id,
+      locale: input.locale,
+      ids: docs.map((d) => d._id),
+      actor: { id: actor.id, email: actor.email ?? null },
+      at: now,
+      invalid: invalid.length,
+    };
     await effects.begin('invitations', batchKey, batch as unknown as Document);
     const refused = new Set<number>();
     try {
@@ -1692,6 +1722,10 @@ export function createSurveysService(options: SurveysServiceOptions) {
         invitations: created.map((d) => ({ id: d._id, email: d.email })),
       }),
     );
+    await auditInvitations(batchKey, {
+      ...batch,
+      outcome: { invited: created.length, alreadyInvited: refused.size, invalid: invalid.length },
+    });
     await effects.done('invitations', batchKey);
     return { invited: created.length, alreadyInvited: refused.size, invalid };
   }
@@ -1701,19 +1735,27 @@ export function createSurveysService(options: SurveysServiceOptions) {
    * answered (queuing is idempotent by key while the message waits; an email already sent within the crash window
    * could go twice, which is better than never).
    */
-  async function replayInvitations(batch: InvitationBatch) {
+  async function replayInvitations(batch: InvitationBatch, intent: { id: string }) {
     const surveyDoc = await findDoc(batch.surveyId);
     if (!surveyDoc) return 'drop' as const;
     const survey = toSurvey(surveyDoc);
     const found: { id: string; email: string }[] = [];
+    let invited = 0;
     for (const id of batch.ids) {
       const invitation = await invitations.findOne({ _id: id });
+      // This batch created the invitations stamped with its time; the others were invited before.
+      if (invitation && batch.at && invitation.createdAt.getTime() === new Date(batch.at).getTime())
+        invited += 1;
       if (invitation && !invitation.openedAt && !invitation.submittedAt && invitation.reminderCount === 0)
         found.push({ id, email: invitation.email });
     }
     await options.notifications.sendMany(
       invitationEmails(survey, { locale: batch.locale, invitations: found }),
     );
+    await auditInvitations(intent.id, {
+      ...batch,
+      outcome: { invited, alreadyInvited: batch.ids.length - invited, invalid: batch.invalid ?? 0 },
+    });
     return 'done' as const;
   }
 
