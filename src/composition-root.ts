@@ -24,6 +24,7 @@ import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 import {
   answeringRouter,
   builderRouter,
+  invitationUploadCsrfExempt,
   createSurveysService,
   registerSurveysOpenApi,
   surveyFormCsrfExempt,
@@ -225,7 +226,10 @@ export function compose(
     routers,
     navigation,
     csrfExempt: (req) =>
-      consultations.csrfExempt(req) || surveyPagesExempt(req) || commitments.csrfExempt(req),
+      consultations.csrfExempt(req) ||
+      surveyPagesExempt(req) ||
+      commitments.csrfExempt(req) ||
+      invitationUploadCsrfExempt(req),
   });
   return {
     app,

@@ -3,6 +3,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
+import { verifyCsrfField } from '../../platform/http/csrf';
 import type { AuditAction } from '../audit';
 import type { ConsultationsService } from '../consultations';
 import {
@@ -942,11 +943,13 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   });
 
   /**
-   * POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. The outcome is shown after a
-   * redirect (POST-redirect-GET), so the URL with the multipart form's `_csrf` never stays in the address bar or
-   * the history, and reloading does not send the invitations again.
+   * POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. The CSRF token is the form's
+   * `_csrf` field, checked once multer has parsed the body (never in the URL). The outcome is shown after a
+   * redirect (POST-redirect-GET), so reloading does not send the invitations again.
    */
   router.post('/manage/surveys/:surveyId/invitations', upload.single('file'), async (req, res) => {
+    // Exempted from the app-wide check (invitationUploadCsrfExempt) only to be checked here, after parsing.
+    verifyCsrfField(req);
     const id = surveyId(req);
     await surveys.getSurvey(id);
     const fields = fieldsOf(req.body);
@@ -987,4 +990,16 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   });
 
   return router;
+}
+
+/**
+ * The invitations upload (multipart) is parsed by its route, which then checks the `_csrf` field itself: exempt it
+ * from the app-wide check, which runs before the body is parsed. Only that one route, only multipart.
+ */
+export function invitationUploadCsrfExempt(req: Request): boolean {
+  return (
+    req.method === 'POST' &&
+    Boolean(req.is('multipart/form-data')) &&
+    /^\/manage\/surveys\/[^/]+\/invitations$/.test(req.path)
+  );
 }

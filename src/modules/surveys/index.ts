@@ -20,7 +20,7 @@ export {
   type ResponseView,
 } from './surveys.service';
 export { answeringRouter } from './answering.routes';
-export { builderRouter } from './builder.routes';
+export { builderRouter, invitationUploadCsrfExempt } from './builder.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
 export { surveyFormCsrfExempt } from './respondent';
 export { SURVEY_RATE_LIMITS } from './rate-limits';
