@@ -24,6 +24,8 @@ import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 import {
   answeringRouter,
   builderRouter,
+  invitationOptOutCsrfExempt,
+  invitationOptOutRouter,
   invitationUploadCsrfExempt,
   createSurveysService,
   registerSurveysOpenApi,
@@ -202,6 +204,7 @@ export function compose(
       notifications: mail.notifications,
     }),
     builderRouter(surveys, consultations.consultations),
+    invitationOptOutRouter(surveys),
     surveysApiRouter(surveys, limiter),
     openApiRouter(openApi, config.baseUrl),
   ];
@@ -229,7 +232,8 @@ export function compose(
       consultations.csrfExempt(req) ||
       surveyPagesExempt(req) ||
       commitments.csrfExempt(req) ||
-      invitationUploadCsrfExempt(req),
+      invitationUploadCsrfExempt(req) ||
+      invitationOptOutCsrfExempt(req),
   });
   return {
     app,

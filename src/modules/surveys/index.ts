@@ -21,6 +21,7 @@ export {
 } from './surveys.service';
 export { answeringRouter } from './answering.routes';
 export { builderRouter, invitationUploadCsrfExempt } from './builder.routes';
+export { invitationOptOutRouter, invitationOptOutCsrfExempt } from './opt-out.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
 export { surveyFormCsrfExempt } from './respondent';
 export { SURVEY_RATE_LIMITS } from './rate-limits';

@@ -1611,13 +1611,53 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return `${options.baseUrl}/surveys/${surveyId}/invitation/${invitationToken(invitationId)}`;
   }
 
-  function invitationEmailData(survey: Survey, invitationId: string, locale: Locale) {
-    const closesAt = survey.settings.closesAt;
+  /**
+   * What an invitation or reminder says: who asks (the consultation's lead organisation), why (its summary), until
+   * when (the earlier of the survey's and the consultation's closing, in the invitee's language), the personal
+   * link, and the opt-out link (a confirmation page: opening it changes nothing).
+   */
+  function invitationEmailData(
+    survey: Survey,
+    consultation: Consultation | null,
+    invitationId: string,
+    locale: Locale,
+  ) {
+    const dates = [survey.settings.closesAt, consultation?.closesAt].filter((d): d is Date => Boolean(d));
+    const closesAt = dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : undefined;
     return {
       surveyTitle: survey.definition.title,
+      organisation: consultation?.leadOrganisation ?? null,
+      summary: consultation?.summary ?? null,
+      contactEmail: consultation?.contactEmail || null,
       inviteUrl: invitationUrl(survey.id, invitationId),
+      optOutUrl: `${invitationUrl(survey.id, invitationId)}/opt-out`,
       closesAt: closesAt ? formatDate(closesAt, locale) : null,
     };
+  }
+
+  /**
+   * Opting out of a survey's invitations (the POST of the confirmation page): no more reminders to this address.
+   * The link's token is the capability, as for answering. Idempotent.
+   */
+  async function optOutOfInvitation(surveyId: string, token: string): Promise<void> {
+    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
+    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
+    const [id, mac, extra] = token.split('.');
+    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
+    if (!safeEqual(mac, invitationMac(id))) throw invalid();
+    const invitation = await invitations.findOne({ _id: id });
+    if (!invitation || invitation.surveyId.toString() !== surveyId) throw invalid();
+    await invitations.updateOne({ _id: id, optedOutAt: null } as never, { $set: { optedOutAt: clock() } });
+  }
+
+  /** Checks an opt-out link without acting on it (the confirmation page). */
+  async function checkInvitationToken(surveyId: string, token: string): Promise<Survey> {
+    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
+    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
+    const [id, mac, extra] = token.split('.');
+    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
+    if (!safeEqual(mac, invitationMac(id))) throw invalid();
+    return getSurvey(surveyId);
   }
 
   interface InvitationBatch {
@@ -1646,13 +1686,14 @@ export function createSurveysService(options: SurveysServiceOptions) {
 
   function invitationEmails(
     survey: Survey,
+    consultation: Consultation | null,
     batch: { locale: Locale; invitations: { id: string; email: string }[] },
   ) {
     return batch.invitations.map(({ id, email }) => ({
       template: 'survey-invitation',
       to: email,
       locale: batch.locale,
-      data: invitationEmailData(survey, id, batch.locale),
+      data: invitationEmailData(survey, consultation, id, batch.locale),
       idempotencyKey: `survey-invitation:${id}`,
     }));
   }
@@ -1716,8 +1757,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
       for (const e of list) refused.add(e.index);
     }
     const created = docs.filter((_, index) => !refused.has(index));
+    const consultation = await options.consultations.findConsultationById(survey.consultationId);
     await options.notifications.sendMany(
-      invitationEmails(survey, {
+      invitationEmails(survey, consultation, {
         locale: input.locale,
         invitations: created.map((d) => ({ id: d._id, email: d.email })),
       }),
@@ -1749,8 +1791,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
       if (invitation && !invitation.openedAt && !invitation.submittedAt && invitation.reminderCount === 0)
         found.push({ id, email: invitation.email });
     }
+    const consultation = await options.consultations.findConsultationById(survey.consultationId);
     await options.notifications.sendMany(
-      invitationEmails(survey, { locale: batch.locale, invitations: found }),
+      invitationEmails(survey, consultation, { locale: batch.locale, invitations: found }),
     );
     await auditInvitations(intent.id, {
       ...batch,
@@ -1779,11 +1822,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
         ? now.getTime() - (invitation.lastRemindedAt?.getTime() ?? 0) >= DAY_MS
         : invitation.reminderCount < MAX_REMINDERS &&
           now.getTime() - last.getTime() >= REMINDER_AFTER_DAYS * DAY_MS;
-      if (!due) continue;
+      if (!due || invitation.optedOutAt) continue;
       const number = invitation.reminderCount + 1;
       const id = invitation._id;
       const claimed = await invitations.updateOne(
-        { _id: id, reminderCount: invitation.reminderCount, submittedAt: null } as never,
+        { _id: id, reminderCount: invitation.reminderCount, submittedAt: null, optedOutAt: null } as never,
         { $set: { reminderCount: number, lastRemindedAt: now } },
       );
       if (claimed.modifiedCount === 0) continue;
@@ -1791,7 +1834,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
         template: 'survey-reminder',
         to: invitation.email,
         locale: invitation.locale,
-        data: invitationEmailData(survey, id, invitation.locale),
+        data: invitationEmailData(survey, consultation, id, invitation.locale),
         idempotencyKey: `survey-reminder:${id}:${number}`,
       });
       sent += 1;
@@ -2045,6 +2088,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
     invitationCounts,
     invitationToken,
     openInvitation,
+    optOutOfInvitation,
+    checkInvitationToken,
     markInvitation,
   };
 }
