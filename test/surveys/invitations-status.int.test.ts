@@ -85,4 +85,34 @@ describe('invitation emails and opting out', () => {
     expect(smtp.to('stay@example.ca')).toHaveLength(2);
     expect(await stored.countDocuments({ surveyId: new Types.ObjectId(survey.id) })).toBe(2);
   });
+
+  it('when an officer opens the invitee list, then each invitee shows their status, filterable and paged', async () => {
+    const { survey } = await createSurvey(ctx, { settings: { audience: 'invited' } });
+    const many = Array.from({ length: 55 }, (_, i) => `p${String(i).padStart(2, '0')}@example.ca`);
+    await invite(survey.id, many, 'en');
+    const invitationLink = /http:\/\/agora\.test(\/surveys\/\w+\/invitation\/[\w.-]+)\/opt-out/.exec(
+      smtp.to('p01@example.ca').at(-1)!.text ?? '',
+    )![1]!;
+    await new FormAgent(ctx.app).get(invitationLink); // opens the invitation link
+    await new FormAgent(ctx.app).agent.post(`${invitationLink}/opt-out`).send('');
+    const opener = /http:\/\/agora\.test(\/surveys\/\w+\/invitation\/[\w.-]+)\n/.exec(
+      smtp.to('p02@example.ca').at(-1)!.text ?? '',
+    )![1]!;
+    await new FormAgent(ctx.app).get(opener);
+
+    const { agent } = await signInAs(ctx, { roles: ['officer'] });
+    const first = await agent.get(`/manage/surveys/${survey.id}/invitations`);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('<td>p00@example.ca</td><td>English</td><td>Sent</td>');
+    expect(first.text).toContain('<td>p01@example.ca</td><td>English</td><td>Opted out</td>');
+    expect(first.text).toContain('<td>p02@example.ca</td><td>English</td><td>Opened the link</td>');
+    expect(first.text).not.toContain('p50@example.ca');
+    const next = /href="([^"]+)" rel="next"/.exec(first.text)![1]!.replace(/&amp;/g, '&');
+    const second = await agent.get(`/manage/surveys/${survey.id}/invitations${next}`);
+    expect(second.text).toContain('p54@example.ca');
+    expect(second.text).not.toContain('p49@example.ca');
+    const opted = await agent.get(`/manage/surveys/${survey.id}/invitations?status=opted_out`);
+    expect(opted.text).toContain('p01@example.ca');
+    expect(opted.text).not.toContain('p00@example.ca');
+  });
 });

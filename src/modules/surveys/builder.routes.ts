@@ -48,7 +48,13 @@ import {
 } from './survey-definition';
 import { pageView } from './survey-page';
 import { AUDIENCES } from './survey-settings';
-import type { Actor, Survey, SurveysService } from './surveys.service';
+import {
+  INVITEE_STATUSES,
+  type Actor,
+  type InviteeStatus,
+  type Survey,
+  type SurveysService,
+} from './surveys.service';
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const partParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
@@ -915,6 +921,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     } = {},
   ) {
     const counts = await surveys.invitationCounts(survey.id);
+    const status = (INVITEE_STATUSES as readonly string[]).includes(String(req.query.status))
+      ? (String(req.query.status) as InviteeStatus)
+      : undefined;
+    const after = typeof req.query.after === 'string' ? req.query.after.slice(0, 320) : undefined;
+    const invitees = await surveys.listInvitees(survey.id, { status, after });
     res.status(extra.status ?? 200).render('surveys/manage/invitations', {
       title: `${extra.errors?.length ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${req.t('surveys:invitations.title')}`,
       survey,
@@ -924,6 +935,12 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       errors: extra.errors ?? [],
       result: extra.result,
       reminded: extra.reminded,
+      invitees,
+      inviteeStatus: status ?? '',
+      inviteeStatuses: INVITEE_STATUSES,
+      nextInvitees: invitees.next
+        ? `?${new URLSearchParams({ ...(status ? { status } : {}), after: invitees.next }).toString()}#invitees`
+        : undefined,
     });
   }
 

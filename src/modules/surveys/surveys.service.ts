@@ -167,6 +167,9 @@ export interface SurveysServiceOptions {
 /** An unfinished submission whose response never got stored is given up after this long. */
 export const SUBMISSION_GIVE_UP_MS = 30 * 60 * 1000;
 
+export const INVITEE_STATUSES = ['sent', 'opened', 'answered', 'opted_out'] as const;
+export type InviteeStatus = (typeof INVITEE_STATUSES)[number];
+
 /** Scheduled reminders: the first after REMINDER_AFTER_DAYS without an answer, then as often, at most MAX_REMINDERS. */
 export const REMINDER_AFTER_DAYS = 7;
 export const MAX_REMINDERS = 2;
@@ -1852,6 +1855,52 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return sent;
   }
 
+  /**
+   * One page of a survey's invitees (by address, after `after`), with each one's status: answered, opted out,
+   * opened the link, or sent. Reads at most a page and one more through the (surveyId, email) index.
+   */
+  async function listInvitees(
+    surveyId: string,
+    opts: { after?: string; status?: InviteeStatus; limit?: number } = {},
+  ): Promise<{
+    items: { email: string; status: InviteeStatus; locale: Locale; sentAt?: Date }[];
+    next?: string;
+  }> {
+    if (!isValidObjectId(surveyId)) throw new NotFoundError();
+    const limit = opts.limit ?? 50;
+    const filter: Record<string, unknown> = { surveyId: new mongoose.Types.ObjectId(surveyId) };
+    if (opts.after) filter.email = { $gt: opts.after };
+    if (opts.status === 'answered') filter.submittedAt = { $ne: null };
+    if (opts.status === 'opted_out') Object.assign(filter, { submittedAt: null, optedOutAt: { $ne: null } });
+    if (opts.status === 'opened')
+      Object.assign(filter, { submittedAt: null, optedOutAt: null, openedAt: { $ne: null } });
+    if (opts.status === 'sent')
+      Object.assign(filter, { submittedAt: null, optedOutAt: null, openedAt: null });
+    const docs = await invitations
+      .find(filter as never, {
+        projection: { email: 1, locale: 1, sentAt: 1, openedAt: 1, submittedAt: 1, optedOutAt: 1 },
+      })
+      .sort({ email: 1 })
+      .limit(limit + 1)
+      .toArray();
+    const page = docs.slice(0, limit);
+    return {
+      items: page.map((d) => ({
+        email: d.email,
+        locale: d.locale,
+        sentAt: d.sentAt,
+        status: d.submittedAt
+          ? 'answered'
+          : d.optedOutAt
+            ? 'opted_out'
+            : d.openedAt || d.startedAt
+              ? 'opened'
+              : 'sent',
+      })),
+      next: docs.length > limit ? page[page.length - 1]?.email : undefined,
+    };
+  }
+
   /** Invited / opened / started / submitted, overall and by the sector respondents gave. */
   async function invitationCounts(
     surveyId: string,
@@ -2086,6 +2135,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     remind,
     sendDueReminders,
     invitationCounts,
+    listInvitees,
     invitationToken,
     openInvitation,
     optOutOfInvitation,
