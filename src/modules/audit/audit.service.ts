@@ -121,18 +121,26 @@ export class AuditLog {
     let ready = READY.get(connection);
     if (!ready) {
       ready = this.init();
+      // Awaited by the app's init; an instance nobody awaits (a test's service) must not crash the process when
+      // its connection closes mid-build.
+      ready.catch(() => undefined);
       READY.set(connection, ready);
     }
     this.ready = ready;
   }
 
   private async init(): Promise<void> {
-    await this.entries.createIndexes([
-      { key: { at: -1, _id: -1 } },
-      { key: { actorId: 1, at: -1 } },
-      { key: { targetId: 1, at: -1 } },
-      { key: { action: 1, at: -1 } },
-    ]);
+    // One index per command, one after another (as Mongoose does): FerretDB v1 dropped the connection on a
+    // several-index createIndexes for a collection whose indexes already existed.
+    const keys: Record<string, 1 | -1>[] = [
+      { at: -1 },
+      { actorId: 1, at: -1 },
+      { targetId: 1, at: -1 },
+      { action: 1, at: -1 },
+    ];
+    for (const key of keys) {
+      await this.entries.createIndex(key);
+    }
     await this.upgradeLegacyEntries();
   }
 
