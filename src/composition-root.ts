@@ -1,5 +1,5 @@
 import type { Express, Router } from 'express';
-import { isValidObjectId, type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { Config } from './config';
 import { createApp, type NavigationItem } from './app';
 import type { Database } from './platform/db/database';
@@ -11,7 +11,7 @@ import { createI18n } from './platform/i18n';
 import type { Logger } from './platform/logger';
 import { createNotificationsModule, type OutboxService } from './modules/notifications';
 import { createAccountsModule, type AccountsService } from './modules/accounts';
-import { auditModel } from './modules/accounts/audit.model';
+import { createAuditModule, type AuditLog } from './modules/audit';
 import { createAnalysisModule, createAnswerCounters, type AnswerCounters } from './modules/analysis';
 import { createConsultationsModule, type ConsultationsModule } from './modules/consultations';
 import { createCommitmentsModule, type CommitmentsModule } from './modules/commitments';
@@ -24,6 +24,9 @@ import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 import {
   answeringRouter,
   builderRouter,
+  invitationOptOutCsrfExempt,
+  invitationOptOutRouter,
+  invitationUploadCsrfExempt,
   createSurveysService,
   FloodGuard,
   flaggedRouter,
@@ -44,6 +47,8 @@ export interface Composition {
   /** Rounds, consultations, dialogue, reports, subscriptions; tests call consultations.notices.runScheduledNotifications(now). */
   consultations: ConsultationsModule;
   accounts: AccountsService;
+  /** The audit log of staff actions, sign-ups and downloads. */
+  audit: AuditLog;
   surveys: SurveysService;
   /** The analysis module's answer counters (rebuilds, tests). */
   answerCounters: AnswerCounters;
@@ -111,7 +116,9 @@ export function compose(
     threshold: config.flood.threshold,
     windowSeconds: config.flood.windowSeconds,
   });
+  const audit = createAuditModule({ connection });
   const accounts = createAccountsModule({
+    audit: audit.log,
     connection,
     baseUrl: config.baseUrl,
     notifications: mail.notifications,
@@ -143,17 +150,16 @@ export function compose(
   // Completing a round freezes its figures (a snapshot kept by participation); completions and reopenings are
   // audited in the staff audit log (/admin/audit).
   consultations.consultations.setRoundFreezer(participation.reports);
-  const audit = auditModel(connection);
   consultations.consultations.setRoundAuditLog({
     async record(entry) {
-      await audit.create({
+      await audit.log.record({
         at: entry.at,
         action: entry.action,
-        actorId: isValidObjectId(entry.actor.id) ? entry.actor.id : null,
-        actorEmail: entry.actor.email ?? null,
-        targetId: entry.roundId,
-        targetEmail: null,
-        detail: entry.detail,
+        actor: { id: entry.actor.id, email: entry.actor.email ?? null },
+        target: { type: 'round', id: entry.roundId },
+        details: entry.action === 'round.reopened' ? { reason: entry.detail } : { slug: entry.detail },
+        // One entry per completion or reopening, whoever retries it.
+        key: String(entry.at.getTime()),
       });
     },
   });
@@ -180,6 +186,7 @@ export function compose(
     notifications: mail.notifications,
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
+    audit: audit.log,
   });
   // A deleted account's name and email leave the comments, and its subscriptions stop.
   accounts.service.onAccountDeleted(async ({ userId }) => {
@@ -214,6 +221,8 @@ export function compose(
   const rescueExempt = sessionRescueExempt(config.sessionSecret);
 
   const routers: Router[] = [
+    // First: it gives every request `req.audit` (and serves /admin/audit).
+    audit.router,
     ...(options.extraRouters ?? []),
     ...consultations.routers,
     ...accounts.routers,
@@ -228,6 +237,7 @@ export function compose(
     }),
     builderRouter(surveys, consultations.consultations),
     flaggedRouter(surveys, flood),
+    invitationOptOutRouter(surveys),
     surveysApiRouter(surveys, limiter, flood),
     openApiRouter(openApi, config.baseUrl),
   ];
@@ -255,7 +265,9 @@ export function compose(
       consultations.csrfExempt(req) ||
       surveyPagesExempt(req) ||
       rescueExempt(req) ||
-      commitments.csrfExempt(req),
+      commitments.csrfExempt(req) ||
+      invitationUploadCsrfExempt(req) ||
+      invitationOptOutCsrfExempt(req),
   });
   return {
     app,
@@ -266,11 +278,13 @@ export function compose(
       await surveys.init();
       await commitments.init();
       await accounts.ready;
+      await audit.ready;
       await limiter.ready;
     },
     notifications: mail.notifications,
     consultations,
     accounts: accounts.service,
+    audit: audit.log,
     surveys,
     answerCounters,
     flood,
@@ -309,7 +323,7 @@ export function compose(
       limiter.stop();
       flood.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.
-      await Promise.allSettled([accounts.ready, limiter.ready]);
+      await Promise.allSettled([accounts.ready, audit.ready, limiter.ready]);
       await session.store.close().catch(() => undefined);
     },
   };

@@ -279,7 +279,7 @@ describe('access by role and organisation', () => {
       expect(res.status).toBe(303);
       expect((await agent.agent.get(`/analysis/surveys/${surveyId}`)).status).toBe(200);
       const audit = await ctx.composition.accounts.listAudit({ targetId: person.id });
-      expect(audit.items.map((e) => e.action)).toContain('user.organisation_changed');
+      expect(audit.map((e) => e.action)).toContain('user.organisation_changed');
     });
 
     it('when an admin moves a consultation or a round, then its surveys follow and only admins may move them', async () => {

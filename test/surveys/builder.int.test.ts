@@ -259,7 +259,8 @@ describe('survey builder for officers', () => {
     const page = await agent.get(`/manage/surveys/${survey.id}/invitations`);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
     const res = await agent.agent
-      .post(`/manage/surveys/${survey.id}/invitations?_csrf=${encodeURIComponent(token)}`)
+      .post(`/manage/surveys/${survey.id}/invitations`)
+      .field('_csrf', token)
       .field('emails', 'gia@example.ca\nnot-an-address')
       .field('locale', 'en')
       .attach('file', Buffer.from('name,email\nHal,hal@example.ca\nIan,ian@example.ca\n'), 'people.csv');

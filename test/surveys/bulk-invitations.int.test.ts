@@ -23,8 +23,13 @@ describe('bulk invitations', () => {
   async function post(agent: FormAgent, surveyId: string, fields: { emails?: string; csv?: string }) {
     const page = await agent.get(`/manage/surveys/${surveyId}/invitations`);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
+    // The token is a form field, never in the URL.
+    expect(page.text).toContain(
+      `action="/manage/surveys/${surveyId}/invitations" enctype="multipart/form-data"`,
+    );
     const req = agent.agent
-      .post(`/manage/surveys/${surveyId}/invitations?_csrf=${encodeURIComponent(token)}`)
+      .post(`/manage/surveys/${surveyId}/invitations`)
+      .field('_csrf', token)
       .field('emails', fields.emails ?? '')
       .field('locale', 'en');
     const res = await (fields.csv ? req.attach('file', Buffer.from(fields.csv), 'people.csv') : req);
@@ -71,4 +76,23 @@ describe('bulk invitations', () => {
     expect(opened.headers.location).toBe(`/surveys/${survey.id}`);
     expect(await ctx.composition.effects.pending()).toEqual([]);
   }, 400_000);
+
+  it('when the invitations form arrives without its token, or with a token only in the URL, then it is refused', async () => {
+    const { survey } = await createSurvey(ctx, { settings: { audience: 'invited' } });
+    const { agent } = await signInAs(ctx, { roles: ['officer'] });
+    const page = await agent.get(`/manage/surveys/${survey.id}/invitations`);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
+    const missing = await agent.agent
+      .post(`/manage/surveys/${survey.id}/invitations`)
+      .field('emails', 'nobody@example.ca')
+      .field('locale', 'en');
+    expect(missing.status).toBe(403);
+    const inUrl = await agent.agent
+      .post(`/manage/surveys/${survey.id}/invitations?_csrf=${encodeURIComponent(token)}`)
+      .field('emails', 'nobody@example.ca')
+      .field('locale', 'en');
+    expect(inUrl.status).toBe(403);
+    const stored = ctx.db.connection.collection('survey_invitations');
+    expect(await stored.countDocuments({ email: 'nobody@example.ca' })).toBe(0);
+  });
 });

@@ -16,7 +16,6 @@ import type { Logger } from '../../platform/logger';
 import type { Notifications } from '../notifications';
 import { accountTokenModel, type AccountTokenDocument, type TokenPurpose } from './account-token.model';
 import type { ProfileInput } from './accounts.schemas';
-import { auditModel, type AuditAction, type AuditEntryDocument } from './audit.model';
 import {
   argon2Hasher,
   hashPassword,
@@ -26,6 +25,7 @@ import {
   type PasswordHasher,
 } from './passwords';
 import { organisationModel, type OrganisationDocument } from './organisation.model';
+import { AuditLog, type AuditAction, type AuditEntry } from '../audit';
 import { SessionRevoker } from './session-revoker';
 import {
   normaliseEmail,
@@ -104,17 +104,7 @@ export interface Organisation {
 /** The code of an organisation: lower-case letters, digits and hyphens (it appears in URLs and exports). */
 export const ORGANISATION_CODE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
-export interface AuditEntry {
-  id: string;
-  at: Date;
-  action: AuditAction;
-  actorEmail: string | null;
-  targetId: string;
-  targetEmail: string | null;
-  before: string[];
-  after: string[];
-  detail: string | null;
-}
+export type { AuditEntry };
 
 export interface Page<T> {
   items: T[];
@@ -131,6 +121,8 @@ export interface AccountsServiceDeps {
   now?: () => Date;
   /** Sign-in's password checks (argon2id); tests pass a counting wrapper. */
   passwords?: PasswordHasher;
+  /** The audit log (one is made on the connection if not given: the command line, tests). */
+  audit?: AuditLog;
 }
 
 export const PAGE_SIZE = 25;
@@ -193,8 +185,9 @@ export class AccountsService {
   private readonly users: Model<UserDocument>;
   private readonly tokens: Model<AccountTokenDocument>;
   private readonly emails: Model<UserEmailDocument>;
-  private readonly audit: Model<AuditEntryDocument>;
   private readonly organisations: Model<OrganisationDocument>;
+  /** The audit log: account changes and sign-ups are recorded here, with every other staff action. */
+  readonly audit: AuditLog;
   private readonly sessions: SessionRevoker;
   private readonly now: () => Date;
   private readonly deletedListeners: AccountDeletedListener[] = [];
@@ -204,12 +197,12 @@ export class AccountsService {
   constructor(private readonly deps: AccountsServiceDeps) {
     this.users = userModel(deps.connection);
     this.tokens = accountTokenModel(deps.connection);
-    this.audit = auditModel(deps.connection);
+    this.audit = deps.audit ?? new AuditLog(deps.connection, { now: deps.now });
     this.sessions = new SessionRevoker(deps.connection);
     this.now = deps.now ?? (() => new Date());
     this.emails = userEmailModel(deps.connection);
     this.organisations = organisationModel(deps.connection);
-    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.init(), this.emails.init()])
+    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.ready, this.emails.init()])
       .then(() => this.indexEmails())
       .then(() => this.ensureDefaultOrganisation())
       .then(() => undefined);
@@ -273,10 +266,23 @@ export class AccountsService {
         .findOneAndUpdate({ _id: code }, { $set: { name } }, { returnDocument: 'after' })
         .lean<OrganisationDocument>();
       if (!doc) throw new NotFoundError();
+      await this.audit.record({
+        actor: { id: actor.id, email: actor.email },
+        action: 'organisation.renamed',
+        target: { type: 'organisation', id: code, label: name.en },
+        details: { en: name.en, fr: name.fr },
+      });
       return toOrganisation(doc);
     }
     try {
       const doc = await this.organisations.create({ _id: code, name });
+      await this.audit.record({
+        actor: { id: actor.id, email: actor.email },
+        action: 'organisation.created',
+        target: { type: 'organisation', id: code, label: name.en },
+        details: { en: name.en, fr: name.fr },
+        key: code,
+      });
       return toOrganisation(doc.toObject());
     } catch (error) {
       if (isDuplicateKey(error)) throw fieldError('code', { key: 'admin:errors.orgCodeTaken' });
@@ -293,7 +299,12 @@ export class AccountsService {
     const before = organisationOf(user);
     if (before === organisationId) return;
     await this.users.updateOne({ _id: user._id }, { $set: { organisationId } });
-    await this.writeAudit('user.organisation_changed', actor, user, [before], [organisationId]);
+    await this.audit.record({
+      actor: { id: actor.id, email: actor.email },
+      action: 'user.organisation_changed',
+      target: { type: 'user', id: user._id.toString(), label: user.email },
+      details: { from: before, to: organisationId },
+    });
   }
 
   /** Accounts created before the email index existed get their key (once: only when the counts differ). */
@@ -359,7 +370,13 @@ export class AccountsService {
     await this.ready;
     const passwordHash = await hashPassword(input.password);
     const { userId, holder } = await this.reserveEmail(input.email);
-    if (holder) return this.sendAccountExists(holder);
+    if (holder) {
+      // A sign-up whose audit entry was lost (a crash right after the account was created) is repeated by the
+      // person: the entry is written now, under the account's key, so it is never there twice.
+      if (!holder.emailVerifiedAt && holder.roles.length <= 1)
+        await this.auditSignUp(holder, holder.createdAt);
+      return this.sendAccountExists(holder);
+    }
     let user: UserDocument;
     try {
       user = (
@@ -379,7 +396,20 @@ export class AccountsService {
       if (winner) await this.sendAccountExists(winner);
       return;
     }
+    await this.auditSignUp(user);
     await this.sendLink(user, 'verify-email');
+  }
+
+  /** A sign-up's entry: the new person is the actor; keyed by the account, so it is written once. */
+  private async auditSignUp(user: UserDocument, at?: Date): Promise<void> {
+    const id = user._id.toString();
+    await this.audit.record({
+      actor: { id, email: user.email },
+      action: 'user.signed_up',
+      target: { type: 'user', id, label: user.email },
+      key: id,
+      ...(at ? { at } : {}),
+    });
   }
 
   private async sendAccountExists(user: UserDocument): Promise<void> {
@@ -602,8 +632,7 @@ export class AccountsService {
     await this.users.deleteOne({ _id: user._id });
     await this.emails.deleteOne({ _id: normaliseEmail(user.email), userId: user._id });
     await this.sessions.endSessions(userId);
-    await this.audit.updateMany({ targetId: user._id }, { $set: { targetEmail: null } });
-    await this.audit.updateMany({ actorId: user._id }, { $set: { actorEmail: null } });
+    await this.audit.forgetUser(userId);
     await this.writeAudit('user.deleted', null, user, [], []);
     this.deps.logger.info({ userId }, 'account deleted');
   }
@@ -706,34 +735,9 @@ export class AccountsService {
     if (result.modifiedCount) await this.writeAudit('user.reactivated', actor, user, [], []);
   }
 
-  async listAudit(query: { targetId?: string; page?: number }): Promise<Page<AuditEntry>> {
-    const filter: Record<string, unknown> = {};
-    if (query.targetId) filter.targetId = query.targetId;
-    const total = await this.audit.countDocuments(filter);
-    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.min(query.page ?? 1, pageCount);
-    const entries = await this.audit
-      .find(filter)
-      .sort({ at: -1, _id: -1 })
-      .skip((page - 1) * PAGE_SIZE)
-      .limit(PAGE_SIZE)
-      .lean();
-    return {
-      items: entries.map((e) => ({
-        id: e._id.toString(),
-        at: e.at,
-        action: e.action,
-        actorEmail: e.actorEmail,
-        targetId: e.targetId.toString(),
-        targetEmail: e.targetEmail,
-        before: e.before,
-        after: e.after,
-        detail: e.detail ?? null,
-      })),
-      page,
-      pageCount,
-      total,
-    };
+  /** The newest entries about an account (its page's history). */
+  async listAudit(query: { targetId: string }): Promise<AuditEntry[]> {
+    return (await this.audit.list({ targetType: 'user', targetId: query.targetId })).items;
   }
 
   // ---- Internals -----------------------------------------------------------------------------------------------
@@ -752,15 +756,16 @@ export class AccountsService {
     before: string[],
     after: string[],
   ): Promise<void> {
-    await this.audit.create({
-      at: this.now(),
+    const id = target._id.toString();
+    await this.audit.record({
+      actor: actor ? { id: actor.id, email: actor.email } : null,
       action,
-      actorId: actor ? actor.id : null,
-      actorEmail: actor ? actor.email : null,
-      targetId: target._id,
-      targetEmail: action === 'user.deleted' ? null : target.email,
-      before,
-      after,
+      target: { type: 'user', id, label: action === 'user.deleted' ? null : target.email },
+      details: before.length || after.length ? { before, after } : {},
+      // Creation and deletion happen once per account: a retry (or the sign-up repair below) adds nothing.
+      ...(action === 'user.created' || action === 'user.deleted' || action === 'user.signed_up'
+        ? { key: id }
+        : {}),
     });
   }
 

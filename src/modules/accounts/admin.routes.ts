@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { requireRole, ROLES } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
+import { describeAuditEntry } from '../audit';
 import type { AccountsService } from './accounts.service';
 import {
   organisationCodeSchema,
@@ -28,7 +29,7 @@ function userId(req: Request): string {
   return parsed.data;
 }
 
-/** Admin pages: users (list, search, roles, deactivate/reactivate) and the audit log. Admins only. */
+/** Admin pages: users (list, search, roles, deactivate/reactivate). Admins only; the audit log is the audit module's. */
 export function adminRouter(deps: { accounts: AccountsService }): Router {
   const { accounts } = deps;
   const router = Router();
@@ -60,7 +61,11 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
   ) {
     const id = userId(req);
     const user = await accounts.getUser(id);
-    const audit = await accounts.listAudit({ targetId: id });
+    const audit = (await accounts.listAudit({ targetId: id })).map((entry) => ({
+      entry,
+      when: formatDate(entry.at, req.locale, true),
+      description: describeAuditEntry(req, entry),
+    }));
     const organisations = await accounts.listOrganisations();
     const noticeKey = typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined;
     renderForm(
@@ -71,7 +76,7 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
         title: req.t('admin:user.title', { name: user.name }),
         // Not `user`: that local is the signed-in user, shown in the header.
         account: user,
-        audit: audit.items,
+        audit,
         roles: ROLES,
         organisations: organisations.map((o) => ({ id: o.id, name: o.name[req.locale] })),
         isSelf: user.id === req.user!.id,
@@ -213,13 +218,6 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
       throw error;
     }
     res.redirect(303, '/admin/organisations?notice=organisationSaved');
-  });
-
-  /** GET /admin/audit?page= */
-  router.get('/admin/audit', async (req, res) => {
-    const { page } = userSearchSchema.parse(req.query);
-    const result = await accounts.listAudit({ page });
-    res.render('admin/audit', { title: req.t('admin:audit.title'), result, formatDate: date(req) });
   });
 
   return router;

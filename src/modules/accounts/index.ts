@@ -4,6 +4,7 @@ import type { NavigationItem } from '../../platform/http/navigation';
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import type { Logger } from '../../platform/logger';
 import type { Notifications } from '../notifications';
+import type { AuditLog } from '../audit';
 import { accountsRouter } from './accounts.routes';
 import { AccountsService } from './accounts.service';
 import { adminRouter } from './admin.routes';
@@ -27,6 +28,7 @@ export interface AccountsModuleDeps {
   notifications: Notifications;
   logger: Logger;
   limiter: RateLimiter;
+  audit?: AuditLog;
 }
 
 export interface AccountsModule {

@@ -387,6 +387,7 @@ export function analysisRouter(
   /** POST /analysis/surveys/:id/refresh — computes the "as of" figures again, in the background. */
   router.post('/analysis/surveys/:id/refresh', staff, async (req, res) => {
     const survey = await analysis.getSurvey(req.params.id as string);
+    await req.audit.record({ action: 'analysis.refreshed', target: { type: 'survey', id: survey.id } });
     analysis.refreshSnapshot(survey.id).catch((error: unknown) => {
       logger?.error({ err: error, surveyId: survey.id }, 'answer snapshot failed');
     });
@@ -443,6 +444,11 @@ export function analysisRouter(
     const suffix = form === 'labelled' ? `-labelled-${locale}` : '';
     const filename = `agora-survey-${survey.id}-responses${suffix}.${format}`;
     const headers = form === 'labelled' ? labelledHeaders(columns, locale) : columns.map((c) => c.id);
+    await req.audit.record({
+      action: 'download.responses',
+      target: { type: 'survey', id: survey.id },
+      details: { format, form, ...(form === 'labelled' ? { labels: locale } : {}), ...filters },
+    });
     res.set('Cache-Control', 'no-store');
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').attachment(filename);
@@ -488,6 +494,11 @@ export function analysisRouter(
     const survey = await analysis.getSurvey(req.params.id as string);
     const columns = (await analysis.exportColumns(survey)).coded;
     const anonymous = survey.settings.anonymous;
+    await req.audit.record({
+      action: 'download.codebook',
+      target: { type: 'survey', id: survey.id },
+      details: { format, ...filters },
+    });
     res.set('Cache-Control', 'no-store');
     if (format === 'json') {
       res.json({

@@ -156,6 +156,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     await rerenderOnValidationError(
       async () => {
         const plan = await commitments.createPlan(planInputFromForm(form), req.user!);
+        await req.audit.record({
+          action: 'plan.created',
+          target: { type: 'plan', id: plan.slug },
+          key: plan.slug,
+        });
         res.redirect(303, `/officer/plans/${plan.slug}`);
       },
       (error) => renderPlanForm(req, res, { form, error }),
@@ -173,6 +178,7 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     await rerenderOnValidationError(
       async () => {
         await commitments.updatePlan(plan.slug, planInputFromForm(form), req.user!);
+        await req.audit.record({ action: 'plan.updated', target: { type: 'plan', id: plan.slug } });
         res.redirect(303, `/officer/plans/${plan.slug}`);
       },
       (error) => renderPlanForm(req, res, { form: { ...form, slug: plan.slug }, plan, error }),
@@ -206,6 +212,7 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     await rerenderOnValidationError(
       async () => {
         await commitments.publishPlan(plan.slug, req.user!);
+        await req.audit.record({ action: 'plan.published', target: { type: 'plan', id: plan.slug } });
         res.redirect(303, `/officer/plans/${plan.slug}`);
       },
       (error) => renderPlanPage(req, res, plan, error),
@@ -255,6 +262,7 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
         if (!csv.trim())
           throw new ValidationError([{ field: 'csv', message: { key: 'commitments:import.empty' } }]);
         const report = await importPlanCsv(commitments, plan.slug, csv, req.user!);
+        await req.audit.record({ action: 'plan.imported', target: { type: 'plan', id: plan.slug } });
         renderImport(req, res, await planOf(req), { report, csv: report.rejected.length ? csv : '' });
       },
       (error) => renderImport(req, res, plan, { csv, error }),
@@ -304,6 +312,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
           commitmentInputFromForm(form),
           req.user!,
         );
+        await req.audit.record({
+          action: 'commitment.created',
+          target: { type: 'commitment', id: `${plan.slug}/${created.number}` },
+          key: String(created.number),
+        });
         res.redirect(303, `/officer${commitmentHref(plan.slug, created.number)}`);
       },
       (error) => renderCommitmentForm(req, res, plan, { form, error }),
@@ -379,6 +392,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
           commitmentInputFromForm(form),
           req.user!,
         );
+        await req.audit.record({
+          action: 'commitment.updated',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        });
         res.redirect(303, base);
       },
       (error) => renderCommitmentForm(req, res, plan, { form, commitment, error }),
@@ -390,6 +407,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     await rerenderOnValidationError(
       async () => {
         await commitments.publishCommitment(plan.slug, commitment.number, req.user!);
+        await req.audit.record({
+          action: 'commitment.published',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        });
         res.redirect(303, base);
       },
       (error) => renderCommitmentPage(req, res, { error }),
@@ -410,6 +431,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
         );
         // Only published commitments have followers; emails are idempotent, so a replayed form sends nothing twice.
         await followers.notify(result.commitment, result.update, plan.title);
+        await req.audit.record({
+          action: 'commitment.status_changed',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        });
         res.redirect(303, `${base}#update-${result.update.seq}`);
       },
       (error) => renderCommitmentPage(req, res, { statusForm: form, statusError: error }),
@@ -456,6 +481,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     await rerenderOnValidationError(
       async () => {
         await commitments.addMilestone(plan.slug, commitment.number, milestoneInputFromForm(form), req.user!);
+        await req.audit.record({
+          action: 'milestone.created',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        });
         res.redirect(303, `${base}#milestones`);
       },
       (error) => renderMilestoneForm(req, res, { form, error }),
@@ -492,6 +521,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
           milestoneInputFromForm(form),
           req.user!,
         );
+        await req.audit.record({
+          action: 'milestone.updated',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+          details: { milestone: mid },
+        });
         res.redirect(303, `${base}#milestones`);
       },
       (error) => renderMilestoneForm(req, res, { form, milestoneId: mid, error }),
@@ -501,6 +535,12 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/:number/milestones/:mid/delete', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     await commitments.removeMilestone(plan.slug, commitment.number, String(req.params.mid), req.user!);
+    await req.audit.record({
+      action: 'milestone.deleted',
+      target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      details: { milestone: String(req.params.mid) },
+      key: String(req.params.mid),
+    });
     res.redirect(303, `${base}#milestones`);
   });
 
@@ -567,6 +607,10 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
           indicatorInputFromForm(form),
           req.user!,
         );
+        await req.audit.record({
+          action: 'indicator.created',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        });
         res.redirect(303, `${base}#indicators`);
       },
       (error) => renderIndicatorForm(req, res, { form, error }),
@@ -608,6 +652,11 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
           indicatorInputFromForm(form),
           req.user!,
         );
+        await req.audit.record({
+          action: 'indicator.updated',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+          details: { indicator: iid },
+        });
         res.redirect(303, `${base}#indicators`);
       },
       (error) => renderIndicatorForm(req, res, { form, indicatorId: iid, error }),
@@ -617,6 +666,12 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/plans/:slug/commitments/:number/indicators/:iid/delete', async (req, res) => {
     const { plan, commitment, base } = await commitmentOf(req);
     await commitments.removeIndicator(plan.slug, commitment.number, String(req.params.iid), req.user!);
+    await req.audit.record({
+      action: 'indicator.deleted',
+      target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      details: { indicator: String(req.params.iid) },
+      key: String(req.params.iid),
+    });
     res.redirect(303, `${base}#indicators`);
   });
 

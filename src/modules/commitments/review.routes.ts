@@ -83,6 +83,10 @@ export function commitmentsReviewRouter(deps: { commitments: CommitmentsService 
         { rating: form.rating, note: { en: form.noteEn, fr: form.noteFr } },
         req.user!,
       );
+      await req.audit.record({
+        action: 'review.saved',
+        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+      });
       res.redirect(303, `${commitmentHref(plan.slug, commitment.number)}#review`);
     } catch (error) {
       if (error instanceof ValidationError) return renderForm(req, res, plan, commitment, { form, error });

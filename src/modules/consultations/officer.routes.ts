@@ -297,7 +297,12 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/rounds', async (req, res) => {
     const form = roundFormSchema.parse(req.body);
     try {
-      await consultations.createRound(roundInputFromForm(form), req.user!);
+      const created = await consultations.createRound(roundInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'round.created',
+        target: { type: 'round', id: created.id },
+        key: created.id,
+      });
       res.redirect(303, '/officer?done=roundCreated');
     } catch (error) {
       if (error instanceof ValidationError)
@@ -323,7 +328,13 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       'manage',
       await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
     );
-    await consultations.setRoundOrganisation(round.id, await chosenOrganisation(req, round), req.user!);
+    const organisationId = await chosenOrganisation(req, round);
+    await consultations.setRoundOrganisation(round.id, organisationId, req.user!);
+    await req.audit.record({
+      action: 'round.organisation_changed',
+      target: { type: 'round', id: round.id, label: round.title.en },
+      details: { from: round.organisationId, to: organisationId },
+    });
     res.redirect(303, '/officer?done=organisationChanged');
   });
 
@@ -337,6 +348,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = roundFormSchema.parse(req.body);
     try {
       await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
+      await req.audit.record({ action: 'round.updated', target: { type: 'round', id: round.id } });
       res.redirect(303, '/officer?done=roundUpdated');
     } catch (error) {
       if (error instanceof ValidationError) {
@@ -387,6 +399,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       const created = await consultations.createConsultation(consultationInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'consultation.created',
+        target: { type: 'consultation', id: created.id },
+        key: created.id,
+      });
       res.redirect(303, `/officer/consultations/${created.id}?done=consultationCreated`);
     } catch (error) {
       if (error instanceof ValidationError) {
@@ -478,6 +495,10 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const form = consultationFormSchema.parse(req.body);
     try {
       await consultations.updateConsultation(consultation.id, consultationInputFromForm(form), req.user!);
+      await req.audit.record({
+        action: 'consultation.updated',
+        target: { type: 'consultation', id: consultation.id },
+      });
       res.redirect(303, `/officer/consultations/${consultation.id}?done=consultationUpdated`);
     } catch (error) {
       if (error instanceof ValidationError) {
@@ -495,11 +516,13 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/consultations/:id/organisation : admins move a consultation (and its surveys) to an organisation. */
   router.post('/officer/consultations/:id/organisation', async (req, res) => {
     const consultation = await findForOfficer(req);
-    await consultations.setConsultationOrganisation(
-      consultation.id,
-      await chosenOrganisation(req, consultation),
-      req.user!,
-    );
+    const organisationId = await chosenOrganisation(req, consultation);
+    await consultations.setConsultationOrganisation(consultation.id, organisationId, req.user!);
+    await req.audit.record({
+      action: 'consultation.organisation_changed',
+      target: { type: 'consultation', id: consultation.id, label: consultation.title.en },
+      details: { from: consultation.organisationId, to: organisationId },
+    });
     res.redirect(303, `/officer/consultations/${consultation.id}?done=organisationChanged`);
   });
 
@@ -514,6 +537,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       throw new BadRequestError({ key: 'admin:errors.orgUnknown' });
     }
     await consultations.setConsultationSharing(consultation.id, wanted as string[], req.user!);
+    await req.audit.record({
+      action: 'consultation.sharing_changed',
+      target: { type: 'consultation', id: consultation.id, label: consultation.title.en },
+      details: { sharedWith: wanted.length ? (wanted as string[]).join(', ') : '—' },
+    });
     res.redirect(303, `/officer/consultations/${consultation.id}?done=sharingChanged`);
   });
 
@@ -522,6 +550,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const consultation = await findForOfficer(req);
     try {
       await consultations.publishConsultation(consultation.id, req.user!);
+      await req.audit.record({
+        action: 'consultation.published',
+        target: { type: 'consultation', id: consultation.id },
+        key: 'published',
+      });
       res.redirect(303, `/officer/consultations/${consultation.id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
@@ -560,6 +593,10 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       return res.redirect(303, `/officer/consultations/${consultation.id}/close`);
     }
     await consultations.closeConsultationNow(consultation.id, req.user!);
+    await req.audit.record({
+      action: 'consultation.closed',
+      target: { type: 'consultation', id: consultation.id },
+    });
     res.redirect(303, `/officer/consultations/${consultation.id}?done=closed`);
   });
 
@@ -568,6 +605,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const consultation = await findForOfficer(req);
     try {
       await consultations.archiveConsultation(consultation.id, req.user!);
+      await req.audit.record({
+        action: 'consultation.archived',
+        target: { type: 'consultation', id: consultation.id },
+        key: 'archived',
+      });
       res.redirect(303, `/officer/consultations/${consultation.id}`);
     } catch (error) {
       if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
@@ -641,6 +683,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     }
     try {
       if (action === 'publish') await reports.publishReport(consultation.id, input, req.user!);
+      if (action === 'publish')
+        await req.audit.record({
+          action: 'report.published',
+          target: { type: 'consultation', id: consultation.id },
+        });
       else await reports.saveReport(consultation.id, input, req.user!);
       res.redirect(
         303,
@@ -763,6 +810,11 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
         body: form.reply,
         submissionId: form.submissionId,
       });
+      await req.audit.record({
+        action: 'comment.replied',
+        target: { type: 'comment', id: String(req.params.id) },
+        key: form.submissionId || undefined,
+      });
       const consultation = await consultations.getConsultationById(reply.consultationId, {
         includeDrafts: true,
       });
@@ -787,6 +839,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
         officer: req.user!,
         reason: form.reason,
       });
+      await req.audit.record({ action: 'comment.hidden', target: { type: 'comment', id: comment.id } });
       const consultation = await consultations.getConsultationById(comment.consultationId, {
         includeDrafts: true,
       });
@@ -802,6 +855,7 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/comments/:id/show : undoes a hide. */
   router.post('/officer/comments/:id/show', async (req, res) => {
     const comment = await comments.unhideComment({ commentId: String(req.params.id), officer: req.user! });
+    await req.audit.record({ action: 'comment.shown', target: { type: 'comment', id: comment.id } });
     const consultation = await consultations.getConsultationById(comment.consultationId, {
       includeDrafts: true,
     });

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { can, requireAccess } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
+import { verifyCsrfField } from '../../platform/http/csrf';
+import type { AuditAction } from '../audit';
 import type { ConsultationsService } from '../consultations';
 import {
   BLANK_ROWS,
@@ -47,7 +49,13 @@ import {
 } from './survey-definition';
 import { pageView } from './survey-page';
 import { AUDIENCES } from './survey-settings';
-import type { Actor, Survey, SurveysService } from './surveys.service';
+import {
+  INVITEE_STATUSES,
+  type Actor,
+  type InviteeStatus,
+  type Survey,
+  type SurveysService,
+} from './surveys.service';
 
 const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const partParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
@@ -60,7 +68,7 @@ const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 512
 function actorOf(req: Request): Actor {
   const user = req.user;
   if (!user) throw new NotFoundError();
-  return { id: user.id, roles: user.roles, organisationId: user.organisationId };
+  return { id: user.id, roles: user.roles, organisationId: user.organisationId, email: user.email };
 }
 
 function fieldsOf(body: unknown): FormFields {
@@ -183,6 +191,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         },
         actorOf(req),
       );
+      await req.audit.record({
+        action: 'survey.created',
+        target: { type: 'survey', id: survey.id },
+        key: survey.id,
+      });
       res.redirect(303, `/manage/surveys/${survey.id}`);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -269,6 +282,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       });
       return detailsForm(req, res, survey, { values: fields, errors, status: 422 });
     }
+    await req.audit.record({ action: 'survey.updated', target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}?done=details`);
   });
 
@@ -353,6 +367,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       });
       return sectionForm(req, res, survey, { section, values: fields, errors, status: 422 });
     }
+    await req.audit.record({
+      action: sectionId ? 'survey.page_updated' : 'survey.page_added',
+      target: { type: 'survey', id },
+      details: { page: sectionId ?? String(survey.definition.sections.length + 1) },
+    });
     res.redirect(303, `/manage/surveys/${id}#${sectionId ? `section-${sectionId}` : 'sections'}`);
   }
 
@@ -393,7 +412,8 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     res: Response,
     edit: Parameters<SurveysService['editDefinition']>[2],
     anchor: string,
-    done?: string,
+    done: string | undefined,
+    audit: { action: AuditAction; details: Record<string, string>; key?: string },
   ) {
     const id = surveyId(req);
     try {
@@ -403,6 +423,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       const survey = await surveys.getSurvey(id);
       return renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
     }
+    await req.audit.record({ ...audit, target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}${done ? `?done=${done}` : ''}#${anchor}`);
   }
 
@@ -410,7 +431,10 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/sections/:sectionId/move', async (req, res) => {
     const sectionId = part(req, 'sectionId');
     const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
-    await structuralEdit(req, res, (d) => moveSection(d, sectionId, dir), `section-${sectionId}`);
+    await structuralEdit(req, res, (d) => moveSection(d, sectionId, dir), `section-${sectionId}`, undefined, {
+      action: 'survey.page_moved',
+      details: { page: sectionId },
+    });
   });
   /** Submitted answers to this survey (all versions), for the confirmation pages of deletions. */
   async function submittedCount(survey: Survey): Promise<number> {
@@ -457,7 +481,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const sectionId = part(req, 'sectionId');
     if (!confirmed(req))
       return res.redirect(303, `/manage/surveys/${surveyId(req)}/sections/${sectionId}/delete`);
-    await structuralEdit(req, res, (d) => deleteSection(d, sectionId), 'sections', 'pageDeleted');
+    await structuralEdit(req, res, (d) => deleteSection(d, sectionId), 'sections', 'pageDeleted', {
+      action: 'survey.page_deleted',
+      details: { page: sectionId },
+      key: sectionId, // element ids are never reused: a retried delete is the same event
+    });
   });
 
   // ------------------------------------------------------------ questions
@@ -582,6 +610,12 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         status: 422,
       });
     }
+    await req.audit.record({
+      action: mode.isNew ? 'survey.question_added' : 'survey.question_updated',
+      target: { type: 'survey', id },
+      details: { question: questionId },
+      ...(mode.isNew ? { key: questionId } : {}),
+    });
     res.redirect(303, `/manage/surveys/${id}#question-${questionId}`);
   }
 
@@ -632,7 +666,17 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/questions/:questionId/move', async (req, res) => {
     const questionId = part(req, 'questionId');
     const dir = direction.catch('up').parse((req.body as Record<string, unknown>)?.direction);
-    await structuralEdit(req, res, (d) => moveQuestion(d, questionId, dir), `question-${questionId}`);
+    await structuralEdit(
+      req,
+      res,
+      (d) => moveQuestion(d, questionId, dir),
+      `question-${questionId}`,
+      undefined,
+      {
+        action: 'survey.question_moved',
+        details: { question: questionId },
+      },
+    );
   });
   /** GET /manage/surveys/:surveyId/questions/:questionId/delete: "Delete the question …?" */
   router.get('/manage/surveys/:surveyId/questions/:questionId/delete', async (req, res) => {
@@ -653,7 +697,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const questionId = part(req, 'questionId');
     if (!confirmed(req))
       return res.redirect(303, `/manage/surveys/${surveyId(req)}/questions/${questionId}/delete`);
-    await structuralEdit(req, res, (d) => deleteQuestion(d, questionId), 'sections', 'questionDeleted');
+    await structuralEdit(req, res, (d) => deleteQuestion(d, questionId), 'sections', 'questionDeleted', {
+      action: 'survey.question_deleted',
+      details: { question: questionId },
+      key: questionId,
+    });
   });
 
   // ------------------------------------------------------------ settings, publishing, copies
@@ -709,6 +757,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         })),
       });
     }
+    await req.audit.record({ action: 'survey.settings_changed', target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}?done=settings`);
   });
 
@@ -716,7 +765,14 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/publish', async (req, res) => {
     const id = surveyId(req);
     try {
-      await surveys.publish(id, actorOf(req));
+      const published = await surveys.publish(id, actorOf(req));
+      // Keyed by the version: publishing again without changes is not a second event.
+      await req.audit.record({
+        action: 'survey.published',
+        target: { type: 'survey', id },
+        details: { version: published.version },
+        key: `v${published.version}`,
+      });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const survey = await surveys.getSurvey(id);
@@ -750,12 +806,19 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const id = surveyId(req);
     if (!confirmed(req)) return res.redirect(303, `/manage/surveys/${id}/close`);
     await surveys.close(id, actorOf(req));
+    await req.audit.record({ action: 'survey.closed', target: { type: 'survey', id } });
     res.redirect(303, `/manage/surveys/${id}?done=closed`);
   });
 
   /** POST /manage/surveys/:surveyId/duplicate */
   router.post('/manage/surveys/:surveyId/duplicate', async (req, res) => {
     const copy = await surveys.duplicate(surveyId(req), actorOf(req));
+    await req.audit.record({
+      action: 'survey.duplicated',
+      target: { type: 'survey', id: surveyId(req) },
+      details: { copy: copy.id },
+      key: copy.id,
+    });
     res.redirect(303, `/manage/surveys/${copy.id}?done=duplicated`);
   });
 
@@ -763,6 +826,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.get('/manage/surveys/:surveyId/export', async (req, res) => {
     const id = surveyId(req);
     const exported = await surveys.exportSurvey(id);
+    await req.audit.record({ action: 'download.survey_definition', target: { type: 'survey', id } });
     res
       .attachment(`survey-${id}.json`)
       .type('application/json')
@@ -813,6 +877,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     }
     try {
       await surveys.importSurvey(id, parsed, actorOf(req));
+      await req.audit.record({ action: 'survey.imported', target: { type: 'survey', id } });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const errors = error.fieldErrors.map((e) => ({
@@ -875,6 +940,11 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     } = {},
   ) {
     const counts = await surveys.invitationCounts(survey.id);
+    const status = (INVITEE_STATUSES as readonly string[]).includes(String(req.query.status))
+      ? (String(req.query.status) as InviteeStatus)
+      : undefined;
+    const after = typeof req.query.after === 'string' ? req.query.after.slice(0, 320) : undefined;
+    const invitees = await surveys.listInvitees(survey.id, { status, after });
     res.status(extra.status ?? 200).render('surveys/manage/invitations', {
       title: `${extra.errors?.length ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${req.t('surveys:invitations.title')}`,
       survey,
@@ -884,6 +954,12 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       errors: extra.errors ?? [],
       result: extra.result,
       reminded: extra.reminded,
+      invitees,
+      inviteeStatus: status ?? '',
+      inviteeStatuses: INVITEE_STATUSES,
+      nextInvitees: invitees.next
+        ? `?${new URLSearchParams({ ...(status ? { status } : {}), after: invitees.next }).toString()}#invitees`
+        : undefined,
     });
   }
 
@@ -903,11 +979,13 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   });
 
   /**
-   * POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. The outcome is shown after a
-   * redirect (POST-redirect-GET), so the URL with the multipart form's `_csrf` never stays in the address bar or
-   * the history, and reloading does not send the invitations again.
+   * POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. The CSRF token is the form's
+   * `_csrf` field, checked once multer has parsed the body (never in the URL). The outcome is shown after a
+   * redirect (POST-redirect-GET), so reloading does not send the invitations again.
    */
   router.post('/manage/surveys/:surveyId/invitations', upload.single('file'), async (req, res) => {
+    // Exempted from the app-wide check (invitationUploadCsrfExempt) only to be checked here, after parsing.
+    verifyCsrfField(req);
     const id = surveyId(req);
     await surveys.getSurvey(id);
     const fields = fieldsOf(req.body);
@@ -938,9 +1016,26 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/invitations/remind', async (req, res) => {
     const id = surveyId(req);
     const reminded = await surveys.remind(id, { force: true });
+    await req.audit.record({
+      action: 'survey.reminders_sent',
+      target: { type: 'survey', id },
+      details: { count: reminded },
+    });
     req.session.invitationFlash = { surveyId: id, reminded };
     res.redirect(303, `/manage/surveys/${id}/invitations`);
   });
 
   return router;
+}
+
+/**
+ * The invitations upload (multipart) is parsed by its route, which then checks the `_csrf` field itself: exempt it
+ * from the app-wide check, which runs before the body is parsed. Only that one route, only multipart.
+ */
+export function invitationUploadCsrfExempt(req: Request): boolean {
+  return (
+    req.method === 'POST' &&
+    Boolean(req.is('multipart/form-data')) &&
+    /^\/manage\/surveys\/[^/]+\/invitations$/.test(req.path)
+  );
 }

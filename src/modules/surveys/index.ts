@@ -21,7 +21,8 @@ export {
   type ResponseView,
 } from './surveys.service';
 export { answeringRouter } from './answering.routes';
-export { builderRouter } from './builder.routes';
+export { builderRouter, invitationUploadCsrfExempt } from './builder.routes';
+export { invitationOptOutRouter, invitationOptOutCsrfExempt } from './opt-out.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
 export { surveyFormCsrfExempt } from './respondent';
 export { sessionRescueExempt } from './session-rescue';

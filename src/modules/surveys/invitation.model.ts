@@ -15,6 +15,8 @@ export interface InvitationDoc {
   openedAt?: Date;
   startedAt?: Date;
   submittedAt?: Date;
+  /** The invitee asked for no more emails about this survey (the opt-out link's confirmation page). */
+  optedOutAt?: Date;
   /**
    * SHA-256 of the claim key of the draft whose submission used the invitation: a retried or replayed submission of
    * that draft recognises its own claim. (A hash of a draft-only secret, so it never links an anonymous response.)
@@ -37,6 +39,7 @@ const invitationSchema = new Schema<InvitationDoc>(
     openedAt: { type: Date },
     startedAt: { type: Date },
     submittedAt: { type: Date },
+    optedOutAt: { type: Date },
     claimedBy: { type: String },
     sector: { type: String },
     reminderCount: { type: Number, required: true, default: 0 },

@@ -30,6 +30,7 @@ import type { ParticipationRecorder, SubmissionRecord } from '../participation';
 import type { AnswerRecorder } from './answer-recorder';
 import type { ResponseFlag } from './flood-guard';
 import { createModeration } from './moderation';
+import type { AuditLog } from '../audit';
 import { invitationModel, OBSOLETE_INVITATION_INDEXES, type InvitationDoc } from './invitation.model';
 import { parseInvitationEntry } from './invitation-addresses';
 import {
@@ -72,6 +73,8 @@ export interface Actor {
   roles: Role[];
   /** The staff member's organisation (platform/http/access.ts). */
   organisationId?: string;
+  /** For the audit log. */
+  email?: string;
 }
 
 /** The person answering, as the routes establish them (see respondentKey in docs/surveys.md). */
@@ -172,10 +175,15 @@ export interface SurveysServiceOptions {
   answerRecorder?: AnswerRecorder;
   logger?: Logger;
   clock?: () => Date;
+  /** The audit log (invitation batches are recorded as part of their intent). */
+  audit?: Pick<AuditLog, 'record'>;
 }
 
 /** An unfinished submission whose response never got stored is given up after this long. */
 export const SUBMISSION_GIVE_UP_MS = 30 * 60 * 1000;
+
+export const INVITEE_STATUSES = ['sent', 'opened', 'answered', 'opted_out'] as const;
+export type InviteeStatus = (typeof INVITEE_STATUSES)[number];
 
 /** Scheduled reminders: the first after REMINDER_AFTER_DAYS without an answer, then as often, at most MAX_REMINDERS. */
 export const REMINDER_AFTER_DAYS = 7;
@@ -1679,30 +1687,89 @@ export function createSurveysService(options: SurveysServiceOptions) {
     return `${options.baseUrl}/surveys/${surveyId}/invitation/${invitationToken(invitationId)}`;
   }
 
-  function invitationEmailData(survey: Survey, invitationId: string, locale: Locale) {
-    const closesAt = survey.settings.closesAt;
+  /**
+   * What an invitation or reminder says: who asks (the consultation's lead organisation), why (its summary), until
+   * when (the earlier of the survey's and the consultation's closing, in the invitee's language), the personal
+   * link, and the opt-out link (a confirmation page: opening it changes nothing).
+   */
+  function invitationEmailData(
+    survey: Survey,
+    consultation: Consultation | null,
+    invitationId: string,
+    locale: Locale,
+  ) {
+    const dates = [survey.settings.closesAt, consultation?.closesAt].filter((d): d is Date => Boolean(d));
+    const closesAt = dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : undefined;
     return {
       surveyTitle: survey.definition.title,
+      organisation: consultation?.leadOrganisation ?? null,
+      summary: consultation?.summary ?? null,
+      contactEmail: consultation?.contactEmail || null,
       inviteUrl: invitationUrl(survey.id, invitationId),
+      optOutUrl: `${invitationUrl(survey.id, invitationId)}/opt-out`,
       closesAt: closesAt ? formatDate(closesAt, locale) : null,
     };
+  }
+
+  /**
+   * Opting out of a survey's invitations (the POST of the confirmation page): no more reminders to this address.
+   * The link's token is the capability, as for answering. Idempotent.
+   */
+  async function optOutOfInvitation(surveyId: string, token: string): Promise<void> {
+    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
+    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
+    const [id, mac, extra] = token.split('.');
+    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
+    if (!safeEqual(mac, invitationMac(id))) throw invalid();
+    const invitation = await invitations.findOne({ _id: id });
+    if (!invitation || invitation.surveyId.toString() !== surveyId) throw invalid();
+    await invitations.updateOne({ _id: id, optedOutAt: null } as never, { $set: { optedOutAt: clock() } });
+  }
+
+  /** Checks an opt-out link without acting on it (the confirmation page). */
+  async function checkInvitationToken(surveyId: string, token: string): Promise<Survey> {
+    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
+    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
+    const [id, mac, extra] = token.split('.');
+    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
+    if (!safeEqual(mac, invitationMac(id))) throw invalid();
+    return getSurvey(surveyId);
   }
 
   interface InvitationBatch {
     surveyId: string;
     locale: Locale;
     ids: string[];
+    /** Who sent it and what came of it, for the audit entry (written by the request, or by the replay). */
+    actor?: { id: string; email?: string | null };
+    /** When the batch's invitations were created (their createdAt), and how many entries were refused. */
+    at?: Date;
+    invalid?: number;
+    outcome?: { invited: number; alreadyInvited: number; invalid: number };
+  }
+
+  /** The batch's audit entry, keyed by the batch: the request and the reconciler's replay write it once. */
+  async function auditInvitations(batchKey: string, batch: InvitationBatch): Promise<void> {
+    if (!options.audit || !batch.outcome) return;
+    await options.audit.record({
+      actor: batch.actor ?? null,
+      action: 'survey.invitations_sent',
+      target: { type: 'survey', id: batch.surveyId },
+      details: batch.outcome,
+      key: batchKey,
+    });
   }
 
   function invitationEmails(
     survey: Survey,
+    consultation: Consultation | null,
     batch: { locale: Locale; invitations: { id: string; email: string }[] },
   ) {
     return batch.invitations.map(({ id, email }) => ({
       template: 'survey-invitation',
       to: email,
       locale: batch.locale,
-      data: invitationEmailData(survey, id, batch.locale),
+      data: invitationEmailData(survey, consultation, id, batch.locale),
       idempotencyKey: `survey-invitation:${id}`,
     }));
   }
@@ -1742,7 +1809,14 @@ export function createSurveysService(options: SurveysServiceOptions) {
       createdAt: now,
     }));
     const batchKey = `${survey.id}:${nonce()}`;
-    const batch: InvitationBatch = { surveyId: survey.id, locale: input.locale, ids: docs.map((d) => d._id) };
+    const batch: InvitationBatch = {
+      surveyId: survey.id,
+      locale: input.locale,
+      ids: docs.map((d) => d._id),
+      actor: { id: actor.id, email: actor.email ?? null },
+      at: now,
+      invalid: invalid.length,
+    };
     await effects.begin('invitations', batchKey, batch as unknown as Document);
     const refused = new Set<number>();
     try {
@@ -1759,12 +1833,17 @@ export function createSurveysService(options: SurveysServiceOptions) {
       for (const e of list) refused.add(e.index);
     }
     const created = docs.filter((_, index) => !refused.has(index));
+    const consultation = await options.consultations.findConsultationById(survey.consultationId);
     await options.notifications.sendMany(
-      invitationEmails(survey, {
+      invitationEmails(survey, consultation, {
         locale: input.locale,
         invitations: created.map((d) => ({ id: d._id, email: d.email })),
       }),
     );
+    await auditInvitations(batchKey, {
+      ...batch,
+      outcome: { invited: created.length, alreadyInvited: refused.size, invalid: invalid.length },
+    });
     await effects.done('invitations', batchKey);
     return { invited: created.length, alreadyInvited: refused.size, invalid };
   }
@@ -1774,19 +1853,28 @@ export function createSurveysService(options: SurveysServiceOptions) {
    * answered (queuing is idempotent by key while the message waits; an email already sent within the crash window
    * could go twice, which is better than never).
    */
-  async function replayInvitations(batch: InvitationBatch) {
+  async function replayInvitations(batch: InvitationBatch, intent: { id: string }) {
     const surveyDoc = await findDoc(batch.surveyId);
     if (!surveyDoc) return 'drop' as const;
     const survey = toSurvey(surveyDoc);
     const found: { id: string; email: string }[] = [];
+    let invited = 0;
     for (const id of batch.ids) {
       const invitation = await invitations.findOne({ _id: id });
+      // This batch created the invitations stamped with its time; the others were invited before.
+      if (invitation && batch.at && invitation.createdAt.getTime() === new Date(batch.at).getTime())
+        invited += 1;
       if (invitation && !invitation.openedAt && !invitation.submittedAt && invitation.reminderCount === 0)
         found.push({ id, email: invitation.email });
     }
+    const consultation = await options.consultations.findConsultationById(survey.consultationId);
     await options.notifications.sendMany(
-      invitationEmails(survey, { locale: batch.locale, invitations: found }),
+      invitationEmails(survey, consultation, { locale: batch.locale, invitations: found }),
     );
+    await auditInvitations(intent.id, {
+      ...batch,
+      outcome: { invited, alreadyInvited: batch.ids.length - invited, invalid: batch.invalid ?? 0 },
+    });
     return 'done' as const;
   }
 
@@ -1810,11 +1898,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
         ? now.getTime() - (invitation.lastRemindedAt?.getTime() ?? 0) >= DAY_MS
         : invitation.reminderCount < MAX_REMINDERS &&
           now.getTime() - last.getTime() >= REMINDER_AFTER_DAYS * DAY_MS;
-      if (!due) continue;
+      if (!due || invitation.optedOutAt) continue;
       const number = invitation.reminderCount + 1;
       const id = invitation._id;
       const claimed = await invitations.updateOne(
-        { _id: id, reminderCount: invitation.reminderCount, submittedAt: null } as never,
+        { _id: id, reminderCount: invitation.reminderCount, submittedAt: null, optedOutAt: null } as never,
         { $set: { reminderCount: number, lastRemindedAt: now } },
       );
       if (claimed.modifiedCount === 0) continue;
@@ -1822,7 +1910,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
         template: 'survey-reminder',
         to: invitation.email,
         locale: invitation.locale,
-        data: invitationEmailData(survey, id, invitation.locale),
+        data: invitationEmailData(survey, consultation, id, invitation.locale),
         idempotencyKey: `survey-reminder:${id}:${number}`,
       });
       sent += 1;
@@ -1838,6 +1926,52 @@ export function createSurveysService(options: SurveysServiceOptions) {
     let sent = 0;
     for (const surveyId of surveyIds) sent += await remind(surveyId.toString(), { now });
     return sent;
+  }
+
+  /**
+   * One page of a survey's invitees (by address, after `after`), with each one's status: answered, opted out,
+   * opened the link, or sent. Reads at most a page and one more through the (surveyId, email) index.
+   */
+  async function listInvitees(
+    surveyId: string,
+    opts: { after?: string; status?: InviteeStatus; limit?: number } = {},
+  ): Promise<{
+    items: { email: string; status: InviteeStatus; locale: Locale; sentAt?: Date }[];
+    next?: string;
+  }> {
+    if (!isValidObjectId(surveyId)) throw new NotFoundError();
+    const limit = opts.limit ?? 50;
+    const filter: Record<string, unknown> = { surveyId: new mongoose.Types.ObjectId(surveyId) };
+    if (opts.after) filter.email = { $gt: opts.after };
+    if (opts.status === 'answered') filter.submittedAt = { $ne: null };
+    if (opts.status === 'opted_out') Object.assign(filter, { submittedAt: null, optedOutAt: { $ne: null } });
+    if (opts.status === 'opened')
+      Object.assign(filter, { submittedAt: null, optedOutAt: null, openedAt: { $ne: null } });
+    if (opts.status === 'sent')
+      Object.assign(filter, { submittedAt: null, optedOutAt: null, openedAt: null });
+    const docs = await invitations
+      .find(filter as never, {
+        projection: { email: 1, locale: 1, sentAt: 1, openedAt: 1, submittedAt: 1, optedOutAt: 1 },
+      })
+      .sort({ email: 1 })
+      .limit(limit + 1)
+      .toArray();
+    const page = docs.slice(0, limit);
+    return {
+      items: page.map((d) => ({
+        email: d.email,
+        locale: d.locale,
+        sentAt: d.sentAt,
+        status: d.submittedAt
+          ? 'answered'
+          : d.optedOutAt
+            ? 'opted_out'
+            : d.openedAt || d.startedAt
+              ? 'opened'
+              : 'sent',
+      })),
+      next: docs.length > limit ? page[page.length - 1]?.email : undefined,
+    };
   }
 
   /** Invited / opened / started / submitted, overall and by the sector respondents gave. */
@@ -2091,8 +2225,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
     remind,
     sendDueReminders,
     invitationCounts,
+    listInvitees,
     invitationToken,
     openInvitation,
+    optOutOfInvitation,
+    checkInvitationToken,
     markInvitation,
   };
 }
