@@ -136,7 +136,9 @@ export function errorHandler(
         t: req.t,
         locale: DEFAULT_LOCALE,
         otherLocale: 'fr',
-        languageToggleHref: '/?lang=fr',
+        languageToggleHref: '/fr/?lang=fr',
+        linkPrefix: '',
+        alternateLanguages: [],
       });
     }
     const problem = classify(error);
