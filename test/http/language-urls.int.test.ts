@@ -277,6 +277,15 @@ describe('the language in the address', () => {
       expect((await service.getProfile(actor)).locale).toBe('en');
     });
 
+    it('when the profile language is changed, then the saved page shows in that language at its address', async () => {
+      const user = await createUser(t.ctx, { locale: 'fr' });
+      const agent = await signIn(t.ctx, user);
+      await agent.get('/fr/profile');
+      const saved = await agent.post('/fr/profile', { name: user.name, locale: 'en' });
+      expect(saved.status).toBe(303);
+      expect(saved.headers.location).toBe('/en/profile?notice=profile-saved');
+    });
+
     it('when nobody is signed in, then choosing a language changes no profile and still works', async () => {
       const res = await request(t.ctx.app).get('/consultations?lang=fr');
       expect(res.status).toBe(303);

@@ -65,8 +65,9 @@ export class EmailRenderer {
         root: VIEWS_DIR,
         ...(escape ? { escape } : {}),
       });
-    // Subject lines are a single line whatever the template does (no header folding surprises).
-    const subject = (await part('subject.ejs', asText)).replace(/\s+/g, ' ').trim();
+    // Subject lines are a single line whatever the template does (no header folding surprises); French
+    // non-breaking spaces ("Rappel : ...") are kept.
+    const subject = (await part('subject.ejs', asText)).replace(/[ \t\r\n]+/g, ' ').trim();
     const text = (await part('text.ejs', asText)).trim() + '\n';
     const body = await part('html.ejs');
     const html = await ejs.renderFile(

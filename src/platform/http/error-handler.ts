@@ -138,6 +138,7 @@ export function errorHandler(
         otherLocale: 'fr',
         languageToggleHref: '/fr/?lang=fr',
         linkPrefix: '',
+        colon: ':',
         alternateLanguages: [],
       });
     }

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { i18n } from 'i18next';
 import { readCookie } from './cookies';
 import { safeLocalPath } from './safe-redirect';
-import { DEFAULT_LOCALE, isLocale, LOCALES, negotiateLocale, type Locale } from '../i18n';
+import { colon, DEFAULT_LOCALE, isLocale, LOCALES, negotiateLocale, type Locale } from '../i18n';
 import { localisePath, localePrefix, pathInLocale, splitLocalePrefix } from '../i18n/urls';
 
 export const LOCALE_COOKIE = 'agora.lang';
@@ -145,6 +145,8 @@ export function localeMiddleware(
     res.locals.locale = locale;
     res.locals.t = req.t;
     res.locals.linkPrefix = prefix;
+    // "Cible : 20 %": what views put between a label and its value (a non-breaking space first in French).
+    res.locals.colon = colon(locale);
     res.locals.otherLocale = other;
     // The toggle goes to the same page at the other language's own address; `lang` records the choice.
     res.locals.languageToggleHref = pathInLocale(urlWithLang(req.url, other), other);

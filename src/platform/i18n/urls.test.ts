@@ -26,13 +26,20 @@ describe('language in addresses', () => {
     expect(localisePath('/', '/fr')).toBe('/fr/');
     expect(localisePath('/fr/consultations', '/fr')).toBe('/fr/consultations');
     expect(localisePath('/en/consultations?lang=en', '/fr')).toBe('/en/consultations?lang=en');
-    for (const path of ['/public/css/a.css', '/api/v1/x', '/feeds/consultations/fr.rss', '/healthz']) {
+    for (const path of [
+      '/public/css/a.css',
+      '/api/v1/x',
+      '/feeds/consultations/fr.rss',
+      '/open-data/x.csv',
+      '/healthz',
+    ]) {
       expect(localisePath(path, '/fr')).toBe(path);
     }
     for (const other of ['//evil.example/x', 'https://x.example/', '#main', 'mailto:a@b.ca', '/\\evil']) {
       expect(localisePath(other, '/fr')).toBe(other);
     }
     expect(localisePath('/consultations', '')).toBe('/consultations');
+    expect(localisePath('/open-data', '/fr')).toBe('/fr/open-data');
   });
 
   it('gives the same page in a language, whatever its current prefix', () => {

@@ -8,8 +8,19 @@ import { LOCALES, type Locale } from './index';
  */
 export type UrlLocale = Locale | undefined;
 
-/** Paths that never carry a language: assets, the API, feeds (their language is in the file name), probes. */
-const LANGUAGE_FREE = [/^\/public\//, /^\/api\//, /^\/api$/, /^\/feeds\//, /^\/healthz$/, /^\/readyz$/];
+/**
+ * Paths that never carry a language: assets, the API, feeds (their language is in the file name), open data files
+ * (the same for everyone), probes.
+ */
+const LANGUAGE_FREE = [
+  /^\/public\//,
+  /^\/api\//,
+  /^\/api$/,
+  /^\/feeds\//,
+  /^\/open-data\/.+\.[a-z]+$/,
+  /^\/healthz$/,
+  /^\/readyz$/,
+];
 
 /** `/fr/a?b` → { locale: 'fr', rest: '/a?b' }; `/fr` and `/fr?x` → '/' and '/?x'; anything else is unprefixed. */
 export function splitLocalePrefix(url: string): { locale: UrlLocale; rest: string } {
