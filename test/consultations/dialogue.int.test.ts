@@ -198,7 +198,7 @@ describe('two-way dialogue', () => {
       ['en', 'This comment was hidden by a moderator. Reason: Contains personal information'],
       [
         'fr',
-        'Ce commentaire a été masqué par une personne modératrice. Motif\u00a0: Contient des renseignements personnels',
+        'Ce commentaire a été masqué par une personne modératrice. Motif : Contient des renseignements personnels',
       ],
     ]) {
       const page = await request(ctx.app)

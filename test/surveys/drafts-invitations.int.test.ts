@@ -181,7 +181,8 @@ describe('drafts, resume links and invitations', () => {
 
     const reuse = await new FormAgent(ctx.app).get(link);
     expect(reuse.status).toBe(409);
-    expect(reuse.text).toContain('already been used');
+    // The invitation was sent in French, so its link (and this page) is French.
+    expect(reuse.text).toContain('Cette invitation a déjà servi');
 
     const counts = await service.invitationCounts(survey.id);
     expect(counts.total).toEqual({ invited: 2, opened: 1, started: 1, submitted: 1 });
