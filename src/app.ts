@@ -9,7 +9,8 @@ import type { NavigationItem } from './platform/http/navigation';
 import { csrfProtection } from './platform/http/csrf';
 import { errorHandler, notFoundHandler } from './platform/http/error-handler';
 import { healthRouter, type Readiness } from './platform/http/health';
-import { localeMiddleware } from './platform/http/locale';
+import { languageChoice, languagePrefix, localeMiddleware } from './platform/http/locale';
+import type { Locale } from './platform/i18n';
 import { requestLogger } from './platform/http/request-logger';
 import { securityHeaders } from './platform/http/security-headers';
 import { configureViews } from './platform/http/view-engine';
@@ -29,6 +30,8 @@ export interface AppDeps {
   csrfExempt?: (req: Request) => boolean;
   /** Main menu entries; an entry with `roles` shows only to users holding one of them. */
   navigation?: NavigationItem[];
+  /** A signed-in person chose a language with the toggle: it becomes their profile's language. */
+  onLanguageChosen?: (user: Express.User, locale: Locale) => Promise<void>;
 }
 
 export type { NavigationItem };
@@ -52,6 +55,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogger(logger));
   app.use(securityHeaders({ isProduction: config.isProduction, https }));
   app.use(healthRouter(deps.readiness));
+  // `/fr/...` and `/en/...` name the language; the prefix is removed here, so routes never see it.
+  app.use(languagePrefix());
 
   const staticOptions = { maxAge: config.isProduction ? '7d' : 0, index: false as const };
   app.use('/public', express.static(PUBLIC_DIR, staticOptions));
@@ -62,7 +67,7 @@ export function createApp(deps: AppDeps): Express {
     );
   }
 
-  app.use(localeMiddleware(deps.i18n, { secureCookie: https }));
+  app.use(localeMiddleware(deps.i18n, { secureCookie: https, baseUrl: config.baseUrl }));
   // Flat form fields only (extended: false): a field is a string or a list of strings, never an object,
   // so no form can smuggle an operator object or a prototype key into a query.
   app.use(
@@ -76,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.session);
   app.use(csrfProtection({ exempt: deps.csrfExempt }));
   for (const middleware of deps.sessionMiddleware ?? []) app.use(middleware);
+  app.use(languageChoice(deps.onLanguageChosen));
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;
     res.locals.user = req.user;

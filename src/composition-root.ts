@@ -261,6 +261,7 @@ export function compose(
     sessionMiddleware: accounts.sessionMiddleware,
     routers,
     navigation,
+    onLanguageChosen: (user, locale) => accounts.service.setLocale(user, locale),
     csrfExempt: (req) =>
       consultations.csrfExempt(req) ||
       surveyPagesExempt(req) ||

@@ -264,7 +264,7 @@ describe('analysis of a survey', () => {
     const index = await (await agentAs(ctx, 'analyst:francine', 'fr')).agent.get('/analysis');
     expect(index.status).toBe(200);
     expect(index.text).toContain('Cycles de mobilisation');
-    const slug = /href="\/analysis\/rounds\/([^"]+)"/.exec(index.text)?.[1] as string;
+    const slug = /href="\/fr\/analysis\/rounds\/([^"]+)"/.exec(index.text)?.[1] as string;
     const round = await (await agentAs(ctx, 'analyst')).agent.get(`/analysis/rounds/${slug}`);
     expect(round.status).toBe(200);
     expect(round.text).toMatch(/<dt>Participants<\/dt><dd>3<\/dd>/);

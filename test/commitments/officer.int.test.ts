@@ -269,7 +269,7 @@ describe('action plans: officers, status updates, followers, CSV import and role
     await ctx.notifications.drain();
     const [french] = smtp.to(personFor('participant:claire').email);
     expect(smtp.to(personFor('participant:claire').email)).toHaveLength(1);
-    expect(french?.subject).toBe('L’engagement 19 est maintenant « Terminé »');
+    expect(french?.subject).toBe('L’engagement 19 est maintenant «\u00a0Terminé\u00a0»');
     expect(french?.text).toContain('Le jalon 19.2 de l’engagement 19');
     expect(french?.text).toContain('Tenue dans **cinq** villes.');
     const [english] = smtp.to(personFor('participant:sam').email);

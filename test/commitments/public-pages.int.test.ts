@@ -301,7 +301,7 @@ describe('action plans: public pages, drafts, API, feeds, citation and open data
     const entries = parser.parse(atom.text).feed.entry;
     expect(entries).toHaveLength(2);
     expect(entries[0].title['#text']).toBe(
-      'Engagement 19 (Mobiliser la société civile 19) : État global est maintenant « Terminé »',
+      'Engagement 19 (Mobiliser la société civile 19)\u00a0: État global est maintenant «\u00a0Terminé\u00a0»',
     );
     expect((await request(ctx.app).get(`/feeds/plans/${plan.slug}/de.rss`)).status).toBe(404);
   });

@@ -124,12 +124,12 @@ describe('dates and citations', () => {
         .get('/consultations/data-for-all/report')
         .set('Accept-Language', 'fr');
       expect(report.text).toContain(
-        '<meta name="citation_title" content="Ce que nous avons entendu : Des données pour tous">',
+        '<meta name="citation_title" content="Ce que nous avons entendu\u00a0: Des données pour tous">',
       );
       expect(report.text).toContain('<meta name="citation_publication_date" content="2018/12/20">');
       expect(report.text).toContain('<meta name="citation_language" content="fr">');
       expect(report.text).toContain(
-        '(2018, 20 décembre). <cite>Ce que nous avons entendu : Des données pour tous</cite>',
+        '(2018, 20 décembre). <cite>Ce que nous avons entendu\u00a0: Des données pour tous</cite>',
       );
     });
 
@@ -154,7 +154,7 @@ describe('dates and citations', () => {
         .set('Accept-Language', 'fr');
       expect(JSON.parse(report.text)[0]).toMatchObject({
         type: 'report',
-        title: 'Ce que nous avons entendu : Des données pour tous',
+        title: 'Ce que nous avons entendu\u00a0: Des données pour tous',
         issued: { 'date-parts': [[2018, 12, 20]] },
         language: 'fr-CA',
       });

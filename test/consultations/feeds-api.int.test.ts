@@ -81,10 +81,10 @@ describe('feeds, calendar and JSON API', () => {
     expect(XMLValidator.validate(res.text)).toBe(true);
     const feed = parser.parse(res.text).feed;
     expect(feed['@_xmlns']).toBe('http://www.w3.org/2005/Atom');
-    expect(feed.title['#text']).toBe('Cycle des fils : consultations');
+    expect(feed.title['#text']).toBe('Cycle des fils\u00a0: consultations');
     const entries = feed.entry as { title: { '#text': string }; id: string; updated: string }[];
     expect(entries.map((e) => e.title['#text'])).toContain(
-      'Nouvelle consultation : Données <ouvertes> et vous',
+      'Nouvelle consultation\u00a0: Données <ouvertes> et vous',
     );
     for (const entry of entries) {
       expect(entry.id).toMatch(/^http:\/\/agora\.test\/consultations\//);

@@ -307,7 +307,7 @@ describe('officer workspace', () => {
       expect(text).toContain('This consultation cannot be published yet');
       expect(text).toContain('Summary in French is missing');
       expect(text).toContain('Description in French is missing');
-      expect(text).toContain('Lead organisation in French is missing');
+      expect(text).toContain('Lead organization in French is missing');
       expect(text).not.toContain('Title in French is missing');
       expect(res.text).toContain(`href="${managePath}/edit#summaryFr"`);
       const id = managePath.split('/').pop() as string;

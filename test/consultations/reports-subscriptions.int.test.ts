@@ -161,7 +161,7 @@ describe('"what we heard" reports and subscriptions', () => {
       expect(list?.unsubscribe?.url).toMatch(/^http:\/\/agora\.test\/unsubscribe\/[0-9a-f]{24}\.[\w-]+$/);
     }
     const [french] = smtp.to(personFor('participant:roundfan').email);
-    expect(french?.subject).toBe(`Ce que nous avons entendu : ${consultation.title.fr}`);
+    expect(french?.subject).toBe(`Ce que nous avons entendu\u00a0: ${consultation.title.fr}`);
   });
 
   it('when the unsubscribe link is followed, then no more emails come, and the page offers to undo it', async () => {

@@ -67,7 +67,7 @@ describe('accounts in a real browser', () => {
     expect(await axeViolations(app.page)).toEqual([]);
 
     await follow(app.page, '.account-menu button');
-    expect(new URL(app.page.url()).pathname).toBe('/sign-in');
+    expect(new URL(app.page.url()).pathname).toBe('/fr/sign-in');
     expect(await app.page.textContent('.notice')).toContain('Vous êtes déconnecté.');
   });
 

@@ -25,7 +25,7 @@ describe('base layout in a real browser', () => {
   it('when the language toggle is clicked, then the same page shows in French and stays French', async () => {
     await app.page.goto(`${app.baseUrl}/missing-page`);
     await app.page.click('a.language-toggle');
-    expect(new URL(app.page.url()).pathname).toBe('/missing-page');
+    expect(new URL(app.page.url()).pathname).toBe('/fr/missing-page');
     expect(await app.page.getAttribute('html', 'lang')).toBe('fr');
     expect(await app.page.textContent('h1')).toBe('Nous ne trouvons pas cette page');
     await screenshot(app.page, 'not-found-fr');

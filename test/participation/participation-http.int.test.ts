@@ -157,7 +157,7 @@ describe('participation pages and API', () => {
 
   it.each([
     ['en', '/participation', 'Share of participants from: Civil society organization'],
-    ['fr', '/participation', 'Part des participants du secteur : Organisation de la société civile'],
+    ['fr', '/participation', 'Part des participants du secteur\u00a0: Organisation de la société civile'],
     ['en', '/participation/rounds/nap-2018', 'Gender-based analysis plus'],
     ['fr', '/participation/how-we-count', 'Qui est un participant'],
     ['en', '/open-data', 'Data dictionary'],

@@ -155,7 +155,7 @@ describe('bad input', () => {
       const res = await post('/officer/rounds?lang=fr', roundBody('titleFr', { a: 1 }));
       expect(res.status).toBe(400);
       expect(res.text).toContain('<html lang="fr">');
-      expect(res.text).toContain('Le champ « titleFr » doit être du texte');
+      expect(res.text).toContain('Le champ «\u00a0titleFr\u00a0» doit être du texte');
     });
   });
 });

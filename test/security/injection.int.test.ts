@@ -68,7 +68,9 @@ describe('injection and strictness', () => {
         .set('Idempotency-Key', 'forged-several-0001')
         .send({ ...valid, status: 'submitted', channel: 'paper' });
       expect(res.status).toBe(400);
-      expect(JSON.parse(res.text).detail).toContain('Ces champs ne sont pas acceptés : status, channel.');
+      expect(JSON.parse(res.text).detail).toContain(
+        'Ces champs ne sont pas acceptés\u00a0: status, channel.',
+      );
     });
 
     it('when answers is not an object, then the problem names the field', async () => {

@@ -111,6 +111,6 @@ describe('open redirects', () => {
 
   it('when the toggle is followed on an ordinary page, then the user stays on that page', async () => {
     const res = await rawRequest(ctx.app, { path: '/consultations?q=a%20b&lang=fr' });
-    expect(res.headers.location).toBe('/consultations?q=a+b');
+    expect(res.headers.location).toBe('/fr/consultations?q=a+b');
   });
 });

@@ -95,7 +95,8 @@ describe('answering a survey on the web', () => {
     const start = await agent.get(`/surveys/${survey.id}`);
     expect(start.text).toContain('<nav class="breadcrumbs" aria-label="Vous êtes ici">');
     expect(start.text).toContain(
-      `<a href="/consultations/${consultation.slug}">${consultation.title.fr}</a>`,
+      // A French page keeps French in its links.
+      `<a href="/fr/consultations/${consultation.slug}">${consultation.title.fr}</a>`,
     );
     await agent.get(`/surveys/${survey.id}/pages/s1`);
     await agent.post(`/surveys/${survey.id}/pages/s1`, { q_likes: 'yes', q_why: 'Trees', action: 'next' });
@@ -105,10 +106,10 @@ describe('answering a survey on the web', () => {
       si_region: 'QC',
       action: 'next',
     });
-    expect(done.headers.location).toBe(`/surveys/${survey.id}/thanks`);
+    expect(done.headers.location).toBe(`/fr/surveys/${survey.id}/thanks`);
     const thanks = await agent.get(`/surveys/${survey.id}/thanks`);
-    expect(thanks.text).toContain(`href="/consultations/${consultation.slug}"`);
-    expect(thanks.text).toContain(`Retour à la consultation « ${consultation.title.fr} »`);
+    expect(thanks.text).toContain(`href="/fr/consultations/${consultation.slug}"`);
+    expect(thanks.text).toContain(`Retour à la consultation «\u00a0${consultation.title.fr}\u00a0»`);
   });
 
   it('when a page has errors, then it is shown again with a summary, inline messages and the values as typed', async () => {

@@ -89,7 +89,9 @@ describe('survey builder: conditions by answer, confirmations, layout', () => {
 
     await agent.agent.get('/?lang=fr');
     const french = await agent.get(`/manage/surveys/${survey.id}`);
-    expect(french.text).toContain('Affiché seulement si la réponse à « Aimez-vous le plan? » est « Non ».');
+    expect(french.text).toContain(
+      'Affiché seulement si la réponse à «\u00a0Aimez-vous le plan?\u00a0» est «\u00a0Non\u00a0».',
+    );
   });
 
   it('when the chosen question changes and old answers are still ticked, then they are dropped and the officer is asked to choose', async () => {
@@ -185,7 +187,7 @@ describe('survey builder: conditions by answer, confirmations, layout', () => {
     await agent.get(`/manage/surveys/${survey.id}`);
     await agent.agent.get('/?lang=fr');
     const fr = await agent.get(`/manage/surveys/${survey.id}/sections/s3/delete`);
-    expect(fr.text).toContain('<h1>Supprimer la page 3 « Priorités »\u00a0?</h1>');
+    expect(fr.text).toContain('<h1>Supprimer la page 3 «\u00a0Priorités\u00a0»?</h1>');
     expect(fr.text).toContain('Sa question (1) sera aussi supprimée.');
     await agent.agent.get('/?lang=en');
     const en = await agent.get(`/manage/surveys/${survey.id}/sections/s3/delete`);

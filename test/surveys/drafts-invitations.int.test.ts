@@ -72,7 +72,7 @@ describe('drafts, resume links and invitations', () => {
     await ctx.notifications.drain();
     const [mail] = smtp.to('ana@example.ca');
     expect(mail?.subject).toBe('Continue your answers: Budget survey');
-    const link = linkIn(mail?.text, /http:\/\/agora\.test\/surveys\/\w+\/resume\/[\w.-]+/);
+    const link = linkIn(mail?.text, /http:\/\/agora\.test(?:\/fr)?\/surveys\/\w+\/resume\/[\w.-]+/);
 
     const phone = new FormAgent(ctx.app);
     const opened = await phone.get(link);
@@ -151,8 +151,8 @@ describe('drafts, resume links and invitations', () => {
     ).toBe(1);
     await ctx.notifications.drain();
     const [mail] = smtp.to('bo@example.ca');
-    expect(mail?.subject).toBe('Vous êtes invité à répondre : Sondage sur le budget');
-    const link = linkIn(mail?.text, /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w.-]+/);
+    expect(mail?.subject).toBe('Vous êtes invité à répondre\u00a0: Sondage sur le budget');
+    const link = linkIn(mail?.text, /http:\/\/agora\.test(?:\/fr)?\/surveys\/\w+\/invitation\/[\w.-]+/);
     const stored = await ctx.db.connection
       .collection('survey_invitations')
       .find({ surveyId: new Types.ObjectId(survey.id) })
@@ -168,7 +168,8 @@ describe('drafts, resume links and invitations', () => {
     expect(refused.text).toContain('by invitation only');
 
     const bo = new FormAgent(ctx.app);
-    expect((await bo.get(link)).headers.location).toBe(`/surveys/${survey.id}`);
+    // The French invitation opens the survey in French.
+    expect((await bo.get(link)).headers.location).toBe(`/fr/surveys/${survey.id}`);
     expect((await bo.get(`/surveys/${survey.id}`)).status).toBe(200);
     await bo.get(`/surveys/${survey.id}/pages/s1`);
     expect((await finish(bo, survey.id, 's1')).headers.location).toBe(`/surveys/${survey.id}/thanks`);
@@ -180,7 +181,8 @@ describe('drafts, resume links and invitations', () => {
 
     const reuse = await new FormAgent(ctx.app).get(link);
     expect(reuse.status).toBe(409);
-    expect(reuse.text).toContain('already been used');
+    // The invitation was sent in French, so its link (and this page) is French.
+    expect(reuse.text).toContain('Cette invitation a déjà servi');
 
     const counts = await service.invitationCounts(survey.id);
     expect(counts.total).toEqual({ invited: 2, opened: 1, started: 1, submitted: 1 });
@@ -198,7 +200,7 @@ describe('drafts, resume links and invitations', () => {
     await ctx.notifications.drain();
     const link = linkIn(
       smtp.to('dee@example.ca')[0]?.text,
-      /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w.-]+/,
+      /http:\/\/agora\.test(?:\/fr)?\/surveys\/\w+\/invitation\/[\w.-]+/,
     );
     const dee = new FormAgent(ctx.app);
     await dee.get(link);
@@ -238,7 +240,10 @@ describe('drafts, resume links and invitations', () => {
     await ctx.notifications.drain();
     const fay = new FormAgent(ctx.app);
     await fay.get(
-      linkIn(smtp.to('fay@example.ca')[0]?.text, /http:\/\/agora\.test\/surveys\/\w+\/invitation\/[\w.-]+/),
+      linkIn(
+        smtp.to('fay@example.ca')[0]?.text,
+        /http:\/\/agora\.test(?:\/fr)?\/surveys\/\w+\/invitation\/[\w.-]+/,
+      ),
     );
     await fay.get(`/surveys/${survey.id}/pages/s1`);
     await finish(fay, survey.id, 's1');

@@ -113,7 +113,7 @@ describe('surveys JSON API', () => {
     const errors = JSON.parse(res.text).errors as { field: string; message: string }[];
     expect(errors).toEqual(
       expect.arrayContaining([
-        { field: 'ghost', message: 'Il n’y a pas de question « ghost » dans ce sondage.' },
+        { field: 'ghost', message: 'Il n’y a pas de question «\u00a0ghost\u00a0» dans ce sondage.' },
         { field: 'likes', message: 'Choisissez l’une des options proposées.' },
         { field: 'score', message: 'Choisissez un point de 1 à 5.' },
         { field: 'sector', message: expect.stringContaining('Choisissez') },

@@ -6,7 +6,8 @@ import { requireSignedIn } from '../../platform/http/auth';
 import { LOCALE_COOKIE } from '../../platform/http/locale';
 import { SESSION_COOKIE } from '../../platform/http/session';
 import type { RateLimitRule, RateLimiter } from '../../platform/http/rate-limit';
-import { LOCALES, formatDate } from '../../platform/i18n';
+import { LOCALES, formatDate, type Locale } from '../../platform/i18n';
+import { pathInLocale } from '../../platform/i18n/urls';
 import type { AccountsService } from './accounts.service';
 import {
   changePasswordSchema,
@@ -389,10 +390,12 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
       'gender',
       'ageRange',
     ]);
+    let chosen: Locale | undefined;
     try {
       const input = parseForm(profileSchema, req.body);
       await accounts.updateProfile(req.user!, input);
       rememberLocale(res, input.locale);
+      chosen = input.locale;
     } catch (error) {
       if (error instanceof ValidationError) {
         return renderForm(
@@ -405,7 +408,9 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
       }
       throw error;
     }
-    res.redirect(303, '/profile?notice=profile-saved');
+    // A new profile language shows at once: the profile page at that language's own address.
+    const saved = '/profile?notice=profile-saved';
+    res.redirect(303, chosen && chosen !== req.locale ? pathInLocale(saved, chosen) : saved);
   });
 
   /** GET /profile/password */

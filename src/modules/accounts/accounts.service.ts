@@ -584,6 +584,11 @@ export class AccountsService {
     };
   }
 
+  /** The language chosen with the site's language toggle becomes the profile's (emails come in it). */
+  async setLocale(actor: Actor, locale: Locale): Promise<void> {
+    await this.users.updateOne({ _id: actor.id }, { $set: { locale } });
+  }
+
   /**
    * Saves the profile. Gender and age range are kept only with consent: without the box ticked they are deleted,
    * whatever was sent.

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { TFunction } from 'i18next';
 import { NotFoundError } from '../../platform/errors';
 import { isLocale, type Locale } from '../../platform/i18n';
+import { localeBaseUrl } from '../../platform/i18n/urls';
 import { buildAtom, buildRss, type FeedEntry } from '../consultations';
 import type { CommitmentsService } from './commitments.service';
 import type { Commitment, Plan, StatusUpdate } from './commitments.types';
@@ -30,14 +31,17 @@ export function updateEntries(
   t: TFunction,
   baseUrl: string,
 ): FeedEntry[] {
+  // Entry ids stay the language-free address (they never change); links open the page in the feed's language.
+  const site = localeBaseUrl(baseUrl, locale);
   return updates.map((u) => {
-    const link = `${baseUrl}${commitmentHref(u.planSlug, u.number)}`;
+    const id = `${baseUrl}${commitmentHref(u.planSlug, u.number)}`;
+    const link = `${site}${commitmentHref(u.planSlug, u.number)}`;
     const status = t(`commitments:progress.${u.to}`, { lng: locale });
     const subject = u.milestoneId
       ? t('commitments:timeline.milestone', { number: u.milestoneNumber || pick(u.milestoneText, locale) })
       : t('commitments:timeline.overall');
     return {
-      id: `${link}#update-${u.seq}`,
+      id: `${id}#update-${u.seq}`,
       // The feed writers do not read `type`; status updates are news items of their own.
       type: 'new',
       title: t('commitments:feeds.entryTitle', {
@@ -46,7 +50,7 @@ export function updateEntries(
         subject,
         status,
       }),
-      summary: `${formatDay(u.date, locale)}: ${pick(u.note, locale)}`,
+      summary: `${formatDay(u.date, locale)}${locale === 'fr' ? '\u00a0:' : ':'} ${pick(u.note, locale)}`,
       link: `${link}#update-${u.seq}`,
       date: u.recordedAt,
       author: pick(plan.organisation, locale) || t('common:productName'),
@@ -81,7 +85,7 @@ export function commitmentFeedsRouter(deps: FeedRoutesDeps): Router {
     const entries = updateEntries(updates, titles, plan, locale, t, deps.baseUrl).sort(
       (a, b) => b.date.getTime() - a.date.getTime(),
     );
-    const link = `${deps.baseUrl}${commitment ? commitmentHref(plan.slug, commitment.number) : `/plans/${plan.slug}`}`;
+    const link = `${localeBaseUrl(deps.baseUrl, locale)}${commitment ? commitmentHref(plan.slug, commitment.number) : `/plans/${plan.slug}`}`;
     const info = {
       title: commitment
         ? t('commitments:feeds.commitmentTitle', {

@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import { barChart } from '../../platform/charts/svg-charts';
 import type { FieldError } from '../../platform/errors';
-import type { Locale } from '../../platform/i18n';
+import { colon, type Locale } from '../../platform/i18n';
 import { renderMarkdown } from '../../platform/markdown';
 import { formatShare } from '../participation';
 import { apa, citationMeta, type CitationInput } from './citation';
@@ -101,7 +101,7 @@ export function milestoneSummary(commitments: Commitment[], t: TFunction, locale
     chart: total
       ? barChart({
           title,
-          description: rows.map((r) => `${r.label}: ${r.countText}`).join('; '),
+          description: rows.map((r) => `${r.label}${colon(locale)} ${r.countText}`).join('; '),
           bars: rows.map((r) => ({ label: r.label, value: r.count, display: r.countText })),
           // Four short bars: a narrower drawing keeps its text readable when scaled down on a phone.
           width: 480,

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError } from '../../platform/errors';
+import { localeBaseUrl } from '../../platform/i18n/urls';
 import { isStaff, requireSignedIn } from '../../platform/http/auth';
 import { renderMarkdown } from '../../platform/markdown';
 import type { ConsultationsService } from '../consultations';
@@ -174,7 +175,7 @@ export function commitmentsPublicRouter(deps: PublicRoutesDeps): Router {
       }));
     const base = commitmentHref(plan.slug, commitment.number);
     const citation = citationView(
-      citationInput(commitment, plan, locale, req.t, deps.baseUrl, updates[0]),
+      citationInput(commitment, plan, locale, req.t, localeBaseUrl(deps.baseUrl, locale), updates[0]),
       base,
     );
     res.render('commitments/commitment', {
@@ -238,7 +239,14 @@ export function commitmentsPublicRouter(deps: PublicRoutesDeps): Router {
     if (!['json', 'bib', 'ris'].includes(format)) throw new NotFoundError();
     const { plan, commitment } = await visibleCommitment(req);
     const [latest] = await commitments.listUpdates(commitment, 1);
-    const input = citationInput(commitment, plan, req.locale, req.t, deps.baseUrl, latest);
+    const input = citationInput(
+      commitment,
+      plan,
+      req.locale,
+      req.t,
+      localeBaseUrl(deps.baseUrl, req.locale),
+      latest,
+    );
     const name = `commitment-${plan.slug}-${commitment.number}`;
     res.set('Cache-Control', 'public, max-age=300');
     if (format === 'json') {

@@ -3,6 +3,7 @@ import { ClosedError, NotFoundError, TooManyRequestsError, ValidationError } fro
 import { can, draftScope } from '../../platform/http/access';
 import { isStaff, requireSignedIn } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
+import { localeBaseUrl } from '../../platform/i18n/urls';
 import { renderMarkdown } from '../../platform/markdown';
 import type { CommentsService } from './comments.service';
 import {
@@ -163,7 +164,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
       title: pick(consultation.title, req.locale),
       organisation: pick(consultation.leadOrganisation, req.locale),
       date: consultation.publishedAt ?? consultation.opensAt,
-      url: `${deps.baseUrl}/consultations/${consultation.slug}`,
+      url: `${localeBaseUrl(deps.baseUrl, req.locale)}/consultations/${consultation.slug}`,
       locale: req.locale,
       site: req.t('common:productName'),
     };
@@ -181,7 +182,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
       title: req.t('consultations:report.pageTitle', { title: pick(consultation.title, req.locale) }),
       organisation: pick(consultation.leadOrganisation, req.locale),
       date: report.publishedAt ?? consultation.closesAt,
-      url: `${deps.baseUrl}/consultations/${consultation.slug}/report`,
+      url: `${localeBaseUrl(deps.baseUrl, req.locale)}/consultations/${consultation.slug}/report`,
       locale: req.locale,
       site: req.t('common:productName'),
     };
@@ -243,7 +244,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
     ]);
     const view = consultationDetail(consultation, locale, req.t, now);
     const roundTitle = pick(round.title, locale);
-    const url = `${deps.baseUrl}/consultations/${consultation.slug}`;
+    const url = `${localeBaseUrl(deps.baseUrl, req.locale)}/consultations/${consultation.slug}`;
     res.status(extra.status ?? 200).render('consultations/show', {
       title: view.title,
       description: view.summary,
@@ -386,7 +387,7 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
     const locale = req.locale;
     const title = pick(consultation.title, locale);
     const round = await consultations.getRoundById(consultation.roundId, { includeDrafts: true });
-    const url = `${deps.baseUrl}/consultations/${consultation.slug}/report`;
+    const url = `${localeBaseUrl(deps.baseUrl, req.locale)}/consultations/${consultation.slug}/report`;
     const organisation = pick(consultation.leadOrganisation, locale);
     res.render('consultations/report', {
       title: req.t('consultations:report.pageTitle', { title }),

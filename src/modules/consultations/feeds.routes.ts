@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { TFunction } from 'i18next';
 import { NotFoundError } from '../../platform/errors';
 import { formatDate, isLocale, type Locale } from '../../platform/i18n';
+import { localeBaseUrl } from '../../platform/i18n/urls';
 import { pick } from './consultation-presenter';
 import type { ConsultationsService } from './consultations.service';
 import type { Consultation, Round } from './consultations.types';
@@ -29,9 +30,12 @@ export function feedEntries(
   now: Date,
 ): FeedEntry[] {
   const entries: FeedEntry[] = [];
+  // Entry ids stay the language-free address (they never change); links open the page in the feed's language.
+  const site = localeBaseUrl(baseUrl, locale);
   for (const c of list) {
     const title = pick(c.title, locale);
-    const link = `${baseUrl}/consultations/${c.slug}`;
+    const id = `${baseUrl}/consultations/${c.slug}`;
+    const link = `${site}/consultations/${c.slug}`;
     const author = pick(c.leadOrganisation, locale) || t('common:productName');
     const categories = c.themes.map((key) => t(`consultations:themes.${key}`));
     const base = { author, categories, link };
@@ -42,7 +46,7 @@ export function feedEntries(
       if (date.getTime() > now.getTime()) return;
       entries.push({
         ...base,
-        id: `${link}#${type}`,
+        id: `${id}#${type}`,
         type,
         date,
         title: t(`consultations:feeds.event.${type}`, { title }),
@@ -71,7 +75,7 @@ export function calendarEvents(
   const host = new URL(baseUrl).host;
   return list.flatMap((c) => {
     const title = pick(c.title, locale);
-    const url = `${baseUrl}/consultations/${c.slug}`;
+    const url = `${localeBaseUrl(baseUrl, locale)}/consultations/${c.slug}`;
     const description = `${pick(c.summary, locale)}\n\n${url}`;
     const categories = c.themes.map((key) => t(`consultations:themes.${key}`));
     return [
@@ -122,7 +126,8 @@ export function feedsRouter(deps: FeedRoutesDeps): Router {
     const now = deps.consultations.now();
     const list = await deps.consultations.listPublished({ roundId: round?.id, now });
     const roundTitle = round ? pick(round.title, locale) : undefined;
-    const pageLink = round ? `${deps.baseUrl}/rounds/${round.slug}` : `${deps.baseUrl}/consultations`;
+    const site = localeBaseUrl(deps.baseUrl, locale);
+    const pageLink = round ? `${site}/rounds/${round.slug}` : `${site}/consultations`;
     const self = `${deps.baseUrl}${req.originalUrl.split('?')[0]}`;
     let body: string;
     if (format === 'ics') {

@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { Locale } from '../../platform/i18n';
+import { colon, type Locale } from '../../platform/i18n';
 import { barChart, trendChart } from '../../platform/charts/svg-charts';
 import type { BreakdownCell } from './metrics';
 import type { ScopeReport, TrendEntry } from './reports.service';
@@ -108,7 +108,7 @@ export function trendView(
   const title = t('participation:trend.chartTitle', { sector: sectorLabel });
   const chart = trendChart({
     title,
-    description: rows.map((r) => `${r.title}: ${r.share}`).join('; '),
+    description: rows.map((r) => `${r.title}${colon(locale)} ${r.share}`).join('; '),
     points: entries.map((e, i) => ({
       label: String(e.startsOn.getUTCFullYear()),
       value: e.share,

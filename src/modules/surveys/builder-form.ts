@@ -1,3 +1,4 @@
+import { colon } from '../../platform/i18n';
 import { parseWallClock, toWallClock } from '../../platform/zoned-time';
 import type { TFunction } from '../../platform/i18n';
 import type { FormFields } from './survey-answers';
@@ -403,7 +404,7 @@ export function pagePath(
 ): { label: string; condition: string }[] {
   return [
     ...definition.sections.map((section, i) => ({
-      label: `${t('surveys:builder.pageN', { n: i + 1 })}: ${localize(section.title, locale) || t('surveys:builder.untitled')}`,
+      label: `${t('surveys:builder.pageN', { n: i + 1 })}${colon(locale)} ${localize(section.title, locale) || t('surveys:builder.untitled')}`,
       condition: section.showIf ? describeCondition(definition, section.showIf, t, locale) : '',
     })),
     ...(selfIdentification ? [{ label: t('surveys:aboutYou.heading'), condition: '' }] : []),

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { TFunction } from '../../platform/i18n';
 import { isRegion, isSector } from '../../platform/classifications';
+import { colon } from '../../platform/i18n';
 import {
   isQuestionShown,
   readPage,
@@ -89,9 +90,7 @@ export function answerText(
   const optionLabel = (id: string) => {
     if (id === OTHER_OPTION) {
       const other = otherText[question.id];
-      return other
-        ? `${t('surveys:answer.other')}${locale === 'fr' ? ' : ' : ': '}${other}`
-        : t('surveys:answer.other');
+      return other ? `${t('surveys:answer.other')}${colon(locale)} ${other}` : t('surveys:answer.other');
     }
     const options = 'options' in question ? question.options : [];
     return localize(options.find((o) => o.id === id)?.label, locale) || id;
@@ -112,7 +111,7 @@ export function answerText(
         .filter((row) => row.id in answer)
         .map((row) => {
           const point = question.scale.find((s) => s.id === answer[row.id]);
-          return `${localize(row.label, locale)}${locale === 'fr' ? ' : ' : ': '}${localize(point?.label, locale)}`;
+          return `${localize(row.label, locale)}${colon(locale)} ${localize(point?.label, locale)}`;
         });
     }
     case 'date': {
@@ -195,7 +194,8 @@ export function answersSummary(
       problem: problemOf.get(q.id) ?? '',
     }));
     for (const row of rows) {
-      if (row.problem) problems.push({ field: `row-${row.id}`, message: `${row.label}: ${row.problem}` });
+      if (row.problem)
+        problems.push({ field: `row-${row.id}`, message: `${row.label}${colon(locale)} ${row.problem}` });
     }
     return {
       pageId,

@@ -83,6 +83,8 @@ export function trendChart(options: {
   points: TrendPoint[];
   target?: { value: number; label: string };
   width?: number;
+  /** Axis labels, in the page's language ("10 %" in French); whole percentages by default. */
+  formatPercent?: (share: number) => string;
 }): string {
   const width = options.width ?? 640;
   const height = 260;
@@ -114,7 +116,7 @@ export function trendChart(options: {
     ...ticks.map(
       (v) =>
         `<line x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="${GRID}"/>` +
-        `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="12" fill="${TEXT}">${Math.round(v * 100)}%</text>`,
+        `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="12" fill="${TEXT}">${escapeXml(options.formatPercent?.(v) ?? `${Math.round(v * 100)}%`)}</text>`,
     ),
     options.target
       ? `<line x1="${left}" x2="${width - right}" y1="${y(options.target.value).toFixed(1)}" y2="${y(options.target.value).toFixed(1)}" stroke="${HIGHLIGHT}" stroke-width="2" stroke-dasharray="6 4"/>` +

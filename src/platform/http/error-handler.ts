@@ -136,7 +136,10 @@ export function errorHandler(
         t: req.t,
         locale: DEFAULT_LOCALE,
         otherLocale: 'fr',
-        languageToggleHref: '/?lang=fr',
+        languageToggleHref: '/fr/?lang=fr',
+        linkPrefix: '',
+        colon: ':',
+        alternateLanguages: [],
       });
     }
     const problem = classify(error);

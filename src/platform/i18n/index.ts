@@ -46,6 +46,14 @@ export function createI18n(resources: Resources = loadResources()): i18n {
   return instance;
 }
 
+/**
+ * What separates a label from its value: "Cible : 20 %" in French (a non-breaking space before the colon, as Canadian
+ * French writes it), "Target: 20%" in English.
+ */
+export function colon(locale: Locale): string {
+  return locale === 'fr' ? '\u00a0:' : ':';
+}
+
 /** Picks a supported language from an Accept-Language header ("fr-CA,fr;q=0.9,en;q=0.8"). */
 export function negotiateLocale(header: string | undefined): Locale | undefined {
   if (!header) return undefined;
