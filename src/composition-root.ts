@@ -20,6 +20,7 @@ import {
   type ParticipationModule,
 } from './modules/participation';
 import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
+import { dashboardRouter } from './modules/dashboard';
 import {
   answeringRouter,
   builderRouter,
@@ -157,6 +158,7 @@ export function compose(
     await consultations.comments.forgetAuthor(userId);
     await consultations.subscriptions.forgetUser(userId);
     await commitments.followers.forgetUser(userId);
+    await surveys.forgetParticipant(userId);
   });
   // Consultation pages list their surveys and count their responses.
   consultations.setSurveyDirectory(surveys.surveyDirectory);
@@ -194,6 +196,13 @@ export function compose(
     }),
     builderRouter(surveys, consultations.consultations),
     surveysApiRouter(surveys, limiter),
+    dashboardRouter({
+      surveys,
+      subscriptions: consultations.subscriptions,
+      consultations: consultations.consultations,
+      followers: commitments.followers,
+      commitments: commitments.commitments,
+    }),
     openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);

@@ -18,6 +18,7 @@ export {
   type Survey,
   type SurveysService,
   type ResponseView,
+  type ParticipantActivity,
 } from './surveys.service';
 export { answeringRouter } from './answering.routes';
 export { builderRouter } from './builder.routes';
