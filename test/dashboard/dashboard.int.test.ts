@@ -51,6 +51,16 @@ describe('the participant dashboard (/account)', () => {
       q_why: '',
       action: 'next',
     });
+    // "Save and come back later" says where the answers are: in the account, not in this browser
+    const saved = textOf((await agent.get(`/surveys/${inProgress.survey.id}/saved`)).text);
+    expect(saved).toContain('saved to your account');
+    expect(saved).not.toContain('saved in this browser');
+    const anonymous = new FormAgent(ctx.app);
+    await anonymous.get(`/surveys/${inProgress.survey.id}/pages/s1`);
+    await anonymous.post(`/surveys/${inProgress.survey.id}/pages/s1`, { q_likes: 'no', action: 'next' });
+    expect(textOf((await anonymous.get(`/surveys/${inProgress.survey.id}/saved`)).text)).toContain(
+      'saved in this browser',
+    );
     await submit(agent, answered.survey.id);
     const { consultation } = await createRoundAndConsultation(ctx);
     await agent.get(`/consultations/${consultation.slug}`);
