@@ -16,14 +16,19 @@ jest.setTimeout(900_000);
 
 const ROLES: { name: string; roles: Role[] | null; start: string[] }[] = [
   { name: 'public', roles: null, start: ['/', '/sign-in', '/sign-up', '/password-reset', '/verify-email'] },
-  { name: 'participant', roles: [], start: ['/', '/account', '/profile', '/profile/password', '/profile/delete'] },
+  {
+    name: 'participant',
+    roles: [],
+    start: ['/', '/account', '/profile', '/profile/password', '/profile/delete'],
+  },
   { name: 'officer', roles: ['officer'], start: ['/officer', '/manage/surveys', '/officer/plans'] },
   { name: 'analyst', roles: ['analyst'], start: ['/analysis', '/analysis/indicators'] },
   { name: 'admin', roles: ['admin'], start: ['/admin/users', '/admin/audit'] },
 ];
 
 /** Links that are not pages (downloads, feeds, the API) or that act (sign-out is a form, never a link). */
-const NOT_A_PAGE = /\.(csv|json|ics|rss|atom|xml|eml|zip|bib|ris|txt|pdf)(\?|$)|^\/api\/|^\/dev\/|^\/public\/|^\/feeds\//;
+const NOT_A_PAGE =
+  /\.(csv|json|ics|rss|atom|xml|eml|zip|bib|ris|txt|pdf)(\?|$)|^\/api\/|^\/dev\/|^\/public\/|^\/feeds\//;
 
 const shapeOf = (path: string) =>
   path
@@ -60,7 +65,20 @@ describe('every page at 320 px, every role, both languages', () => {
         inner: window.innerWidth,
         lang: document.documentElement.lang,
       }));
-      if (width.scroll > width.inner) problems.push({ path, locale, wider: width.scroll });
+      if (width.scroll > width.inner) {
+        // The outermost elements that stick out, to say what to fix.
+        const culprits = await page.evaluate(() => {
+          const out: string[] = [];
+          for (const el of Array.from(document.querySelectorAll('body *'))) {
+            const box = el.getBoundingClientRect();
+            const parent = el.parentElement?.getBoundingClientRect();
+            if (box.right > window.innerWidth + 1 && (!parent || parent.right <= window.innerWidth + 1))
+              out.push(`${el.tagName.toLowerCase()}.${el.className}:${Math.round(box.right)}`);
+          }
+          return out.slice(0, 4);
+        });
+        problems.push({ path, locale, wider: width.scroll, culprits });
+      }
       if (width.lang !== locale) problems.push({ path, locale, lang: width.lang });
       const violations = await axeViolations(page);
       if (violations.length) problems.push({ path, locale, violations });
