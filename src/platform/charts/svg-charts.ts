@@ -154,7 +154,10 @@ export function trendChart(options: {
     let ly = cy - 12;
     if (collides(ly) || ly - SMALL_FONT < 2) ly = cy + 22;
     placed.push({ at: px, y: ly, width });
-    return `<text class="chart__value" x="${pct(cx)}" y="${ly.toFixed(1)}" text-anchor="middle" font-size="${SMALL_FONT}" font-weight="bold" fill="${TEXT}">${escapeXml(p.display)}</text>`;
+    // Near an edge the label ends (or starts) at the point instead of being centred on it, so it stays inside.
+    const anchor = cx > right - 6 ? 'end' : cx < left + 6 ? 'start' : 'middle';
+    const shift = anchor === 'end' ? ' dx="6"' : anchor === 'start' ? ' dx="-6"' : '';
+    return `<text class="chart__value" x="${pct(cx)}"${shift} y="${ly.toFixed(1)}" text-anchor="${anchor}" font-size="${SMALL_FONT}" font-weight="bold" fill="${TEXT}">${escapeXml(p.display)}</text>`;
   });
 
   // Axis labels: on a second row when they would touch the previous one at the narrowest drawing.
