@@ -21,6 +21,7 @@ import {
   type ParticipationModule,
 } from './modules/participation';
 import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
+import { dashboardRouter } from './modules/dashboard';
 import {
   answeringRouter,
   builderRouter,
@@ -193,6 +194,7 @@ export function compose(
     await consultations.comments.forgetAuthor(userId);
     await consultations.subscriptions.forgetUser(userId);
     await commitments.followers.forgetUser(userId);
+    await surveys.forgetParticipant(userId);
   });
   // Consultation pages list their surveys and count their responses.
   consultations.setSurveyDirectory(surveys.surveyDirectory);
@@ -239,6 +241,13 @@ export function compose(
     flaggedRouter(surveys, flood),
     invitationOptOutRouter(surveys),
     surveysApiRouter(surveys, limiter, flood),
+    dashboardRouter({
+      surveys,
+      subscriptions: consultations.subscriptions,
+      consultations: consultations.consultations,
+      followers: commitments.followers,
+      commitments: commitments.commitments,
+    }),
     openApiRouter(openApi, config.baseUrl),
   ];
   if (mail.router) routers.push(mail.router);

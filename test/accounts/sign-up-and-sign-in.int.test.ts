@@ -60,17 +60,27 @@ describe('sign-up, email verification, sign-in and sign-out', () => {
       const confirm = await agent.get(pathOf(link));
       expect(confirm.status).toBe(200);
       expect(confirm.text).toContain('Confirm my email address');
+      expect(confirm.text).toContain('Email address: amara.okafor@example.ca');
+      const before = sessionCookieFrom(confirm) ?? '';
+      // The link is a capability: pressing its button verifies and signs the owner in, in a new session.
       const verified = await agent.post(pathOf(link));
       expect(verified.status).toBe(303);
-      expect(verified.headers.location).toBe('/sign-in?notice=verified');
-      expect((await agent.get('/sign-in?notice=verified')).text).toContain('Your email address is confirmed');
+      expect(verified.headers.location).toBe('/account?notice=verified');
+      const after = sessionCookieFrom(verified);
+      expect(after).toBeDefined();
+      expect(after).not.toBe(before);
+      const landing = await agent.get('/account?notice=verified');
+      expect(landing.status).toBe(200);
+      expect(landing.text).toContain('Your email address is confirmed and you are signed in.');
+      await agent.post('/sign-out');
 
+      await agent.get('/sign-in');
       const signedIn = await agent.post('/sign-in', {
         email: 'AMARA.okafor@example.ca',
         password: 'lantern orchard quietly north',
       });
       expect(signedIn.status).toBe(303);
-      expect(signedIn.headers.location).toBe('/profile');
+      expect(signedIn.headers.location).toBe('/account');
       const profile = await agent.get('/profile');
       expect(profile.status).toBe(200);
       expect(profile.text).toContain('value="Amara Okafor"');
@@ -89,10 +99,49 @@ describe('sign-up, email verification, sign-in and sign-out', () => {
       );
       await agent.get(link);
       expect((await agent.post(link)).status).toBe(303);
-      const again = await agent.post(link);
+      // (the agent is now signed in, in a new session: a second use comes from another browser)
+      const other = agentFor(t.ctx);
+      await other.get('/sign-in');
+      const again = await other.post(link);
       expect(again.status).toBe(410);
       expect(again.text).toContain('This link no longer works');
       expect((await agent.get(link)).status).toBe(410);
+    });
+
+    it('when a verification link is spent, then a second browser using it is not signed in; staff accounts are verified but not signed in', async () => {
+      const first = agentFor(t.ctx);
+      await first.get('/sign-up');
+      await first.post('/sign-up', { name: 'Once', email: 'once@example.ca', password: DEFAULT_PASSWORD });
+      const link = pathOf(linkIn(await lastEmailTo(t, 'once@example.ca'), 'http://agora.test/verify-email/'));
+      await first.get(link);
+      expect((await first.post(link)).headers.location).toBe('/account?notice=verified');
+      const second = agentFor(t.ctx);
+      await second.get('/sign-in');
+      expect((await second.post(link)).status).toBe(410);
+      expect((await second.get('/account')).status).toBe(303); // not signed in
+
+      // A staff member's account: the link verifies it, but they sign in with their password.
+      const staff = agentFor(t.ctx);
+      await staff.get('/sign-up');
+      await staff.post('/sign-up', {
+        name: 'Staff',
+        email: 'staff.verify@example.ca',
+        password: DEFAULT_PASSWORD,
+      });
+      await users().updateOne(
+        { email: 'staff.verify@example.ca' },
+        { $set: { roles: ['participant', 'officer'] } },
+      );
+      const staffLink = pathOf(
+        linkIn(await lastEmailTo(t, 'staff.verify@example.ca'), 'http://agora.test/verify-email/'),
+      );
+      await staff.get(staffLink);
+      const verified = await staff.post(staffLink);
+      expect(verified.headers.location).toBe('/sign-in?notice=verified');
+      expect((await staff.get('/officer')).status).toBe(303);
+      expect((await users().findOne({ email: 'staff.verify@example.ca' }))?.emailVerifiedAt).toBeInstanceOf(
+        Date,
+      );
     });
 
     it('when a verification link has expired, then it is refused and the account stays unverified', async () => {
@@ -344,9 +393,9 @@ describe('sign-up, email verification, sign-in and sign-out', () => {
 
     it.each([
       ['/consultations/budget-2025?tab=survey', '/consultations/budget-2025?tab=survey'],
-      ['https://evil.example/phish', '/profile'],
-      ['//evil.example/phish', '/profile'],
-      ['/\\evil.example', '/profile'],
+      ['https://evil.example/phish', '/account'],
+      ['//evil.example/phish', '/account'],
+      ['/\\evil.example', '/account'],
     ])('when returnTo is %p, then sign-in goes to %p', async (returnTo, expected) => {
       const user = await createUser(t.ctx);
       const agent = agentFor(t.ctx);
@@ -399,11 +448,11 @@ describe('sign-up, email verification, sign-in and sign-out', () => {
       expect(after.text).toContain('Create an account');
     });
 
-    it('when a signed-in user loads a page, then the header shows their name, a profile link and sign-out', async () => {
+    it('when a signed-in user loads a page, then the header shows their name, a link to their account and sign-out', async () => {
       const user = await createUser(t.ctx, { name: 'Header Person' });
       const agent = await signIn(t.ctx, user);
       const home = await agent.get('/');
-      expect(home.text).toMatch(/<a href="\/profile"[^>]*>.*Header Person<\/a>/);
+      expect(home.text).toMatch(/<a href="\/account"[^>]*>.*Header Person<\/a>/);
       expect(home.text).toContain('action="/sign-out"');
       expect(home.text).not.toContain('href="/admin/users"');
     });

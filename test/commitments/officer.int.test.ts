@@ -276,15 +276,22 @@ describe('action plans: officers, status updates, followers, CSV import and role
     expect(english?.subject).toBe('Commitment 19 is now Complete');
     expect(english?.text).toContain(`http://agora.test${page}#update-1`);
 
-    // The emailed link unfollows in one click (no session), and offers to undo it.
+    // The emailed link asks (opening it changes nothing: mail scanners fetch links); its button unfollows with no
+    // session, and the next page offers to undo it.
     const link = /(http:\/\/agora\.test\/commitments\/unfollow\/\S+)/.exec(
       english?.text ?? '',
     )?.[1] as string;
-    const unfollowed = await request(ctx.app).get(new URL(link).pathname);
+    const asked = await request(ctx.app).get(new URL(link).pathname);
+    expect(textOf(asked.text)).toContain('Stop these emails?');
+    expect(asked.text).toContain(`<form method="post" action="${new URL(link).pathname}">`);
+    expect(
+      await ctx.composition.commitments.followers.isFollowing(commitment, personFor('participant:sam').email),
+    ).toBe(true);
+    const unfollowed = await request(ctx.app).post(new URL(link).pathname); // RFC 8058 too: no CSRF token
+    expect(unfollowed.status).toBe(200);
     expect(textOf(unfollowed.text)).toContain(
       'will not be emailed about “Commitment 19: Engage civil society 19” any more',
     );
-    expect((await request(ctx.app).post(new URL(link).pathname)).status).toBe(200); // RFC 8058, no CSRF token
     expect((await request(ctx.app).get('/commitments/unfollow/Zm9sbG93Onh4.forged')).status).toBe(404);
 
     const second = await officer.get(`/officer${page}`);

@@ -178,9 +178,24 @@ describe('"what we heard" reports and subscriptions', () => {
 
     const forged = await request(ctx.app).get(path.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
     expect(forged.status).toBe(404);
+    // Opening the link (a mail scanner does) changes nothing: the page asks, and its button unsubscribes.
     const page = await request(ctx.app).get(path);
     expect(page.status).toBe(200);
-    expect(textOf(page.text)).toContain(`We will no longer email ${personFor('participant:leaver').email}`);
+    expect(textOf(page.text)).toContain('Stop these emails?');
+    expect(page.text).toContain(`<form method="post" action="${path}">`);
+    expect(
+      await ctx.consultations.subscriptions.isFollowing({
+        targetType: 'consultation',
+        targetId: consultation.id,
+        email: personFor('participant:leaver').email,
+      }),
+    ).toBe(true);
+    const confirmed = await request(ctx.app).post(path);
+    expect(confirmed.status).toBe(200);
+    expect(textOf(confirmed.text)).toContain(
+      `We will no longer email ${personFor('participant:leaver').email}`,
+    );
+    expect(textOf((await request(ctx.app).get(path)).text)).toContain('You are unsubscribed');
 
     await ctx.consultations.notices.runScheduledNotifications(new Date(Date.now() + 2 * HOUR));
     await ctx.notifications.drain();

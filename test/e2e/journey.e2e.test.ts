@@ -117,10 +117,9 @@ describe('the whole product in a real browser', () => {
     expect(link).toBeDefined();
     await participant.goto(`${app.baseUrl}${link as string}`);
     await follow(participant, 'main button[type=submit]');
-    await participant.fill('#email', 'camille.roy@example.ca');
-    await participant.fill('#password', 'northern lights over the bay');
-    await follow(participant, 'main button[type=submit]');
-    expect(new URL(participant.url()).pathname).toBe('/profile');
+    // Confirming signs in and lands on the dashboard.
+    expect(new URL(participant.url()).pathname).toBe('/account');
+    await participant.goto(`${app.baseUrl}/profile`);
     await participant.selectOption('#sector', 'civil_society');
     await participant.selectOption('#region', 'ON');
     await follow(participant, '.profile-form button[type=submit]');

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import request from 'supertest';
+import { buildTestApp } from '../support/app';
 import {
   lastEmailTo,
   startAccountsApp,
@@ -142,7 +143,6 @@ describe('the language in the address', () => {
     });
 
     it('when a page sets a cookie scoped to a path, then it reaches that path under every prefix too', async () => {
-      const { buildTestApp } = await import('../support/app');
       const ctx = await buildTestApp({ routers: [testRoutes()] });
       try {
         const res = await request(ctx.app).get('/fr/test/scoped-cookie');

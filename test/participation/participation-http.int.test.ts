@@ -169,7 +169,8 @@ describe('participation pages and API', () => {
 
   it('when the trend of a sector with an indicator is shown, then the chart draws its target', async () => {
     const res = await request(ctx.app).get('/participation?sector=civil_society');
-    expect(res.text).toContain('>Target: 25%</text>');
+    expect(res.text).toContain('>Target: 25%</li>');
+    expect(res.text).toContain('class="chart__target"');
     const other = await request(ctx.app).get('/participation?sector=academia');
     expect(other.text).not.toContain('Target:');
   });

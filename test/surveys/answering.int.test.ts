@@ -183,7 +183,13 @@ describe('answering a survey on the web', () => {
         },
       },
     });
-    expect((await request(ctx.app).get(`/surveys/${survey.id}`)).status).toBe(410);
+    const page = await request(ctx.app).get(`/surveys/${survey.id}`);
+    expect(page.status).toBe(410);
+    // a page of its own, not a bare error: when it closed and where to go next
+    expect(page.text).toContain('<h1>This survey is closed</h1>');
+    expect(page.text).toMatch(/It closed on [A-Z][a-z]+ \d{1,2}, \d{4} and no longer takes answers\./);
+    expect(page.text).toContain('href="/consultations/');
+    expect(page.text).not.toContain('Error 410');
   });
 
   it('when a signed-in participant answers, then the response is theirs and "About you" is prefilled from their profile', async () => {

@@ -21,6 +21,7 @@ import {
   tokenSchema,
 } from './accounts.schemas';
 import { keptValues, renderForm, safeReturnTo } from './forms';
+import { landingPath } from './landing';
 import type { SignInFailure } from './passport';
 import { ACCOUNT_RATE_LIMITS as LIMITS } from './rate-limits';
 
@@ -116,7 +117,7 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
 
   /** GET /sign-up */
   router.get('/sign-up', (req, res) => {
-    if (req.user) return res.redirect(303, '/profile');
+    if (req.user) return res.redirect(303, landingPath(req.user));
     renderForm(req, res, 'accounts/sign-up', signUpPage(req));
   });
 
@@ -149,7 +150,7 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   /** GET /sign-in?returnTo=/path */
   router.get('/sign-in', (req, res) => {
     const returnTo = safeReturnTo(req.query.returnTo);
-    if (req.user) return res.redirect(303, returnTo ?? '/profile');
+    if (req.user) return res.redirect(303, returnTo ?? landingPath(req.user));
     renderForm(req, res, 'accounts/sign-in', signInPage(req, returnTo));
   });
 
@@ -174,7 +175,7 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
       await limiter.reset(LIMITS.signInAccount, input.email);
       await logIn(req, user);
       rememberLocale(res, user.locale);
-      return res.redirect(303, returnTo ?? '/profile');
+      return res.redirect(303, returnTo ?? landingPath(user));
     }
     if (failure?.outcome === 'unverified') {
       return res.status(403).render('accounts/unverified', {
@@ -249,21 +250,34 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
     });
   }
 
-  /** GET /verify-email/:token: a confirmation button, so that link scanners fetching the URL spend nothing. */
+  /**
+   * GET /verify-email/:token: a confirmation button, so that link scanners fetching the URL spend nothing. The page
+   * names the address, so nobody confirms (and signs in to) an account that is not theirs without seeing it.
+   */
   router.get('/verify-email/:token', async (req, res) => {
     const parsed = tokenSchema.safeParse({ token: req.params.token });
-    const usable = parsed.success && (await accounts.isTokenUsable('verify-email', parsed.data.token));
-    if (!usable) return renderInvalidLink(req, res, 'verify');
-    res.render('accounts/verify-email', { title: req.t('accounts:verify.title'), token: parsed.data.token });
+    const email = parsed.success ? await accounts.verificationLinkEmail(parsed.data.token) : undefined;
+    if (!parsed.success || !email) return renderInvalidLink(req, res, 'verify');
+    res.set('Cache-Control', 'no-store');
+    res.render('accounts/verify-email', {
+      title: req.t('accounts:verify.title'),
+      token: parsed.data.token,
+      email,
+    });
   });
 
-  /** POST /verify-email/:token */
+  /**
+   * POST /verify-email/:token: spends the link and signs its owner in (a new session: the one before is
+   * regenerated), unless the account holds a staff role; see docs/accounts.md.
+   */
   router.post('/verify-email/:token', async (req, res) => {
     const parsed = tokenSchema.safeParse({ token: req.params.token });
-    if (!parsed.success || !(await accounts.verifyEmail(parsed.data.token))) {
-      return renderInvalidLink(req, res, 'verify');
-    }
-    res.redirect(303, '/sign-in?notice=verified');
+    const result = parsed.success ? await accounts.confirmEmail(parsed.data.token) : { verified: false };
+    if (!result.verified) return renderInvalidLink(req, res, 'verify');
+    if (!result.user) return res.redirect(303, '/sign-in?notice=verified');
+    await logIn(req, result.user);
+    rememberLocale(res, result.user.locale);
+    res.redirect(303, `${landingPath(result.user)}?notice=verified`);
   });
 
   /** GET /verify-email: ask for a new link. */

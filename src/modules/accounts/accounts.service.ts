@@ -481,13 +481,34 @@ export class AccountsService {
 
   /** Marks the email as verified and spends the token; false when the link is unknown, used or expired. */
   async verifyEmail(token: string): Promise<boolean> {
+    return (await this.confirmEmail(token)).verified;
+  }
+
+  /**
+   * Verifies the email and says whom the link may sign in: the link's owner, when their account is active and holds
+   * no staff role (an emailed link is a weaker proof than a password, so staff still sign in with theirs). The
+   * token is spent first, by one conditional update, so of two uses of one link only one ever signs anyone in.
+   */
+  async confirmEmail(token: string): Promise<{ verified: boolean; user?: AuthenticatedUser }> {
     const spent = await this.spendToken('verify-email', token);
-    if (!spent) return false;
+    if (!spent) return { verified: false };
+    const now = this.now();
     await this.users.updateOne(
       { _id: spent.userId, emailVerifiedAt: null },
-      { $set: { emailVerifiedAt: this.now() } },
+      { $set: { emailVerifiedAt: now } },
     );
-    return true;
+    const user = await this.users.findOne({ _id: spent.userId, status: 'active' }).lean();
+    if (!user || user.roles.some((role) => role !== 'participant')) return { verified: true };
+    await this.users.updateOne({ _id: user._id }, { $set: { lastSignInAt: now } });
+    return { verified: true, user: toAuthenticatedUser(user) };
+  }
+
+  /** The address a usable verification link belongs to (shown on its confirmation page), or undefined. */
+  async verificationLinkEmail(token: string): Promise<string | undefined> {
+    const pending = await this.findUsableToken('verify-email', token);
+    if (!pending) return undefined;
+    const user = await this.users.findOne({ _id: pending.userId }).lean();
+    return user?.email;
   }
 
   // ---- Passwords -----------------------------------------------------------------------------------------------

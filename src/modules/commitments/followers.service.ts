@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { userList } from '../../platform/db/user-lists';
 import { NotFoundError } from '../../platform/errors';
 import type { Locale } from '../../platform/i18n';
 import type { Notifications } from '../notifications';
@@ -25,6 +26,8 @@ export type FollowersService = ReturnType<typeof createFollowersService>;
  */
 export function createFollowersService(options: FollowersServiceOptions) {
   const { Followers } = commitmentModels(options.connection);
+  /** A signed-in user's follows, for their dashboard (see platform/db/user-lists.ts). */
+  const byUser = userList(options.connection, 'commitment-follows');
   const key = crypto.createHmac('sha256', options.secret).update('agora:commitments:unfollow').digest();
 
   const normalise = (email: string) => email.trim().toLowerCase();
@@ -56,8 +59,11 @@ export function createFollowersService(options: FollowersServiceOptions) {
 
   async function follow(commitment: Commitment, person: { email: string; locale: Locale; userId?: string }) {
     const email = normalise(person.email);
+    const id = ids.follower(commitment.planSlug, commitment.number, email);
+    // The id is known before the follow is written: listed first, so the list never misses a follow.
+    if (person.userId) await byUser.add(person.userId, id);
     await Followers.updateOne(
-      { _id: ids.follower(commitment.planSlug, commitment.number, email) },
+      { _id: id },
       {
         $set: { active: true, locale: person.locale, ...(person.userId ? { userId: person.userId } : {}) },
         $setOnInsert: { planSlug: commitment.planSlug, number: commitment.number, email },
@@ -127,6 +133,17 @@ export function createFollowersService(options: FollowersServiceOptions) {
   /** A deleted account's follows go, so nothing more is emailed to it. */
   async function forgetUser(userId: string): Promise<void> {
     await Followers.deleteMany({ userId: String(userId) });
+    await byUser.forget(String(userId));
+  }
+
+  /** A signed-in user's active follows, newest first, each read by `_id` and kept only when still theirs. */
+  async function forUser(user: { id: string; email: string }) {
+    const keys = (await byUser.keys(user.id)).filter((key) => key.startsWith('follow:')).slice(0, 200);
+    const docs = await Promise.all(keys.map((key) => Followers.findById(key).lean<FollowerDoc>()));
+    return docs
+      .filter((doc): doc is FollowerDoc => Boolean(doc?.active))
+      .filter((doc) => doc.userId === user.id || doc.email === normalise(user.email))
+      .map((doc) => ({ planSlug: doc.planSlug, number: doc.number, token: token(doc._id) }));
   }
 
   return {
@@ -135,6 +152,7 @@ export function createFollowersService(options: FollowersServiceOptions) {
     isFollowing,
     notify,
     forgetUser,
+    forUser,
     fromToken,
     unsubscribeUrl,
     unfollowByToken: (value: string) => setActiveByToken(value, false),

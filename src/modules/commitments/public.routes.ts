@@ -285,29 +285,49 @@ export function commitmentsPublicRouter(deps: PublicRoutesDeps): Router {
       state === 'unfollowed'
         ? await followers.unfollowByToken(token)
         : await followers.refollowByToken(token);
-    const commitment = await commitments
-      .getCommitment(follower.planSlug, follower.number, { includeDrafts: true })
-      .catch(() => undefined);
     res.set('Cache-Control', 'no-store');
     res.render('commitments/unfollow', {
       title: req.t(`commitments:unfollow.${state}Title`),
       state,
       token,
       email: follower.email,
-      target: commitment
-        ? {
-            href: commitmentHref(commitment.planSlug, commitment.number),
-            title: req.t('commitments:commitment.pageTitle', {
-              number: commitment.number,
-              title: pick(commitment.title, req.locale),
-            }),
-          }
-        : undefined,
+      target: await describeFollow(req, follower),
     });
   }
 
-  /** GET (the emailed link) and POST (RFC 8058 one-click, CSRF-exempt: the signed token is the authority). */
-  router.get('/commitments/unfollow/:token', (req, res) => renderUnfollow(req, res, 'unfollowed'));
+  async function describeFollow(req: Request, follower: { planSlug: string; number: string }) {
+    const commitment = await commitments
+      .getCommitment(follower.planSlug, follower.number, { includeDrafts: true })
+      .catch(() => undefined);
+    return commitment
+      ? {
+          href: commitmentHref(commitment.planSlug, commitment.number),
+          title: req.t('commitments:commitment.pageTitle', {
+            number: commitment.number,
+            title: pick(commitment.title, req.locale),
+          }),
+        }
+      : undefined;
+  }
+
+  /**
+   * GET (the emailed link) only asks: mail scanners and link previews fetch links, so opening one changes nothing.
+   * POST (the page's button, or RFC 8058 one-click; CSRF-exempt: the signed token is the authority) unfollows.
+   */
+  router.get('/commitments/unfollow/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const follower = await followers.fromToken(token);
+    res.set('Cache-Control', 'no-store');
+    res.render('commitments/unfollow', {
+      title: req.t(
+        follower.active ? 'commitments:unfollow.confirmTitle' : 'commitments:unfollow.unfollowedTitle',
+      ),
+      state: follower.active ? 'confirm' : 'inactive',
+      token,
+      email: follower.email,
+      target: await describeFollow(req, follower),
+    });
+  });
   router.post('/commitments/unfollow/:token', (req, res) => renderUnfollow(req, res, 'unfollowed'));
   router.post('/commitments/unfollow/:token/undo', (req, res) => renderUnfollow(req, res, 'refollowed'));
 

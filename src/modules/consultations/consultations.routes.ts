@@ -502,10 +502,24 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
   }
 
   /**
-   * GET /unsubscribe/:token : the link in every email. One click unsubscribes (no sign-in); the page offers to
-   * undo it, in case a mail scanner or a slip of the finger followed the link.
+   * GET /unsubscribe/:token : the link in every email. Opening it changes nothing (mail scanners and link previews
+   * fetch links): it shows what the link is for and a button that posts the same URL.
    */
-  router.get('/unsubscribe/:token', unsubscribe);
+  router.get('/unsubscribe/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const described = await describeSubscription(req, token);
+    res.set('Cache-Control', 'no-store');
+    res.render('consultations/unsubscribe', {
+      title: req.t(
+        described.subscription.active
+          ? 'consultations:unsubscribe.confirmTitle'
+          : 'consultations:unsubscribe.title',
+      ),
+      state: described.subscription.active ? 'confirm' : 'inactive',
+      token,
+      ...described,
+    });
+  });
 
   /**
    * POST /unsubscribe/:token : RFC 8058 one-click unsubscribe, posted by mail clients (List-Unsubscribe-Post).

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
+import { userList } from '../../platform/db/user-lists';
 import { NotFoundError } from '../../platform/errors';
 import type { Locale } from '../../platform/i18n';
 import type { Consultation } from './consultations.types';
@@ -54,6 +55,8 @@ export type SubscriptionsService = ReturnType<typeof createSubscriptionsService>
  */
 export function createSubscriptionsService(options: SubscriptionsServiceOptions) {
   const Subscriptions = subscriptionModel(options.connection);
+  /** A signed-in user's subscriptions, for their dashboard (see platform/db/user-lists.ts). */
+  const byUser = userList(options.connection, 'subscriptions');
   const key = crypto.createHmac('sha256', options.secret).update('agora:consultations:unsubscribe').digest();
 
   function sign(id: string): string {
@@ -141,7 +144,22 @@ export function createSubscriptionsService(options: SubscriptionsServiceOptions)
       ).lean<SubscriptionDoc>();
     }
     if (!doc) throw new Error('subscription upsert returned nothing');
+    // After the upsert (the id is drawn by it): following again repairs an entry a crash left out.
+    if (input.userId) await byUser.add(input.userId, String(doc._id));
     return toSubscription(doc);
+  }
+
+  /**
+   * A signed-in user's active subscriptions, newest first: their list, each entry read by `_id` and kept only when
+   * it is still theirs (same user id or address) and active.
+   */
+  async function forUser(user: { id: string; email: string }): Promise<(Subscription & { token: string })[]> {
+    const ids = (await byUser.keys(user.id)).filter((id) => isValidObjectId(id)).slice(0, 200);
+    const docs = await Promise.all(ids.map((id) => Subscriptions.findById(id).lean<SubscriptionDoc>()));
+    return docs
+      .filter((doc): doc is SubscriptionDoc => Boolean(doc?.active))
+      .filter((doc) => doc.userId === user.id || doc.email === user.email.trim().toLowerCase())
+      .map((doc) => ({ ...toSubscription(doc), token: unsubscribeToken(String(doc._id)) }));
   }
 
   /** A signed-in user stops following (from the page's button). */
@@ -212,6 +230,7 @@ export function createSubscriptionsService(options: SubscriptionsServiceOptions)
   /** The user deleted their account: their subscriptions go, so nothing more is emailed to them. Idempotent. */
   async function forgetUser(userId: string): Promise<void> {
     await Subscriptions.deleteMany({ userId });
+    await byUser.forget(userId);
   }
 
   return {
@@ -219,6 +238,7 @@ export function createSubscriptionsService(options: SubscriptionsServiceOptions)
       await Subscriptions.init();
     },
     forgetUser,
+    forUser,
     subscribe,
     unsubscribe,
     isFollowing,

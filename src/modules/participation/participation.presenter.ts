@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import { colon, type Locale } from '../../platform/i18n';
+import { calendarDate } from '../../platform/zoned-time';
 import { barChart, trendChart } from '../../platform/charts/svg-charts';
 import type { BreakdownCell } from './metrics';
 import type { ScopeReport, TrendEntry } from './reports.service';
@@ -88,6 +89,8 @@ export interface TrendRow {
   count: string;
   share: string;
   shareOfAnswered: string;
+  /** The round is still collecting: its figures can change. */
+  inProgress: boolean;
 }
 
 export function trendView(
@@ -104,16 +107,22 @@ export function trendView(
     count: formatCount(e.count, locale),
     share: formatShare(e.share, locale),
     shareOfAnswered: formatShare(e.shareOfAnswered, locale),
+    inProgress: e.status === 'active',
   }));
   const title = t('participation:trend.chartTitle', { sector: sectorLabel });
   const chart = trendChart({
     title,
     description: rows.map((r) => `${r.title}${colon(locale)} ${r.share}`).join('; '),
     points: entries.map((e, i) => ({
-      label: String(e.startsOn.getUTCFullYear()),
+      // The year of the round's own start date, read as the calendar date it stands for (date-only values are
+      // stored at midnight UTC or at midnight in Toronto), and placed on the axis by that date.
+      label: calendarDate(e.startsOn).slice(0, 4),
+      date: e.startsOn,
       value: e.share,
       display: rows[i]?.share ?? '',
+      inProgress: e.status === 'active',
     })),
+    inProgressLabel: t('participation:trend.inProgress'),
     ...(target
       ? {
           target: {

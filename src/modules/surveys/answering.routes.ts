@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
+import { ClosedError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
+import { formatDate } from '../../platform/i18n';
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import { ANON_SUBMIT_FLAG_AFTER, consumeAnonymous, SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
 import type { FloodGuard } from './flood-guard';
@@ -143,8 +144,30 @@ export function answeringRouter(
         res.redirect(303, `/sign-in?returnTo=${encodeURIComponent(req.originalUrl)}`);
         return undefined;
       }
+      if (error instanceof ClosedError) {
+        await renderClosed(req, res, surveyId);
+        return undefined;
+      }
       throw error;
     }
+  }
+
+  /**
+   * A closed survey ends on a page of its own (410): when it closed, where its consultation is (and its report, once
+   * published), and for a signed-in person, their own responses.
+   */
+  async function renderClosed(req: Request, res: Response, surveyId: string) {
+    const survey = await surveys.getSurvey(surveyId);
+    const consultation = await surveys.consultationOf(survey);
+    const dates = [survey.settings.closesAt, consultation?.closesAt].filter((d): d is Date => Boolean(d));
+    const closedAt = dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : undefined;
+    res.status(410).render('surveys/closed', {
+      title: req.t('surveys:closedPage.title'),
+      surveyTitle: localize(survey.definition.title, req.locale),
+      closedOn: closedAt && closedAt <= new Date() ? formatDate(closedAt, req.locale) : '',
+      consultation: consultation ? consultationLink(consultation, req.locale) : undefined,
+      signedIn: Boolean(req.user),
+    });
   }
 
   /** Who asks (signed-in user, invitation held by this browser); an invitation held is renewed. */

@@ -19,6 +19,7 @@ export {
   type Survey,
   type SurveysService,
   type ResponseView,
+  type ParticipantActivity,
 } from './surveys.service';
 export { answeringRouter } from './answering.routes';
 export { builderRouter, invitationUploadCsrfExempt } from './builder.routes';

@@ -43,12 +43,19 @@ import {
   nonce,
   requestHash,
   RESPONSE_COUNTS_COLLECTION,
+  RESPONSE_ID_PATTERN,
   submittedId,
   submittedResponseDoc,
   canonicalJson,
   type ResponseCountsDoc,
 } from './response-docs';
 import { OBSOLETE_RESPONSE_INDEXES, responseModel, type ResponseDoc } from './response.model';
+import { receiptReference } from './review';
+import {
+  PARTICIPANT_INDEX_COLLECTION,
+  participantIndex,
+  type ParticipantIndexDoc,
+} from './participant-index';
 import {
   readPage,
   shownSections,
@@ -105,6 +112,28 @@ export interface Survey {
   publishedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** What a participant's dashboard shows of their surveys (see participantActivity). */
+export interface ParticipantActivity {
+  drafts: {
+    surveyId: string;
+    title: SurveyDefinition['title'];
+    savedAt: Date;
+    closesAt?: Date;
+    /** Still open for answers (a draft of a closed survey can no longer be submitted). */
+    open: boolean;
+    resumeAt?: string;
+  }[];
+  submitted: {
+    surveyId: string;
+    responseId: string;
+    title: SurveyDefinition['title'];
+    submittedAt: Date;
+    reference: string;
+    closesAt?: Date;
+    canEdit: boolean;
+  }[];
 }
 
 export interface ResponseView {
@@ -627,6 +656,9 @@ export function createSurveysService(options: SurveysServiceOptions) {
     clock,
     logger: options.logger,
   });
+  const mine = participantIndex(
+    options.connection.collection<ParticipantIndexDoc>(PARTICIPANT_INDEX_COLLECTION),
+  );
 
   async function findDraftDoc(surveyId: string, respondentKey: string): Promise<ResponseDoc | null> {
     if (!isValidObjectId(surveyId)) return null;
@@ -727,6 +759,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     if (!browser || browser.edits) return;
     const target = draftId(surveyId, respondent.key);
     const { resumeEmail: _email, resumeTokenHash: _hash, ...kept } = browser;
+    await mine.noteDraft(respondent.key, surveyId, clock());
     try {
       await responses.insertOne({ ...kept, _id: target, respondentKey: respondent.key, updatedAt: clock() });
     } catch (error) {
@@ -946,6 +979,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
       }
     }
     if (!doc.startCounted) {
+      // A new draft enters its owner's dashboard before it is flagged as counted, so a crash in between is repeated.
+      await mine.noteDraft(respondent.key, survey.id, now);
       await countDraftStart(doc);
       if (respondent.invitationId) await markInvitation(respondent.invitationId, 'startedAt');
       doc = { ...doc, startCounted: true };
@@ -1358,6 +1393,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     replayedFrom?: Date,
   ): Promise<void> {
     if (payload.draft) await responses.deleteOne({ _id: payload.draft.id, nonce: payload.draft.nonce });
+    await mine.noteResponse(response.respondentKey, response._id, survey.id, response.submittedAt ?? clock());
     if (response.moderation) {
       // An officer excluded it already (a double submission finishing late): it stays out of every count.
       if (response.moderation.excluded) return;
@@ -2148,6 +2184,86 @@ export function createSurveysService(options: SurveysServiceOptions) {
     }
   }
 
+  /**
+   * A signed-in participant's dashboard: their drafts (newest first) and submitted responses (newest first), from
+   * their index document, each entry checked by `_id` (see participant-index.ts). Bounded by what they started.
+   */
+  async function participantActivity(userId: string): Promise<ParticipantActivity> {
+    const key = `user:${userId}`;
+    const index = await mine.read(key);
+    const surveysById = new Map<
+      string,
+      Promise<{ survey: Survey; consultation: Consultation | null } | null>
+    >();
+    const surveyOf = (surveyId: string) => {
+      let found = surveysById.get(surveyId);
+      if (!found) {
+        found = findDoc(surveyId).then(async (doc) => {
+          if (!doc || doc.status === 'draft') return null;
+          const survey = toSurvey(doc);
+          return { survey, consultation: await consultationOf(survey) };
+        });
+        surveysById.set(surveyId, found);
+      }
+      return found;
+    };
+    const now = clock();
+    const closingOf = (survey: Survey, consultation: Consultation | null) => {
+      const dates = [survey.settings.closesAt, consultation?.closesAt].filter((d): d is Date => Boolean(d));
+      return dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : undefined;
+    };
+    const drafts = await Promise.all(
+      Object.keys(index?.drafts ?? {}).map(async (surveyId) => {
+        const [doc, found] = await Promise.all([findDraftDoc(surveyId, key), surveyOf(surveyId)]);
+        if (!doc || doc.edits || !found) return null;
+        const { survey, consultation } = found;
+        return {
+          surveyId,
+          title: survey.definition.title,
+          savedAt: doc.updatedAt,
+          closesAt: closingOf(survey, consultation),
+          open: availability(survey, consultation, now) === 'open',
+          resumeAt: doc.resumeAt,
+        };
+      }),
+    );
+    const submitted = await Promise.all(
+      Object.entries(index?.responses ?? {}).map(async ([responseId, entry]) => {
+        const [doc, found] = await Promise.all([
+          RESPONSE_ID_PATTERN.test(responseId) ? responses.findOne({ _id: responseId }) : null,
+          surveyOf(entry.surveyId),
+        ]);
+        if (!doc || doc.status !== 'submitted' || doc.respondentKey !== key || !found) return null;
+        const { survey, consultation } = found;
+        const open = availability(survey, consultation, now) === 'open';
+        return {
+          surveyId: entry.surveyId,
+          responseId,
+          title: survey.definition.title,
+          submittedAt: doc.submittedAt ?? doc.createdAt,
+          reference: receiptReference(responseId),
+          closesAt: closingOf(survey, consultation),
+          // Only a one-per-respondent survey's response can be changed, until it closes (as on its start page).
+          canEdit:
+            open &&
+            survey.settings.onePerRespondent &&
+            survey.settings.editableUntilClose &&
+            doc._id === submittedId(entry.surveyId, key),
+        };
+      }),
+    );
+    const present = <T>(items: (T | null)[]) => items.filter((item): item is T => item !== null);
+    return {
+      drafts: present(drafts).sort((a, b) => b.savedAt.getTime() - a.savedAt.getTime()),
+      submitted: present(submitted).sort((a, b) => b.submittedAt.getTime() - a.submittedAt.getTime()),
+    };
+  }
+
+  /** A deleted account's dashboard index goes (its responses stay, anonymised by the accounts module's rules). */
+  async function forgetParticipant(userId: string): Promise<void> {
+    await mine.forget(`user:${userId}`);
+  }
+
   /** A survey form's own anti-forgery token for an anonymous browser (see surveyFormCsrfExempt). */
   function formToken(browserKey: string): string {
     return crypto
@@ -2165,6 +2281,8 @@ export function createSurveysService(options: SurveysServiceOptions) {
     formToken,
     /** Flagged responses: the officers' list, exclude and restore (moderation.ts). */
     moderation,
+    participantActivity,
+    forgetParticipant,
     submittedResponses,
     responseStatusCounts,
     rebuildResponseCounters,
