@@ -6,7 +6,12 @@
 # Needs a working `npm` for the first install only. Idempotent: a second run reuses .tools/node24.
 
 AGORA_NODE_MAJOR=24
-AGORA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# bash knows where this file is; other shells (sh, zsh) source it from the project's root, as the README does.
+if [ -n "${BASH_SOURCE:-}" ]; then
+  AGORA_ROOT="$(cd "$(dirname "$BASH_SOURCE")/.." && pwd)"
+else
+  AGORA_ROOT="$(pwd)"
+fi
 AGORA_NODE_PREFIX="$AGORA_ROOT/.tools/node$AGORA_NODE_MAJOR"
 
 agora_node_major() {

@@ -61,8 +61,8 @@ describe('administration of users and roles', () => {
     expect(page.text).toContain('The roles were saved.');
     expect(page.text).toMatch(/id="role-officer" name="roles" value="officer" checked/);
     // The header still shows who is signed in, not the user being edited.
-    expect(page.text).toMatch(/<a href="\/profile"[^>]*>.*Ada Admin<\/a>/);
-    expect(page.text).not.toMatch(/<a href="\/profile"[^>]*>.*Olivia Officer<\/a>/);
+    expect(page.text).toMatch(/<a href="\/account"[^>]*>.*Ada Admin<\/a>/);
+    expect(page.text).not.toMatch(/<a href="\/account"[^>]*>.*Olivia Officer<\/a>/);
 
     // The user's existing session sees the new role at once.
     expect((await userAgent.get('/admin/users')).status).toBe(200);

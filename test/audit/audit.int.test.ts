@@ -66,7 +66,7 @@ describe('the audit log', () => {
       details: { question: 'score' },
       actorEmail: user.email,
     });
-    expect(mine[2]!.details).toEqual({ format: 'csv' });
+    expect(mine[2]!.details).toEqual({ format: 'csv', form: 'coded' });
 
     // A refused action records nothing: the survey is closed, so closing it again is not a second entry... and a
     // question that is gone cannot be deleted again.

@@ -102,7 +102,11 @@ describe('completing and reopening a round', () => {
       await ctx.composition.consultations.consultations.getConsultationById(consultationId);
     expect(consultation.status).toBe('closed');
     const audit = await ctx.db.connection.collection('audit').findOne({ action: 'round.completed' });
-    expect(audit).toMatchObject({ detail: 'frozen-round', targetEmail: null });
+    expect(audit).toMatchObject({
+      details: { slug: 'frozen-round' },
+      targetType: 'round',
+      targetEmail: null,
+    });
     expect(String(audit?.targetId)).toBe(round.id);
   });
 
@@ -191,15 +195,15 @@ describe('completing and reopening a round', () => {
     expect(round.events[1]).toMatchObject({ reason, completedAt });
 
     const audit = await ctx.db.connection.collection('audit').findOne({ action: 'round.reopened' });
-    expect(audit).toMatchObject({ detail: reason });
+    expect(audit).toMatchObject({ details: { reason }, targetType: 'round' });
     const log = await (await agentAs(ctx, 'admin')).get('/admin/audit');
-    expect(log.text).toContain(`Reopened a completed round: ${reason}`);
+    expect(log.text).toContain(`Reopened the round: ${reason}`);
 
     const en = await request(ctx.app).get(`/rounds/${round.slug}`).set('Accept-Language', 'en');
     expect(en.text).toMatch(/Reopened on [A-Z][a-z]+ \d{1,2}, \d{4}:/);
     expect(en.text).toContain(reason);
     const fr = await request(ctx.app).get(`/rounds/${round.slug}`).set('Accept-Language', 'fr');
-    expect(fr.text).toMatch(/Rouvert le (1er|\d{1,2}) [a-zéû]+ \d{4} :/);
+    expect(fr.text).toMatch(/Rouvert le (1er|\d{1,2}) [a-zéû]+ \d{4}\u00a0:/);
     const list = await request(ctx.app).get('/rounds');
     expect(list.text).toContain(reason);
     const api = await request(ctx.app).get('/api/v1/rounds');

@@ -46,7 +46,7 @@ describe('completing and reopening a round in a real browser', () => {
     await reader.setViewportSize({ width: 320, height: 640 });
     await reader.goto(`${app.baseUrl}/rounds/browser-round`);
     expect(await reader.textContent('.round-history')).toMatch(
-      /Rouvert le .+ : .*Des réponses reçues par la poste ont été saisies en retard/,
+      /Rouvert le .+\u00a0: .*Des réponses reçues par la poste ont été saisies en retard/,
     );
     expect(await reader.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     await screenshot(reader, 'round-reopened-fr-320');

@@ -168,7 +168,8 @@ describe('floods of anonymous submissions', () => {
     const address = '203.0.113.40';
     const { agent, response } = await submitFresh(survey.id, address, 'fr');
     expect(response.status).toBe(303);
-    expect(response.headers.location).toBe(`/surveys/${survey.id}/challenge`);
+    // French pages stay under /fr.
+    expect(response.headers.location).toBe(`/fr/surveys/${survey.id}/challenge`);
     const before = (await responsesOf(survey.id)).length;
 
     const page = await agent.get(`/surveys/${survey.id}/challenge`);
@@ -194,7 +195,7 @@ describe('floods of anonymous submissions', () => {
       challengeAnswer: String(c + d),
     });
     expect(passed.status).toBe(303);
-    expect(passed.headers.location).toBe(`/surveys/${survey.id}/thanks`);
+    expect(passed.headers.location).toBe(`/fr/surveys/${survey.id}/thanks`);
     const after = await responsesOf(survey.id);
     expect(after).toHaveLength(before + 1);
     expect(after.filter((r) => !r.moderation)).toHaveLength(ANON_SUBMIT_FLAG_AFTER + 1);

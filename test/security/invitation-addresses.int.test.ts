@@ -21,12 +21,13 @@ describe('invitation addresses', () => {
   });
   afterAll(() => ctx.close());
 
-  /** Pastes `emails` into the invitation form (multipart, token in the URL) and returns the outcome page. */
+  /** Pastes `emails` into the invitation form (multipart, the token as a form field) and returns the outcome page. */
   async function paste(emails: string) {
     const page = await officer.get(`/manage/surveys/${surveyId}/invitations`);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] as string;
     const res = await officer.agent
-      .post(`/manage/surveys/${surveyId}/invitations?_csrf=${encodeURIComponent(token)}`)
+      .post(`/manage/surveys/${surveyId}/invitations`)
+      .field('_csrf', token)
       .field('emails', emails)
       .field('locale', 'en');
     expect(res.status).toBe(303);

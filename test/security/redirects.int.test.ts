@@ -31,12 +31,12 @@ describe('open redirects', () => {
   afterAll(() => ctx.close());
 
   it.each(OFF_SITE)(
-    'when a signed-in user opens /sign-in?returnTo=%p, then they are sent to their profile, not off-site',
+    'when a signed-in user opens /sign-in?returnTo=%p, then they are sent to their dashboard, not off-site',
     async (target) => {
       const agent = await agentAs(ctx, 'participant:alice');
       const res = await agent.agent.get(`/sign-in?returnTo=${encodeURIComponent(target)}`);
       expect(res.status).toBe(303);
-      expect(res.headers.location).toBe('/profile');
+      expect(res.headers.location).toBe('/account');
     },
   );
 
@@ -44,7 +44,7 @@ describe('open redirects', () => {
     const agent = await agentAs(ctx, 'participant:alice');
     const res = await agent.agent.get('/sign-in?returnTo=%2F..%2F%2Fevil.example');
     expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/profile');
+    expect(res.headers.location).toBe('/account');
   });
 
   it('when returnTo is a page of this site with dot segments, then the resolved page is where the user goes', async () => {
@@ -56,7 +56,7 @@ describe('open redirects', () => {
   });
 
   it.each(['/..//evil.example', '/.//evil.example', '%2F..%2F%2Fevil.example'])(
-    'when the sign-in form is posted with returnTo=%p, then the user lands on their profile',
+    'when the sign-in form is posted with returnTo=%p, then the user lands on their dashboard',
     async (target) => {
       const user = await createPerson(ctx);
       const agent = new FormAgent(ctx.app);
@@ -68,7 +68,7 @@ describe('open redirects', () => {
         returnTo: decodeURIComponent(target),
       });
       expect(res.status).toBe(303);
-      expect(res.headers.location).toBe('/profile');
+      expect(res.headers.location).toBe('/account');
     },
   );
 

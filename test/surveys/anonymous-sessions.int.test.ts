@@ -141,8 +141,10 @@ describe('anonymous respondents get no session', () => {
     const bo = new AnonymousBrowser(ctx.app);
     const opened = await bo.get(link);
     expect(opened.headers.location).toBe(`/surveys/${survey.id}`);
-    const inviteCookie = setCookies(opened).find((c) =>
-      c.startsWith(`${INVITATION_COOKIE_PREFIX}${survey.id}=`),
+    // The cookie is set for the survey's addresses under each language prefix; this one is the unprefixed path.
+    const inviteCookie = setCookies(opened).find(
+      (c) =>
+        c.startsWith(`${INVITATION_COOKIE_PREFIX}${survey.id}=`) && c.includes(`Path=/surveys/${survey.id};`),
     );
     expect(inviteCookie).toBeDefined();
     expect(inviteCookie).toMatch(/; HttpOnly/i);

@@ -44,7 +44,7 @@ describe('invitation emails and opting out', () => {
     expect(en.html).toContain('/opt-out"');
 
     expect(fr.subject).toContain('Sondage sur le budget');
-    expect(fr.text).toContain('De la part de : Secrétariat du Conseil du Trésor');
+    expect(fr.text).toContain('De la part de\u00a0: Secrétariat du Conseil du Trésor');
     expect(fr.text).toContain('Taux et frais d’« accès »');
     expect(fr.text).toMatch(/\d{1,2} [a-zéû]+ \d{4}/);
     // Plain text without HTML entities.

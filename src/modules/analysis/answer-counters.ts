@@ -177,7 +177,14 @@ export class AnswerCounters implements AnswerRecorder {
     const op = opId('answers-moderation', input.responseId, String(input.seq));
     const types = await this.types(input.surveyId, input.surveyVersion);
     const shard = shardOf(input.responseId);
-    const flat = contribution(types, input.answers);
+    // With the breakdown keys (language, channel, sector, region) too, as at submission: an excluded response
+    // leaves every filtered figure.
+    const flat = contribution(types, input.answers, {
+      locale: input.locale,
+      channel: input.channel,
+      sector: input.sector,
+      region: input.region,
+    });
     const sign = input.excluded ? -1 : 1;
     await Promise.all(
       slicesOf(input.sector, input.region).map((slice) =>
