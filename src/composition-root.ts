@@ -138,6 +138,25 @@ export function compose(
     notifications: mail.notifications,
     openApi,
     organisations: () => accounts.service.listOrganisations(),
+    // Participation and surveys depend on consultations, so they are built after it: these ports forward to them
+    // when called (never during construction), which keeps every module's dependencies in its factory's arguments.
+    freezer: { freeze: (roundId, at) => participation.reports.freeze(roundId, at) },
+    surveys: { listForConsultation: (id) => surveys.surveyDirectory.listForConsultation(id) },
+    responseCounts: { countByConsultation: (ids) => surveys.responseCounts.countByConsultation(ids) },
+    // Completions and reopenings go to the staff audit log (/admin/audit).
+    audit: {
+      async record(entry) {
+        await audit.log.record({
+          at: entry.at,
+          action: entry.action,
+          actor: { id: entry.actor.id, email: entry.actor.email ?? null },
+          target: { type: 'round', id: entry.roundId },
+          details: entry.action === 'round.reopened' ? { reason: entry.detail } : { slug: entry.detail },
+          // One entry per completion or reopening, whoever retries it.
+          key: String(entry.at.getTime()),
+        });
+      },
+    },
   });
   const effects = new PendingEffects(connection, logger);
   const participation = createParticipationModule({
@@ -148,22 +167,6 @@ export function compose(
     openData: { baseUrl: config.baseUrl, licenceUrl: config.openDataLicenceUrl },
   });
   registerParticipationOpenApi(openApi);
-  // Completing a round freezes its figures (a snapshot kept by participation); completions and reopenings are
-  // audited in the staff audit log (/admin/audit).
-  consultations.consultations.setRoundFreezer(participation.reports);
-  consultations.consultations.setRoundAuditLog({
-    async record(entry) {
-      await audit.log.record({
-        at: entry.at,
-        action: entry.action,
-        actor: { id: entry.actor.id, email: entry.actor.email ?? null },
-        target: { type: 'round', id: entry.roundId },
-        details: entry.action === 'round.reopened' ? { reason: entry.detail } : { slug: entry.detail },
-        // One entry per completion or reopening, whoever retries it.
-        key: String(entry.at.getTime()),
-      });
-    },
-  });
   const commitments = createCommitmentsModule({
     connection,
     i18n,
@@ -196,9 +199,6 @@ export function compose(
     await commitments.followers.forgetUser(userId);
     await surveys.forgetParticipant(userId);
   });
-  // Consultation pages list their surveys and count their responses.
-  consultations.setSurveyDirectory(surveys.surveyDirectory);
-  consultations.setResponseCounts(surveys.responseCounts);
   registerSurveysOpenApi(openApi);
   const analysis = createAnalysisModule({
     reports: participation.reports,

@@ -11,16 +11,21 @@ import { consultationsApiRouter, registerConsultationsApi } from './api.routes';
 import { createCommentsService } from './comments.service';
 import { consultationsPublicRouter } from './consultations.routes';
 import { createConsultationsService } from './consultations.service';
-import type { ResponseCountSource, SurveyDirectory } from './consultations.types';
+import type {
+  ResponseCountSource,
+  RoundAuditLog,
+  RoundFreezer,
+  SurveyDirectory,
+} from './consultations.types';
 import { feedsRouter } from './feeds.routes';
 import { createNoticesService } from './notices.service';
 import { officerRouter } from './officer.routes';
 import { createReportsService } from './reports.service';
 import { createSubscriptionsService } from './subscriptions.service';
 
-/** Until the surveys module is wired: no survey is attached to any consultation. */
+/** Without the surveys module (tests of this module alone): no survey is attached to any consultation. */
 export const noSurveys: SurveyDirectory = { listForConsultation: async () => [] };
-/** Until the responses module is wired: every consultation has 0 responses. */
+/** Without the surveys module: every consultation has 0 responses. */
 export const zeroResponseCounts: ResponseCountSource = {
   countByConsultation: async (ids) => new Map(ids.map((id) => [id, 0])),
 };
@@ -34,8 +39,16 @@ export interface ConsultationsModuleDeps {
   secret: string;
   notifications: Notifications;
   openApi: OpenApiRegistry;
+  /**
+   * The surveys attached to a consultation and their response counts (the surveys module). The surveys module is
+   * built after this one, since it depends on it: the composition root passes ports that forward to it when called.
+   */
   surveys?: SurveyDirectory;
   responseCounts?: ResponseCountSource;
+  /** Freezes a round's figures when it is completed (the participation module, built after this one). */
+  freezer?: RoundFreezer;
+  /** Where round completions and reopenings are audited. */
+  audit?: RoundAuditLog;
   /** The organisations an admin may move a consultation to (the accounts module). */
   organisations?: () => Promise<{ id: string; name: { en: string; fr: string } }[]>;
   clock?: () => Date;
@@ -46,7 +59,12 @@ export type ConsultationsModule = ReturnType<typeof createConsultationsModule>;
 /** Builds the module's services and routers in one place (called by the composition root). */
 export function createConsultationsModule(deps: ConsultationsModuleDeps) {
   const { connection } = deps;
-  const consultations = createConsultationsService({ connection, clock: deps.clock });
+  const consultations = createConsultationsService({
+    connection,
+    clock: deps.clock,
+    freezer: deps.freezer,
+    audit: deps.audit,
+  });
   const subscriptions = createSubscriptionsService({
     connection,
     baseUrl: deps.baseUrl,
@@ -77,13 +95,8 @@ export function createConsultationsModule(deps: ConsultationsModuleDeps) {
       });
     },
   });
-  // The surveys and responses modules plug in later; these let them be set after construction.
-  let surveys: SurveyDirectory = deps.surveys ?? noSurveys;
-  let responseCounts: ResponseCountSource = deps.responseCounts ?? zeroResponseCounts;
-  const surveyDirectory: SurveyDirectory = { listForConsultation: (id) => surveys.listForConsultation(id) };
-  const responseCountSource: ResponseCountSource = {
-    countByConsultation: (ids) => responseCounts.countByConsultation(ids),
-  };
+  const surveyDirectory = deps.surveys ?? noSurveys;
+  const responseCountSource = deps.responseCounts ?? zeroResponseCounts;
 
   registerConsultationsApi(deps.openApi);
 
@@ -140,12 +153,6 @@ export function createConsultationsModule(deps: ConsultationsModuleDeps) {
         reports.init(),
         comments.init(),
       ]);
-    },
-    setSurveyDirectory(directory: SurveyDirectory) {
-      surveys = directory;
-    },
-    setResponseCounts(source: ResponseCountSource) {
-      responseCounts = source;
     },
     /** Runs the scheduled notices every `intervalMs` (the job is idempotent, so overlapping instances are safe). */
     startScheduler(intervalMs: number) {

@@ -195,8 +195,7 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
   const Rounds: RoundModel = roundModel(options.connection);
   const Consultations: ConsultationModel = consultationModel(options.connection);
   const clock = options.clock ?? (() => new Date());
-  let freezer = options.freezer;
-  let audit = options.audit;
+  const { freezer, audit } = options;
 
   function requireOfficer(actor: Actor): void {
     if (!isOfficer(actor)) throw new ForbiddenError();
@@ -834,13 +833,6 @@ export function createConsultationsService(options: ConsultationsServiceOptions)
     updateRound,
     completeRound,
     reopenRound,
-    /** Wired by the composition root once the participation module exists. */
-    setRoundFreezer(value: RoundFreezer) {
-      freezer = value;
-    },
-    setRoundAuditLog(value: RoundAuditLog) {
-      audit = value;
-    },
     getRoundById,
     getRoundBySlug,
     listRounds,
