@@ -22,21 +22,7 @@ import {
 } from './modules/participation';
 import { createOpenApiRegistry, openApiRouter } from './platform/http/openapi';
 import { dashboardRouter } from './modules/dashboard';
-import {
-  answeringRouter,
-  builderRouter,
-  invitationOptOutCsrfExempt,
-  invitationOptOutRouter,
-  invitationUploadCsrfExempt,
-  createSurveysService,
-  FloodGuard,
-  flaggedRouter,
-  registerSurveysOpenApi,
-  sessionRescueExempt,
-  surveyFormCsrfExempt,
-  surveysApiRouter,
-  type SurveysService,
-} from './modules/surveys';
+import { createSurveysModule, type FloodGuard, type SurveysService } from './modules/surveys';
 
 export interface Composition {
   app: Express;
@@ -112,11 +98,6 @@ export function compose(
   });
 
   const limiter = new RateLimiter(connection);
-  const flood = new FloodGuard(connection, {
-    secret: config.sessionSecret,
-    threshold: config.flood.threshold,
-    windowSeconds: config.flood.windowSeconds,
-  });
   const audit = createAuditModule({ connection });
   const accounts = createAccountsModule({
     audit: audit.log,
@@ -180,7 +161,7 @@ export function compose(
 
   // Analysis counters are kept at each submission; they read question types from the surveys service.
   const answerCounters = createAnswerCounters(connection, (surveyId) => surveys.allDefinitions(surveyId));
-  const surveys = createSurveysService({
+  const surveysModule = createSurveysModule({
     connection,
     effects,
     logger,
@@ -191,7 +172,12 @@ export function compose(
     baseUrl: config.baseUrl,
     secret: config.sessionSecret,
     audit: audit.log,
+    limiter,
+    openApi,
+    flood: config.flood,
+    invitationMaxAgeMs: config.sessionMaxAgeMs,
   });
+  const surveys = surveysModule.service;
   // A deleted account's name and email leave the comments, and its subscriptions stop.
   accounts.service.onAccountDeleted(async ({ userId }) => {
     await consultations.comments.forgetAuthor(userId);
@@ -199,7 +185,6 @@ export function compose(
     await commitments.followers.forgetUser(userId);
     await surveys.forgetParticipant(userId);
   });
-  registerSurveysOpenApi(openApi);
   const analysis = createAnalysisModule({
     reports: participation.reports,
     consultations: consultations.consultations,
@@ -209,7 +194,6 @@ export function compose(
     suppressionThreshold: config.suppressionThreshold,
     i18n,
   });
-  let reminderTimer: NodeJS.Timeout | undefined;
   let reconcilerTimer: NodeJS.Timeout | undefined;
   let reconciling: Promise<void> | undefined;
   const reconcile = async () => {
@@ -217,10 +201,6 @@ export function compose(
     await participation.participation.rebuildIfNeeded();
   };
   const intervals = options.intervals ?? {};
-  // Survey pages of anonymous respondents carry their own token, so an expired session loses nothing typed.
-  const surveyPagesExempt = surveyFormCsrfExempt(surveys.formToken);
-  // A signed-in respondent whose session ended keeps the page they send (surveys/session-rescue.ts).
-  const rescueExempt = sessionRescueExempt(config.sessionSecret);
 
   const routers: Router[] = [
     // First: it gives every request `req.audit` (and serves /admin/audit).
@@ -231,16 +211,7 @@ export function compose(
     participation.router,
     ...commitments.routers,
     analysis.router,
-    answeringRouter(surveys, limiter, {
-      secret: config.sessionSecret,
-      invitationMaxAgeMs: config.sessionMaxAgeMs,
-      notifications: mail.notifications,
-      flood,
-    }),
-    builderRouter(surveys, consultations.consultations),
-    flaggedRouter(surveys, flood),
-    invitationOptOutRouter(surveys),
-    surveysApiRouter(surveys, limiter, flood),
+    ...surveysModule.routers,
     dashboardRouter({
       surveys,
       subscriptions: consultations.subscriptions,
@@ -253,7 +224,7 @@ export function compose(
   if (mail.router) routers.push(mail.router);
   const navigation: NavigationItem[] = [
     ...consultations.navigation,
-    { href: '/manage/surveys', labelKey: 'surveys:nav', roles: ['officer'] },
+    ...surveysModule.navigation,
     { href: '/participation', labelKey: 'participation:nav' },
     { href: '/indicators', labelKey: 'participation:indicators.nav' },
     ...commitments.navigation,
@@ -272,12 +243,7 @@ export function compose(
     navigation,
     onLanguageChosen: (user, locale) => accounts.service.setLocale(user, locale),
     csrfExempt: (req) =>
-      consultations.csrfExempt(req) ||
-      surveyPagesExempt(req) ||
-      rescueExempt(req) ||
-      commitments.csrfExempt(req) ||
-      invitationUploadCsrfExempt(req) ||
-      invitationOptOutCsrfExempt(req),
+      consultations.csrfExempt(req) || surveysModule.csrfExempt(req) || commitments.csrfExempt(req),
   });
   return {
     app,
@@ -285,7 +251,7 @@ export function compose(
     async init() {
       await consultations.init();
       await participation.init();
-      await surveys.init();
+      await surveysModule.init();
       await commitments.init();
       await accounts.ready;
       await audit.ready;
@@ -297,7 +263,7 @@ export function compose(
     audit: audit.log,
     surveys,
     answerCounters,
-    flood,
+    flood: surveysModule.flood,
     effects,
     reconcile,
     commitments,
@@ -316,22 +282,17 @@ export function compose(
       reconcileOnce();
       reconcilerTimer ??= setInterval(reconcileOnce, intervals.reconciler ?? RECONCILER_INTERVAL_MS);
       reconcilerTimer.unref();
-      // Survey invitation reminders: idempotent, so a missed or doubled run does no harm.
-      reminderTimer ??= setInterval(() => {
-        surveys
-          .sendDueReminders()
-          .catch((error: unknown) => logger.error({ err: error }, 'survey reminders failed'));
-      }, intervals.reminders ?? REMINDERS_INTERVAL_MS);
-      reminderTimer.unref();
+      surveysModule.startReminders(intervals.reminders ?? REMINDERS_INTERVAL_MS, (error) =>
+        logger.error({ err: error }, 'survey reminders failed'),
+      );
     },
     async stop() {
       consultations.stopScheduler();
-      if (reminderTimer) clearInterval(reminderTimer);
+      surveysModule.stop();
       if (reconcilerTimer) clearInterval(reconcilerTimer);
       await reconciling;
       await mail.stop();
       limiter.stop();
-      flood.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.
       await Promise.allSettled([accounts.ready, audit.ready, limiter.ready]);
       await session.store.close().catch(() => undefined);

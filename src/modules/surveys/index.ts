@@ -21,6 +21,7 @@ export {
   type ResponseView,
   type ParticipantActivity,
 } from './surveys.service';
+export { createSurveysModule, type SurveysModule, type SurveysModuleDeps } from './surveys.module';
 export { answeringRouter } from './answering.routes';
 export { builderRouter, invitationUploadCsrfExempt } from './builder.routes';
 export { invitationOptOutRouter, invitationOptOutCsrfExempt } from './opt-out.routes';
