@@ -4,6 +4,7 @@ import type { Survey, SurveysService } from '../../src/modules/surveys';
 import { agentAs } from '../support/sign-in';
 import { buildTestApp, type TestApp } from '../support/app';
 import { both, createSurvey, everyTypeQuestions } from '../support/factories/surveys';
+import { parseCsv } from '../support/csv';
 
 /** Raw body of a download (CSV or JSON), whatever its content type. */
 function raw(req: request.Test): request.Test {
@@ -13,36 +14,6 @@ function raw(req: request.Test): request.Test {
     r.on('data', (c: string) => (data += c));
     r.on('end', () => cb(null, data));
   });
-}
-
-/** A CSV document as rows of cells (RFC 4180 quoting; the BOM removed). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const body = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i] as string;
-    if (quoted) {
-      if (ch === '"' && body[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && body[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  return rows;
 }
 
 function records(text: string): Record<string, string>[] {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { SurveyDefinition } from '../../src/modules/surveys';
 import { axeViolations, follow, screenshot, useBrowserApp } from '../support/browser';
-import { both, createSurvey } from '../support/factories/surveys';
+import { both, createSurvey, likesQuestion } from '../support/factories/surveys';
 import { createPerson, signInPage } from '../support/sign-in';
 
 // A few pages with axe on each; on a loaded machine they need time. Not a speed check.
@@ -15,20 +15,7 @@ function onePage(): SurveyDefinition {
       {
         id: 's1',
         title: both('Your view', 'Votre avis'),
-        questions: [
-          {
-            id: 'likes',
-            type: 'single_choice',
-            label: both('Do you like the plan?', 'Aimez-vous le plan?'),
-            required: true,
-            options: [
-              { id: 'yes', label: both('Yes', 'Oui') },
-              { id: 'no', label: both('No', 'Non') },
-            ],
-            allowOther: false,
-            randomize: false,
-          },
-        ],
+        questions: [likesQuestion()],
       },
     ],
   };

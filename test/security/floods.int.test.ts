@@ -7,7 +7,7 @@ import type { SurveyDefinition } from '../../src/modules/surveys';
 import { RateLimiter } from '../../src/platform/http/rate-limit';
 import { FormAgent } from '../support/agent';
 import { buildTestApp, testConfig, type TestApp } from '../support/app';
-import { both, createSurvey } from '../support/factories/surveys';
+import { both, createSurvey, likesQuestion } from '../support/factories/surveys';
 import { signInAs } from '../support/sign-in';
 
 /**
@@ -28,18 +28,7 @@ function onePage(): SurveyDefinition {
         id: 's1',
         title: both('Your view', 'Votre avis'),
         questions: [
-          {
-            id: 'likes',
-            type: 'single_choice',
-            label: both('Do you like the plan?', 'Aimez-vous le plan?'),
-            required: true,
-            options: [
-              { id: 'yes', label: both('Yes', 'Oui') },
-              { id: 'no', label: both('No', 'Non') },
-            ],
-            allowOther: false,
-            randomize: false,
-          },
+          likesQuestion(),
           {
             id: 'score',
             type: 'rating',

@@ -86,6 +86,22 @@ export function everyTypeQuestions(): Question[] {
   ];
 }
 
+/** "Do you like the plan?" Yes / No, required: the first question of most test surveys. */
+export function likesQuestion(): Question {
+  return {
+    id: 'likes',
+    type: 'single_choice',
+    label: both('Do you like the plan?', 'Aimez-vous le plan?'),
+    required: true,
+    options: [
+      { id: 'yes', label: both('Yes', 'Oui') },
+      { id: 'no', label: both('No', 'Non') },
+    ],
+    allowOther: false,
+    randomize: false,
+  };
+}
+
 /** A small multi-page survey: a choice, a follow-up shown only for "yes", a page shown only for "no". */
 export function threePageDefinition(): SurveyDefinition {
   return {
@@ -96,18 +112,7 @@ export function threePageDefinition(): SurveyDefinition {
         id: 's1',
         title: both('About the plan', 'Au sujet du plan'),
         questions: [
-          {
-            id: 'likes',
-            type: 'single_choice',
-            label: both('Do you like the plan?', 'Aimez-vous le plan?'),
-            required: true,
-            options: [
-              { id: 'yes', label: both('Yes', 'Oui') },
-              { id: 'no', label: both('No', 'Non') },
-            ],
-            allowOther: false,
-            randomize: false,
-          },
+          likesQuestion(),
           {
             id: 'why',
             type: 'long_text',
