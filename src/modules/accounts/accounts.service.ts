@@ -9,7 +9,7 @@ import {
   type MessageRef,
 } from '../../platform/errors';
 import { DEFAULT_ORGANISATION_ID, organisationOf } from '../../platform/http/access';
-import type { AuthenticatedUser, Role } from '../../platform/http/auth';
+import type { Actor, AuthenticatedUser, Role } from '../../platform/http/auth';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
 import type { Locale } from '../../platform/i18n';
 import type { Logger } from '../../platform/logger';
@@ -67,7 +67,8 @@ const LINK_EMAILS: Record<
 };
 
 /** The acting user, as routes pass it to the service. */
-export type Actor = Pick<AuthenticatedUser, 'id' | 'email' | 'roles'>;
+/** Whom the service acts for (one type for every module). */
+export type { Actor };
 
 /** What other modules are told when an account is deleted, so they can anonymise what they hold about it. */
 export interface AccountDeletedEvent {

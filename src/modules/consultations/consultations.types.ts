@@ -1,5 +1,4 @@
-import type { Locale } from '../../platform/i18n';
-import type { Role } from '../../platform/http/auth';
+import type { Actor } from '../../platform/http/auth';
 
 /** Text kept in both official languages. A draft may have one side empty; a published item has both. */
 export interface BilingualText {
@@ -8,15 +7,8 @@ export interface BilingualText {
 }
 
 /** Who is acting: the signed-in user as services need it (no HTTP objects). */
-export interface Actor {
-  id: string;
-  roles: Role[];
-  /** The staff member's organisation (platform/http/access.ts). */
-  organisationId?: string;
-  name?: string;
-  email?: string;
-  locale?: Locale;
-}
+/** Whom the service acts for (one type for every module). */
+export type { Actor };
 
 export const ROUND_STATUSES = ['draft', 'active', 'completed'] as const;
 /** A draft round is visible to staff only; active and completed rounds are public. */

@@ -16,7 +16,7 @@ import {
   type FieldError,
 } from '../../platform/errors';
 import { can } from '../../platform/http/access';
-import { hasRole, type Role } from '../../platform/http/auth';
+import { hasRole, type Actor } from '../../platform/http/auth';
 import { formatDate, type Locale } from '../../platform/i18n';
 import type {
   AttachedSurvey,
@@ -75,14 +75,8 @@ import {
 import { settingsSchema, defaultSettings, type SurveySettings } from './survey-settings';
 import { surveyModels, type SurveyDoc, type SurveyStatus } from './survey.model';
 
-export interface Actor {
-  id: string;
-  roles: Role[];
-  /** The staff member's organisation (platform/http/access.ts). */
-  organisationId?: string;
-  /** For the audit log. */
-  email?: string;
-}
+/** Whom the service acts for (one type for every module). */
+export type { Actor };
 
 /** The person answering, as the routes establish them (see respondentKey in docs/surveys.md). */
 export interface Respondent {

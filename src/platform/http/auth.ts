@@ -32,6 +32,13 @@ export interface AuthenticatedUser {
   };
 }
 
+/**
+ * Whom a service acts for, in every module: the signed-in user's identity, roles and organisation (a request's
+ * `req.user` is one; scripts and the demo pass a smaller one). Authorisation reads it through can() in access.ts.
+ */
+export type Actor = Pick<AuthenticatedUser, 'id' | 'roles'> &
+  Partial<Pick<AuthenticatedUser, 'organisationId' | 'name' | 'email' | 'locale'>>;
+
 declare global {
   // Passport types req.user as Express.User; ours is the AuthenticatedUser above.
   // eslint-disable-next-line @typescript-eslint/no-namespace
