@@ -189,6 +189,10 @@ export function compose(
     secret: config.sessionSecret,
     audit: audit.log,
   });
+  // An invitation or reminder whose address the mail server refused for good marks the invitation bounced.
+  mail.notifications.onBounce(async (bounce) => {
+    await surveys.recordInvitationBounce(bounce);
+  });
   // A deleted account's name and email leave the comments, and its subscriptions stop.
   accounts.service.onAccountDeleted(async ({ userId }) => {
     await consultations.comments.forgetAuthor(userId);
