@@ -178,6 +178,10 @@ export function compose(
     invitationMaxAgeMs: config.sessionMaxAgeMs,
   });
   const surveys = surveysModule.service;
+  // An invitation or reminder whose address the mail server refused for good marks the invitation bounced.
+  mail.notifications.onBounce(async (bounce) => {
+    await surveys.recordInvitationBounce(bounce);
+  });
   // A deleted account's name and email leave the comments, and its subscriptions stop.
   accounts.service.onAccountDeleted(async ({ userId }) => {
     await consultations.comments.forgetAuthor(userId);

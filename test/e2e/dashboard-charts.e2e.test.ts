@@ -85,7 +85,7 @@ describe('charts that read on a phone, and the participant dashboard', () => {
     },
   );
 
-  // TODO(dash): the same journey with JavaScript off timed out on the loaded machine; not yet investigated.
+  // With JavaScript off, the dashboard's journey is checked in dashboard-no-js.e2e.test.ts.
   it.each([true])(
     'when a participant (JavaScript %p) saves a draft and follows a consultation, then the dashboard lists them, and stopping the emails asks first',
     async (javaScriptEnabled) => {

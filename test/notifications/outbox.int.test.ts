@@ -34,7 +34,7 @@ describe('email outbox', () => {
       locale: 'fr',
       data: { name: 'Zoé' },
     });
-    expect(await ctx.notifications.drain()).toEqual({ sent: 1, failed: 0 });
+    expect(await ctx.notifications.drain()).toEqual({ sent: 1, failed: 0, bounced: 0 });
     const [mail] = smtp.to('zoe@example.ca');
     expect(mail?.subject).toBe('Bonjour, Zoé');
     expect(mail?.text).toContain('Bonjour Zoé,');
@@ -80,11 +80,15 @@ describe('email outbox', () => {
     });
     smtp.failing = true;
     const now = new Date();
-    expect(await ctx.notifications.drain(now)).toEqual({ sent: 0, failed: 1 });
+    expect(await ctx.notifications.drain(now)).toEqual({ sent: 0, failed: 1, bounced: 0 });
     // Not due again until its backoff has passed, even if the server is back.
     smtp.failing = false;
-    expect(await ctx.notifications.drain(now)).toEqual({ sent: 0, failed: 0 });
-    expect(await ctx.notifications.drain(new Date(now.getTime() + 31_000))).toEqual({ sent: 1, failed: 0 });
+    expect(await ctx.notifications.drain(now)).toEqual({ sent: 0, failed: 0, bounced: 0 });
+    expect(await ctx.notifications.drain(new Date(now.getTime() + 31_000))).toEqual({
+      sent: 1,
+      failed: 0,
+      bounced: 0,
+    });
     expect(smtp.to('patient@example.ca')).toHaveLength(1);
     expect((await ctx.notifications.counts()).pending).toBe(0);
   });
@@ -175,7 +179,7 @@ describe('development mailbox (no SMTP_URL)', () => {
       locale: 'en',
       data: { name: 'Dev' },
     });
-    expect(await ctx.notifications.drain()).toEqual({ sent: 1, failed: 0 });
+    expect(await ctx.notifications.drain()).toEqual({ sent: 1, failed: 0, bounced: 0 });
     const files = fs.readdirSync(path.join(ctx.config.dataDir, 'mail'));
     expect(files).toHaveLength(1);
     const page = await request(ctx.app).get('/dev/mail');

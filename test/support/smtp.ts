@@ -9,6 +9,12 @@ export interface TestSmtpServer {
   messages: ParsedMail[];
   /** While true, the server refuses every message with a temporary error (451), like a mail server that is down. */
   failing: boolean;
+  /**
+   * Refuses every recipient at `domain` at RCPT TO with `code`: 550 (the default) like a mailbox that does not exist,
+   * a 4xx like a mailbox that is only unavailable for now. `accept(domain)` lifts it.
+   */
+  refuse(domain: string, code?: number): void;
+  accept(domain: string): void;
   /** Messages accepted for one address. */
   to(address: string): ParsedMail[];
   close(): Promise<void>;
@@ -20,11 +26,23 @@ export interface TestSmtpServer {
  */
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   const state = { failing: false };
+  const refused = new Map<string, number>();
   const messages: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = refused.get(address.address.split('@').pop()?.toLowerCase() ?? '');
+      if (!code) return callback();
+      const error = new Error(
+        code >= 500
+          ? `5.1.1 <${address.address}>: Recipient address rejected: User unknown`
+          : '4.2.1 Mailbox busy',
+      ) as Error & { responseCode: number };
+      error.responseCode = code;
+      callback(error);
+    },
     onData(stream, _session, callback) {
       if (state.failing) {
         stream.resume();
@@ -53,6 +71,12 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
     set failing(value: boolean) {
       state.failing = value;
+    },
+    refuse: (domain, code = 550) => {
+      refused.set(domain.toLowerCase(), code);
+    },
+    accept: (domain) => {
+      refused.delete(domain.toLowerCase());
     },
     to: (address) =>
       messages.filter((m) =>

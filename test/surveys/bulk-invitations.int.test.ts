@@ -66,7 +66,7 @@ describe('bulk invitations', () => {
     expect((await ctx.notifications.counts()).pending).toBe(10_000);
 
     // The worker renders the queued invitations as it sends them; the link opens the survey.
-    expect(await ctx.notifications.drain(new Date(), 3)).toEqual({ sent: 3, failed: 0 });
+    expect(await ctx.notifications.drain(new Date(), 3)).toEqual({ sent: 3, failed: 0, bounced: 0 });
     const sent = smtp.messages.find((m) => /You are invited/.test(m.subject ?? ''));
     expect(sent?.subject).toBe('You are invited to answer: Budget survey');
     const link = /http:\/\/agora\.test(\/surveys\/\w+\/invitation\/[\w.-]+)/.exec(sent?.text ?? '')?.[1];

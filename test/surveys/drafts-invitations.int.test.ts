@@ -185,10 +185,10 @@ describe('drafts, resume links and invitations', () => {
     expect(reuse.text).toContain('Cette invitation a déjà servi');
 
     const counts = await service.invitationCounts(survey.id);
-    expect(counts.total).toEqual({ invited: 2, opened: 1, started: 1, submitted: 1 });
+    expect(counts.total).toEqual({ invited: 2, opened: 1, started: 1, submitted: 1, bounced: 0 });
     expect(counts.bySector).toEqual([
-      { sector: 'civil_society', counts: { invited: 1, opened: 1, started: 1, submitted: 1 } },
-      { sector: 'not_answered', counts: { invited: 1, opened: 0, started: 0, submitted: 0 } },
+      { sector: 'civil_society', counts: { invited: 1, opened: 1, started: 1, submitted: 1, bounced: 0 } },
+      { sector: 'not_answered', counts: { invited: 1, opened: 0, started: 0, submitted: 0, bounced: 0 } },
     ]);
   });
 

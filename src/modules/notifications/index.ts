@@ -12,7 +12,7 @@ import { outboxModels } from './outbox.model';
 
 export type { BulkNotifications, Notifications, OutgoingEmail } from './notifications.types';
 export { normaliseEmailAddress } from './email-address';
-export type { OutboxService, DrainResult } from './outbox.service';
+export type { OutboxService, DrainResult, Bounce, BounceListener } from './outbox.service';
 
 export interface NotificationsModule {
   /** The one interface other modules use: notifications.send({ template, to, locale, data }). */

@@ -20,12 +20,14 @@ export interface OutboxMessage {
   data?: Record<string, unknown>;
   unsubscribeUrl?: string;
   headers: Record<string, string>;
-  status: 'pending' | 'sent';
+  /** `bounced`: in `outbox_sent`, refused for good by the mail server (never retried; lastError holds the codes). */
+  status: 'pending' | 'sent' | 'bounced';
   attempts: number;
   nextAttemptAt: Date;
   leaseId?: string;
   lastError?: string;
   sentAt?: Date;
+  bouncedAt?: Date;
   createdAt: Date;
 }
 
@@ -40,12 +42,13 @@ const fields = {
   data: { type: Schema.Types.Mixed },
   unsubscribeUrl: { type: String },
   headers: { type: Schema.Types.Mixed, default: {} },
-  status: { type: String, enum: ['pending', 'sent'], default: 'pending' as const, required: true },
+  status: { type: String, enum: ['pending', 'sent', 'bounced'], default: 'pending' as const, required: true },
   attempts: { type: Number, default: 0 },
   nextAttemptAt: { type: Date, required: true },
   leaseId: { type: String },
   lastError: { type: String },
   sentAt: { type: Date },
+  bouncedAt: { type: Date },
   createdAt: { type: Date, required: true },
 };
 const outboxSchema = new Schema<OutboxMessage>(fields, {

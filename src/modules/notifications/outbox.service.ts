@@ -5,7 +5,7 @@ import { ValidationError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { normaliseEmailAddress } from './email-address';
 import type { EmailRenderer } from './email-renderer';
-import type { MailTransport } from './mail-transport';
+import { RecipientRefusedError, type MailTransport } from './mail-transport';
 import type { Notifications, OutgoingEmail } from './notifications.types';
 import type { OutboxMessage, OutboxModels } from './outbox.model';
 
@@ -21,8 +21,23 @@ export function retryDelayMs(attempts: number): number {
 
 export interface DrainResult {
   sent: number;
+  /** Not sent this time; retried later. */
   failed: number;
+  /** Refused for good by the mail server: not retried (see onBounce). */
+  bounced: number;
 }
+
+/** An email whose recipient the mail server refused for good, for the module that sent it. */
+export interface Bounce {
+  /** The email's idempotency key (e.g. `survey-invitation:<id>`): how its sender finds what it was about. */
+  key: string;
+  template: string;
+  /** The reply's codes, such as `550 5.1.1`. */
+  reason: string;
+  at: Date;
+}
+
+export type BounceListener = (bounce: Bounce) => Promise<void>;
 
 function invalidAddress(): ValidationError {
   return new ValidationError([{ field: 'email', message: { key: 'notifications:errors.invalidAddress' } }]);
@@ -35,6 +50,7 @@ function unsubscribeHeaders(url: string | undefined): Record<string, string> {
 export class OutboxService implements Notifications {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<DrainResult> | undefined;
+  private readonly bounceListeners: BounceListener[] = [];
 
   constructor(
     private readonly outbox: OutboxModels,
@@ -43,6 +59,15 @@ export class OutboxService implements Notifications {
     private readonly from: string,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Called when the mail server refuses a message's recipient for good, before the message leaves the queue: a
+   * listener that fails leaves the message to be tried again (and refused again), so no bounce is lost. Listeners
+   * must be idempotent.
+   */
+  onBounce(listener: BounceListener): void {
+    this.bounceListeners.push(listener);
+  }
 
   /**
    * Queues an email. The recipient is validated first (one plain address); the content is rendered now. With an
@@ -149,7 +174,7 @@ export class OutboxService implements Notifications {
    * clock then runs on from it, so every claim's lease starts when that claim is made, not when the drain began.
    */
   async drain(now: Date = new Date(), limit = 500): Promise<DrainResult> {
-    const result: DrainResult = { sent: 0, failed: 0 };
+    const result: DrainResult = { sent: 0, failed: 0, bounced: 0 };
     const offset = now.getTime() - Date.now();
     const clock = () => new Date(Date.now() + offset);
     for (let i = 0; i < limit; i++) {
@@ -168,6 +193,10 @@ export class OutboxService implements Notifications {
         await this.markSent(message, content, clock());
         result.sent++;
       } catch (error) {
+        if (error instanceof RecipientRefusedError && (await this.bounce(message, error.reason, clock()))) {
+          result.bounced++;
+          continue;
+        }
         const retryAt = new Date(clock().getTime() + retryDelayMs(message.attempts));
         await this.outbox.queue.updateOne(
           { _id: message._id, leaseId: message.leaseId },
@@ -184,6 +213,36 @@ export class OutboxService implements Notifications {
       }
     }
     return result;
+  }
+
+  /**
+   * A recipient refused for good: the listeners hear of it, then the message moves to `outbox_sent` as `bounced`
+   * (never retried). False if a listener failed: the message is then retried like any failure.
+   */
+  private async bounce(message: OutboxMessage, reason: string, at: Date): Promise<boolean> {
+    try {
+      for (const listener of this.bounceListeners)
+        await listener({ key: message._id, template: message.template, reason, at });
+    } catch (error) {
+      this.logger.error(
+        { err: error, key: message._id },
+        'bounce listener failed; the email will be retried',
+      );
+      return false;
+    }
+    const { leaseId: _lease, lastError: _error, data: _data, ...kept } = message;
+    await this.outbox.sent.collection
+      .updateOne(
+        { _id: message._id as never },
+        { $setOnInsert: { ...kept, status: 'bounced', bouncedAt: at, lastError: reason } },
+        { upsert: true },
+      )
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+    await this.outbox.queue.deleteOne({ _id: message._id, leaseId: message.leaseId });
+    this.logger.warn({ to: '[redacted]', key: message._id, reason }, 'email refused for good; not retried');
+    return true;
   }
 
   /** Moves a sent message to `outbox_sent` (copy first, then delete: replaying either step is harmless). */
@@ -213,7 +272,7 @@ export class OutboxService implements Notifications {
       this.draining = this.drain()
         .catch((error: unknown) => {
           this.logger.error({ err: error }, 'outbox drain failed');
-          return { sent: 0, failed: 0 };
+          return { sent: 0, failed: 0, bounced: 0 };
         })
         .finally(() => {
           this.draining = undefined;
@@ -230,11 +289,12 @@ export class OutboxService implements Notifications {
   }
 
   /** Counts of queued and sent messages, for the operations page and tests. */
-  async counts(): Promise<{ pending: number; sent: number }> {
-    const [pending, sent] = await Promise.all([
+  async counts(): Promise<{ pending: number; sent: number; bounced: number }> {
+    const [pending, done, bounced] = await Promise.all([
       this.outbox.queue.countDocuments({}),
       this.outbox.sent.countDocuments({}),
+      this.outbox.sent.countDocuments({ status: 'bounced' }),
     ]);
-    return { pending, sent };
+    return { pending, sent: done - bounced, bounced };
   }
 }

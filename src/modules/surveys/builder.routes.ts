@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
+import { BadRequestError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
 import { can, requireAccess } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import { verifyCsrfField } from '../../platform/http/csrf';
@@ -24,7 +24,7 @@ import {
   rowCount,
   settingsFromForm,
 } from './builder-form';
-import { csvAddressCells, splitAddressList } from './invitation-addresses';
+import { readCsvInvitees, readPastedInvitees, type LanguageProblem } from './invitation-addresses';
 import type { FormFields } from './survey-answers';
 import {
   addQuestion,
@@ -992,10 +992,15 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const pasted = text(fields, 'emails');
     const csv = req.file ? req.file.buffer.toString('utf8') : '';
     // Pasted text is an address list (RFC 5322 separators, quotes respected); a CSV gives each cell with an "@".
-    // Each entry is one address or is refused whole (invitation-addresses.ts).
-    const candidates = [...splitAddressList(pasted), ...csvAddressCells(csv)];
+    // Each entry is one address or is refused whole; a language may follow it (invitation-addresses.ts).
+    const list = readPastedInvitees(pasted);
+    const file = readCsvInvitees(csv);
     const locale = text(fields, 'locale') === 'fr' ? 'fr' : 'en';
     try {
+      // A language that is not one refuses the whole batch: nothing is stored or sent until the list is fixed.
+      const problems = [...list.problems, ...file.problems];
+      if (problems.length) throw invitationLanguageErrors(problems);
+      const candidates = [...list.entries, ...file.entries];
       const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));
       req.session.invitationFlash = { surveyId: id, result, values: { locale } };
     } catch (error) {
@@ -1026,6 +1031,30 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   });
 
   return router;
+}
+
+/** The lines whose language is not a language (at most ten named), for the invitations form. */
+function invitationLanguageErrors(problems: LanguageProblem[]): ValidationError {
+  const shown: { field: string; message: MessageRef }[] = problems.slice(0, 10).map((p) => ({
+    field: p.source === 'list' ? 'emails' : 'file',
+    message: {
+      key:
+        p.source === 'list'
+          ? 'surveys:invitations.errors.language'
+          : 'surveys:invitations.errors.languageInFile',
+      values: { line: p.line, value: p.value },
+    },
+  }));
+  if (problems.length > shown.length) {
+    shown.push({
+      field: 'emails',
+      message: {
+        key: 'surveys:invitations.errors.languageMore',
+        values: { count: problems.length - shown.length },
+      },
+    });
+  }
+  return new ValidationError(shown);
 }
 
 /**

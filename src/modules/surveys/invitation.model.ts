@@ -18,6 +18,13 @@ export interface InvitationDoc {
   /** The invitee asked for no more emails about this survey (the opt-out link's confirmation page). */
   optedOutAt?: Date;
   /**
+   * The mail server refused the address for good when the invitation or a reminder was sent (an SMTP 5xx reply to
+   * RCPT TO): no more reminders. The reason is the reply's code only (`550 5.1.1`), never its text, which often
+   * repeats the address.
+   */
+  bouncedAt?: Date;
+  bounceReason?: string;
+  /**
    * SHA-256 of the claim key of the draft whose submission used the invitation: a retried or replayed submission of
    * that draft recognises its own claim. (A hash of a draft-only secret, so it never links an anonymous response.)
    */
@@ -40,6 +47,8 @@ const invitationSchema = new Schema<InvitationDoc>(
     startedAt: { type: Date },
     submittedAt: { type: Date },
     optedOutAt: { type: Date },
+    bouncedAt: { type: Date },
+    bounceReason: { type: String },
     claimedBy: { type: String },
     sector: { type: String },
     reminderCount: { type: Number, required: true, default: 0 },

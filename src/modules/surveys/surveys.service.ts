@@ -32,7 +32,7 @@ import type { ResponseFlag } from './flood-guard';
 import { createModeration } from './moderation';
 import type { AuditLog } from '../audit';
 import { invitationModel, OBSOLETE_INVITATION_INDEXES, type InvitationDoc } from './invitation.model';
-import { parseInvitationEntry } from './invitation-addresses';
+import { parseInvitationEntry, type InviteeEntry } from './invitation-addresses';
 import {
   apiSubmissionId,
   countScopeIds,
@@ -205,7 +205,7 @@ export interface SurveysServiceOptions {
 /** An unfinished submission whose response never got stored is given up after this long. */
 export const SUBMISSION_GIVE_UP_MS = 30 * 60 * 1000;
 
-export const INVITEE_STATUSES = ['sent', 'opened', 'answered', 'opted_out'] as const;
+export const INVITEE_STATUSES = ['sent', 'opened', 'answered', 'opted_out', 'bounced'] as const;
 export type InviteeStatus = (typeof INVITEE_STATUSES)[number];
 
 /** Scheduled reminders: the first after REMINDER_AFTER_DAYS without an answer, then as often, at most MAX_REMINDERS. */
@@ -218,6 +218,8 @@ export interface InvitationCounts {
   opened: number;
   started: number;
   submitted: number;
+  /** Refused for good by the mail server (see InvitationDoc.bouncedAt). */
+  bounced: number;
 }
 
 export type SurveysService = ReturnType<typeof createSurveysService>;
@@ -1768,6 +1770,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
 
   interface InvitationBatch {
     surveyId: string;
+    /** The batch's language; each invitation stores its own (the invitee's, when the officer gave one). */
     locale: Locale;
     ids: string[];
     /** Who sent it and what came of it, for the audit entry (written by the request, or by the replay). */
@@ -1790,50 +1793,55 @@ export function createSurveysService(options: SurveysServiceOptions) {
     });
   }
 
+  /** Each invitation's email in the invitee's own language (its subject, body, dates and `/fr/...` links). */
   function invitationEmails(
     survey: Survey,
     consultation: Consultation | null,
-    batch: { locale: Locale; invitations: { id: string; email: string }[] },
+    invitations: { id: string; email: string; locale: Locale }[],
   ) {
-    return batch.invitations.map(({ id, email }) => ({
+    return invitations.map(({ id, email, locale }) => ({
       template: 'survey-invitation',
       to: email,
-      locale: batch.locale,
-      data: invitationEmailData(survey, consultation, id, batch.locale),
+      locale,
+      data: invitationEmailData(survey, consultation, id, locale),
       idempotencyKey: `survey-invitation:${id}`,
     }));
   }
 
   /**
-   * Invites a list of addresses (pasted or from a CSV; each entry one address, see invitation-addresses.ts). Each
-   * address is invited once per survey (its id); addresses already invited are counted, not invited again; invalid
-   * ones are returned to be shown. The invitations are stored in one write and their emails queued in another, to
-   * be rendered and sent by the outbox worker; an intent covers the two.
+   * Invites a list of addresses (pasted or from a CSV; each entry one address, see invitation-addresses.ts), each
+   * in the language given with it or else the batch's. Each address is invited once per survey (its id); addresses
+   * already invited are counted, not invited again (in their first language); invalid ones are returned to be
+   * shown. The invitations are stored in one write and their emails queued in another, to be rendered and sent by
+   * the outbox worker; an intent covers the two.
    */
   async function invite(
     surveyId: string,
-    input: { emails: string[]; locale: Locale },
+    input: { emails: (string | InviteeEntry)[]; locale: Locale },
     actor: Actor,
   ): Promise<{ invited: number; alreadyInvited: number; invalid: string[] }> {
     requireOfficer(actor);
     const survey = await getSurvey(surveyId);
     if (survey.status !== 'published') throw new ConflictError({ key: 'surveys:invitations.notPublished' });
     const invalid: string[] = [];
-    const emails = new Set<string>();
-    for (const raw of input.emails) {
+    const emails = new Map<string, Locale>();
+    for (const item of input.emails) {
+      const raw = typeof item === 'string' ? item : item.entry;
+      const locale = (typeof item === 'string' ? undefined : item.locale) ?? input.locale;
       const email = parseInvitationEntry(raw);
-      if (email) emails.add(email);
-      else if (raw.trim()) invalid.push(raw.trim().slice(0, 300));
+      if (email) {
+        if (!emails.has(email)) emails.set(email, locale);
+      } else if (raw.trim()) invalid.push(raw.trim().slice(0, 300));
     }
     if (emails.size === 0) {
       throw new ValidationError([{ field: 'emails', message: { key: 'surveys:invitations.errors.none' } }]);
     }
     const now = clock();
-    const docs = [...emails].map((email) => ({
+    const docs = [...emails].map(([email, locale]) => ({
       _id: invitationIdFor(survey.id, email),
       surveyId: new mongoose.Types.ObjectId(survey.id),
       email,
-      locale: input.locale,
+      locale,
       reminderCount: 0,
       sentAt: now,
       createdAt: now,
@@ -1865,10 +1873,11 @@ export function createSurveysService(options: SurveysServiceOptions) {
     const created = docs.filter((_, index) => !refused.has(index));
     const consultation = await options.consultations.findConsultationById(survey.consultationId);
     await options.notifications.sendMany(
-      invitationEmails(survey, consultation, {
-        locale: input.locale,
-        invitations: created.map((d) => ({ id: d._id, email: d.email })),
-      }),
+      invitationEmails(
+        survey,
+        consultation,
+        created.map((d) => ({ id: d._id, email: d.email, locale: d.locale })),
+      ),
     );
     await auditInvitations(batchKey, {
       ...batch,
@@ -1887,20 +1896,24 @@ export function createSurveysService(options: SurveysServiceOptions) {
     const surveyDoc = await findDoc(batch.surveyId);
     if (!surveyDoc) return 'drop' as const;
     const survey = toSurvey(surveyDoc);
-    const found: { id: string; email: string }[] = [];
+    const found: { id: string; email: string; locale: Locale }[] = [];
     let invited = 0;
     for (const id of batch.ids) {
       const invitation = await invitations.findOne({ _id: id });
       // This batch created the invitations stamped with its time; the others were invited before.
       if (invitation && batch.at && invitation.createdAt.getTime() === new Date(batch.at).getTime())
         invited += 1;
-      if (invitation && !invitation.openedAt && !invitation.submittedAt && invitation.reminderCount === 0)
-        found.push({ id, email: invitation.email });
+      if (
+        invitation &&
+        !invitation.openedAt &&
+        !invitation.submittedAt &&
+        !invitation.bouncedAt &&
+        invitation.reminderCount === 0
+      )
+        found.push({ id, email: invitation.email, locale: invitation.locale ?? batch.locale });
     }
     const consultation = await options.consultations.findConsultationById(survey.consultationId);
-    await options.notifications.sendMany(
-      invitationEmails(survey, consultation, { locale: batch.locale, invitations: found }),
-    );
+    await options.notifications.sendMany(invitationEmails(survey, consultation, found));
     await auditInvitations(intent.id, {
       ...batch,
       outcome: { invited, alreadyInvited: batch.ids.length - invited, invalid: batch.invalid ?? 0 },
@@ -1928,11 +1941,17 @@ export function createSurveysService(options: SurveysServiceOptions) {
         ? now.getTime() - (invitation.lastRemindedAt?.getTime() ?? 0) >= DAY_MS
         : invitation.reminderCount < MAX_REMINDERS &&
           now.getTime() - last.getTime() >= REMINDER_AFTER_DAYS * DAY_MS;
-      if (!due || invitation.optedOutAt) continue;
+      if (!due || invitation.optedOutAt || invitation.bouncedAt) continue;
       const number = invitation.reminderCount + 1;
       const id = invitation._id;
       const claimed = await invitations.updateOne(
-        { _id: id, reminderCount: invitation.reminderCount, submittedAt: null, optedOutAt: null } as never,
+        {
+          _id: id,
+          reminderCount: invitation.reminderCount,
+          submittedAt: null,
+          optedOutAt: null,
+          bouncedAt: null,
+        } as never,
         { $set: { reminderCount: number, lastRemindedAt: now } },
       );
       if (claimed.modifiedCount === 0) continue;
@@ -1959,8 +1978,22 @@ export function createSurveysService(options: SurveysServiceOptions) {
   }
 
   /**
+   * The mail server refused an invitation's or reminder's address for good (the outbox's bounce listener, with the
+   * email's idempotency key): the invitation is marked bounced, once, with the reply's code as the reason.
+   */
+  async function recordInvitationBounce(bounce: { key: string; reason: string; at: Date }): Promise<boolean> {
+    const match = /^survey-(?:invitation|reminder):([^:]+)(?::\d+)?$/.exec(bounce.key);
+    const id = match?.[1];
+    if (!id || !INVITATION_ID_PATTERN.test(id)) return false;
+    await invitations.updateOne({ _id: id, bouncedAt: null } as never, {
+      $set: { bouncedAt: bounce.at, bounceReason: bounce.reason.slice(0, 40) },
+    });
+    return true;
+  }
+
+  /**
    * One page of a survey's invitees (by address, after `after`), with each one's status: answered, opted out,
-   * opened the link, or sent. Reads at most a page and one more through the (surveyId, email) index.
+   * bounced, opened the link, or sent. Reads at most a page and one more through the (surveyId, email) index.
    */
   async function listInvitees(
     surveyId: string,
@@ -1975,13 +2008,28 @@ export function createSurveysService(options: SurveysServiceOptions) {
     if (opts.after) filter.email = { $gt: opts.after };
     if (opts.status === 'answered') filter.submittedAt = { $ne: null };
     if (opts.status === 'opted_out') Object.assign(filter, { submittedAt: null, optedOutAt: { $ne: null } });
+    if (opts.status === 'bounced')
+      Object.assign(filter, { submittedAt: null, optedOutAt: null, bouncedAt: { $ne: null } });
     if (opts.status === 'opened')
-      Object.assign(filter, { submittedAt: null, optedOutAt: null, openedAt: { $ne: null } });
+      Object.assign(filter, {
+        submittedAt: null,
+        optedOutAt: null,
+        bouncedAt: null,
+        openedAt: { $ne: null },
+      });
     if (opts.status === 'sent')
-      Object.assign(filter, { submittedAt: null, optedOutAt: null, openedAt: null });
+      Object.assign(filter, { submittedAt: null, optedOutAt: null, bouncedAt: null, openedAt: null });
     const docs = await invitations
       .find(filter as never, {
-        projection: { email: 1, locale: 1, sentAt: 1, openedAt: 1, submittedAt: 1, optedOutAt: 1 },
+        projection: {
+          email: 1,
+          locale: 1,
+          sentAt: 1,
+          openedAt: 1,
+          submittedAt: 1,
+          optedOutAt: 1,
+          bouncedAt: 1,
+        },
       })
       .sort({ email: 1 })
       .limit(limit + 1)
@@ -1996,24 +2044,32 @@ export function createSurveysService(options: SurveysServiceOptions) {
           ? 'answered'
           : d.optedOutAt
             ? 'opted_out'
-            : d.openedAt || d.startedAt
-              ? 'opened'
-              : 'sent',
+            : d.bouncedAt
+              ? 'bounced'
+              : d.openedAt || d.startedAt
+                ? 'opened'
+                : 'sent',
       })),
       next: docs.length > limit ? page[page.length - 1]?.email : undefined,
     };
   }
 
-  /** Invited / opened / started / submitted, overall and by the sector respondents gave. */
+  /** Invited / opened / started / submitted / bounced, overall and by the sector respondents gave. */
   async function invitationCounts(
     surveyId: string,
   ): Promise<{ total: InvitationCounts; bySector: { sector: string; counts: InvitationCounts }[] }> {
     if (!isValidObjectId(surveyId)) throw new NotFoundError();
     const rows = await Invitations.find(
       { surveyId },
-      { openedAt: 1, startedAt: 1, submittedAt: 1, sector: 1 },
+      { openedAt: 1, startedAt: 1, submittedAt: 1, bouncedAt: 1, sector: 1 },
     ).lean<InvitationDoc[]>();
-    const empty = (): InvitationCounts => ({ invited: 0, opened: 0, started: 0, submitted: 0 });
+    const empty = (): InvitationCounts => ({
+      invited: 0,
+      opened: 0,
+      started: 0,
+      submitted: 0,
+      bounced: 0,
+    });
     const total = empty();
     const bySector = new Map<string, InvitationCounts>();
     for (const row of rows) {
@@ -2024,6 +2080,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
         if (row.openedAt || row.startedAt || row.submittedAt) counts.opened += 1;
         if (row.startedAt || row.submittedAt) counts.started += 1;
         if (row.submittedAt) counts.submitted += 1;
+        if (row.bouncedAt) counts.bounced += 1;
       }
       bySector.set(key, cell);
     }
@@ -2336,6 +2393,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     invite,
     remind,
     sendDueReminders,
+    recordInvitationBounce,
     invitationCounts,
     listInvitees,
     invitationToken,
