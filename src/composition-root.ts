@@ -172,6 +172,7 @@ export function compose(
     notifications: mail.notifications,
     openApi,
     consultations: consultations.consultations,
+    organisations: () => accounts.service.listOrganisations(),
     shares: participation.reports,
   });
 
