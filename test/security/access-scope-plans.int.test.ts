@@ -358,6 +358,9 @@ describe('access to action plans and indicators by organisation', () => {
     it('when an admin moves a plan to another organisation, then it is audited, its staff manage it and only admins may move it', async () => {
       const page = await browser('admin').get(`/officer/plans/${slug}`);
       expect(page.text).toContain('name="organisationId"');
+      expect((await browser('admin').agent.get(`/fr/officer/plans/${slug}`)).text).toContain(
+        'Déplacer vers cette organisation',
+      );
       expect((await browser('officerA').agent.get(`/officer/plans/${slug}`)).text).not.toContain(
         'name="organisationId"',
       );
