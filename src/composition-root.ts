@@ -156,6 +156,7 @@ export function compose(
     notifications: mail.notifications,
     openApi,
     consultations: consultations.consultations,
+    organisations: () => accounts.service.listOrganisations(),
     shares: participation.reports,
   });
 

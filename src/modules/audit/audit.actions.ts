@@ -55,6 +55,7 @@ export const AUDIT_ACTIONS = [
   'plan.updated',
   'plan.published',
   'plan.imported',
+  'plan.organisation_changed',
   'commitment.created',
   'commitment.updated',
   'commitment.published',

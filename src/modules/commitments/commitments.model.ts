@@ -13,6 +13,8 @@ export interface PlanDoc {
   title: BilingualText;
   summary: BilingualText;
   organisation: BilingualText;
+  /** The access scope (an organisation code); absent on plans stored before organisations: the default one. */
+  organisationId?: string;
   periodStart: number;
   periodEnd: number;
   publication: (typeof PUBLICATIONS)[number];
@@ -30,6 +32,7 @@ const planSchema = new Schema<PlanDoc>(
     title: bilingual,
     summary: bilingual,
     organisation: bilingual,
+    organisationId: { type: String },
     periodStart: { type: Number, required: true },
     periodEnd: { type: Number, required: true },
     publication: { type: String, enum: PUBLICATIONS, default: 'draft' },

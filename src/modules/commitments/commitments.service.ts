@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import mongoose, { isValidObjectId, type Connection } from 'mongoose';
 import { isSector } from '../../platform/classifications';
 import { isDuplicateKey } from '../../platform/db/duplicate-key';
+import { assertCan, can, organisationOf, type ScopedResource } from '../../platform/http/access';
 import {
   ConflictError,
   ForbiddenError,
@@ -51,13 +52,13 @@ import {
   trimText,
 } from './validation';
 
-/** What this module needs from the consultations module: point lookups only. */
+/** What this module needs from the consultations module: point lookups only (with their organisation). */
 export interface EngagementDirectory {
   findConsultationById(
     id: string,
     opts?: { includeDrafts?: boolean },
-  ): Promise<{ id: string; publication: string } | null>;
-  getRoundById(id: string, opts?: { includeDrafts?: boolean }): Promise<{ id: string }>;
+  ): Promise<({ id: string; publication: string } & ScopedResource) | null>;
+  getRoundById(id: string, opts?: { includeDrafts?: boolean }): Promise<{ id: string } & ScopedResource>;
 }
 
 /** The ids of a plan's documents: deterministic, so every public read is a point read. */
@@ -87,6 +88,7 @@ function toPlan(doc: PlanDoc): Plan {
     title: text(doc.title),
     summary: text(doc.summary),
     organisation: text(doc.organisation),
+    organisationId: organisationOf(doc),
     periodStart: doc.periodStart,
     periodEnd: doc.periodEnd,
     publication: doc.publication,
@@ -255,6 +257,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
         title: trimText(input.title),
         summary: trimText(input.summary),
         organisation: trimText(input.organisation),
+        organisationId: organisationOf(actor),
         periodStart: Number(input.periodStart),
         periodEnd: Number(input.periodEnd),
         publication: 'draft',
@@ -270,8 +273,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
 
   /** Edits a plan (its address, the slug, never changes). A published plan must stay complete in both languages. */
   async function updatePlan(slug: string, input: PlanInput, actor: Actor): Promise<Plan> {
-    requireOfficer(actor);
-    const existing = await getPlan(slug, { includeDrafts: true });
+    const existing = await managedPlan(slug, actor);
     const { errors } = validatePlan(input, existing.slug);
     if (errors.length) throw new ValidationError(errors);
     const fields = {
@@ -299,7 +301,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
   }
 
   async function publishPlan(slug: string, actor: Actor): Promise<Plan> {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     const missing = await planChecklist(slug);
     if (missing.length) throw new ValidationError(missing, { key: 'commitments:publish.incomplete' });
     await Plans.updateOne(
@@ -321,6 +323,23 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
     return toPlan(doc);
   }
 
+  /**
+   * A plan `actor` may manage (officers of its organisation, admins); any other is a NotFoundError, like an unknown
+   * slug. Every change below goes through it, so a plan of another organisation is never written.
+   */
+  async function managedPlan(slug: string, actor: Actor): Promise<Plan> {
+    requireOfficer(actor);
+    return assertCan(actor, 'manage', await getPlan(slug, { includeDrafts: true }));
+  }
+
+  /** Moves a plan (its commitments follow) to another organisation: admins only; the caller checks it exists. */
+  async function setPlanOrganisation(slug: string, organisationId: string, actor: Actor): Promise<Plan> {
+    if (!actor.roles.includes('admin')) throw new ForbiddenError();
+    const plan = await getPlan(slug, { includeDrafts: true });
+    await Plans.updateOne({ _id: plan.id }, { $set: { organisationId } });
+    return getPlan(slug, { includeDrafts: true });
+  }
+
   /** Every plan (a handful per government), newest period first. */
   async function listPlans(opts: { includeDrafts?: boolean } = {}): Promise<Plan[]> {
     const docs = await Plans.find(opts.includeDrafts ? {} : { publication: 'published' }).lean<PlanDoc[]>();
@@ -332,6 +351,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
   async function validateCommitment(
     input: CommitmentInput,
     creating: boolean,
+    actor: Actor,
   ): Promise<{ errors: FieldError[]; number: string }> {
     const errors: FieldError[] = [];
     const number = (input.number ?? '').trim().toLowerCase();
@@ -361,7 +381,8 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
       const found = isValidObjectId(id)
         ? await options.engagement.findConsultationById(id, { includeDrafts: true })
         : null;
-      if (!found) {
+      // Another organisation's consultation is unknown to the officer, exactly like one that does not exist.
+      if (!can(actor, 'view', found)) {
         errors.push(err('consultationIds', 'unknownConsultation'));
         break;
       }
@@ -370,7 +391,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
       const found = isValidObjectId(id)
         ? await options.engagement.getRoundById(id, { includeDrafts: true }).catch(() => null)
         : null;
-      if (!found) {
+      if (!can(actor, 'view', found)) {
         errors.push(err('roundIds', 'unknownRound'));
         break;
       }
@@ -429,9 +450,8 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
   }
 
   async function createCommitment(slug: string, input: CommitmentInput, actor: Actor): Promise<Commitment> {
-    requireOfficer(actor);
-    const plan = await getPlan(slug, { includeDrafts: true });
-    const { errors, number } = await validateCommitment(input, true);
+    const plan = await managedPlan(slug, actor);
+    const { errors, number } = await validateCommitment(input, true, actor);
     if (errors.length) throw new ValidationError(errors);
     if (plan.commitmentNumbers.length >= COMMITMENTS_MAX)
       throw new ValidationError([err('number', 'planFull')]);
@@ -468,9 +488,9 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
     input: CommitmentInput,
     actor: Actor,
   ): Promise<Commitment> {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     const existing = await getCommitment(slug, number, { includeDrafts: true });
-    const { errors } = await validateCommitment(input, false);
+    const { errors } = await validateCommitment(input, false, actor);
     if (errors.length) throw new ValidationError(errors);
     const fields = commitmentFields(input);
     if (existing.publication === 'published') {
@@ -491,7 +511,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
   }
 
   async function publishCommitment(slug: string, number: string, actor: Actor): Promise<Commitment> {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     const missing = await commitmentChecklist(slug, number);
     if (missing.length) throw new ValidationError(missing, { key: 'commitments:publish.incomplete' });
     await Commitments.updateOne(
@@ -599,7 +619,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
   }
 
   async function addMilestone(slug: string, number: string, input: MilestoneInput, actor: Actor) {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     await getCommitment(slug, number, { includeDrafts: true });
     const v = validateMilestone(input, true);
     if (v.errors.length) throw new ValidationError(v.errors);
@@ -630,7 +650,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
     input: MilestoneInput,
     actor: Actor,
   ) {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     const v = validateMilestone(input, false);
     return mutate(slug, number, (doc) => {
       const existing = doc.milestones.find((m) => m.id === milestoneId);
@@ -660,7 +680,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
   }
 
   async function removeMilestone(slug: string, number: string, milestoneId: string, actor: Actor) {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     return mutate(slug, number, (doc) =>
       doc.milestones.some((m) => m.id === milestoneId)
         ? { milestones: doc.milestones.filter((m) => m.id !== milestoneId) }
@@ -723,14 +743,14 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
     input: IndicatorInput,
     actor: Actor,
   ) {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     await getCommitment(slug, number, { includeDrafts: true });
     const v = validateIndicator(input);
     if (v.errors.length) throw new ValidationError(v.errors);
-    for (const id of input.roundIds)
-      await options.engagement.getRoundById(id, { includeDrafts: true }).catch(() => {
-        throw new ValidationError([err('roundIds', 'unknownRound')]);
-      });
+    for (const id of input.roundIds) {
+      const round = await options.engagement.getRoundById(id, { includeDrafts: true }).catch(() => null);
+      if (!can(actor, 'view', round)) throw new ValidationError([err('roundIds', 'unknownRound')]);
+    }
     return mutate(slug, number, (doc) => {
       if (indicatorId && !doc.indicators.some((i) => i.id === indicatorId)) throw new NotFoundError();
       const next = v.doc(indicatorId ?? newItemId());
@@ -752,7 +772,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
   }
 
   async function removeIndicator(slug: string, number: string, indicatorId: string, actor: Actor) {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     return mutate(slug, number, (doc) =>
       doc.indicators.some((i) => i.id === indicatorId)
         ? { indicators: doc.indicators.filter((i) => i.id !== indicatorId) }
@@ -775,7 +795,7 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
     input: StatusChangeInput,
     actor: Actor,
   ): Promise<StatusChangeResult> {
-    requireOfficer(actor);
+    await managedPlan(slug, actor);
     const commitment = await getCommitment(slug, number, { includeDrafts: true });
     const errors: FieldError[] = [];
     if (!isProgress(input.status)) errors.push(err('status', 'status'));
@@ -923,6 +943,8 @@ export function createCommitmentsService(options: CommitmentsServiceOptions) {
     planChecklist,
     publishPlan,
     getPlan,
+    managedPlan,
+    setPlanOrganisation,
     listPlans,
     createCommitment,
     updateCommitment,

@@ -28,6 +28,8 @@ export interface Actor {
   name?: string;
   email?: string;
   locale?: Locale;
+  /** The staff member's organisation (a department or team): the plans they create belong to it. */
+  organisationId?: string;
 }
 
 export interface Plan {
@@ -35,8 +37,13 @@ export interface Plan {
   slug: string;
   title: BilingualText;
   summary: BilingualText;
-  /** The government publishing the plan, e.g. "Government of Canada". */
+  /** The government publishing the plan, e.g. "Government of Canada": display text, not an access scope. */
   organisation: BilingualText;
+  /**
+   * The organisation (department or team) whose staff manage the plan, its commitments and indicators: the access
+   * scope (platform/http/access.ts). Plans stored before it existed read as the default organisation.
+   */
+  organisationId: string;
   periodStart: number;
   periodEnd: number;
   publication: Publication;

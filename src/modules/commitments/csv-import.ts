@@ -105,7 +105,8 @@ export async function importPlanCsv(
   csv: string,
   actor: Actor,
 ): Promise<ImportReport> {
-  const plan = await service.getPlan(slug, { includeDrafts: true });
+  // Another organisation's plan is a NotFoundError before anything is read from the file.
+  const plan = await service.managedPlan(slug, actor);
   const rows = parseCsv(csv);
   const header = (rows.shift() ?? []).map((h) => h.trim().toLowerCase());
   const fileError = (key: string, values?: Record<string, string | number>) =>

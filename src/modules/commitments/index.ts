@@ -39,6 +39,8 @@ export interface CommitmentsModuleDeps {
     ConsultationsService,
     'findConsultationById' | 'getRoundById' | 'listAll' | 'listRounds'
   >;
+  /** The organisations an admin may move a plan to (the accounts module). */
+  organisations?: () => Promise<{ id: string; name: { en: string; fr: string } }[]>;
   /** The participation module's public figures, for indicators computed from engagement rounds. */
   shares: ShareSource;
   clock?: () => Date;
@@ -60,7 +62,12 @@ export function createCommitmentsModule(deps: CommitmentsModuleDeps) {
   });
   registerCommitmentsApi(deps.openApi);
   const routers: Router[] = [
-    commitmentsOfficerRouter({ commitments, followers, consultations: deps.consultations }),
+    commitmentsOfficerRouter({
+      commitments,
+      followers,
+      consultations: deps.consultations,
+      organisations: deps.organisations,
+    }),
     commitmentsReviewRouter({ commitments }),
     commitmentFeedsRouter({
       commitments,

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { SECTORS } from '../../platform/classifications';
-import { NotFoundError, ValidationError } from '../../platform/errors';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
+import { assertCan, can, requireAccess, visibleTo } from '../../platform/http/access';
 import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { requireRole } from '../../platform/http/auth';
 import type { ConsultationsService } from '../consultations';
@@ -43,6 +44,8 @@ export interface OfficerRoutesDeps {
   commitments: CommitmentsService;
   followers: FollowersService;
   consultations: Pick<ConsultationsService, 'listAll' | 'listRounds'>;
+  /** The organisations an admin may move a plan to (the accounts module). */
+  organisations?: () => Promise<{ id: string; name: { en: string; fr: string } }[]>;
 }
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 1 } });
@@ -101,17 +104,31 @@ const emptyStatusForm = (): StatusForm => ({
 
 /**
  * Officers' pages for action plans: plans, commitments, milestones, indicators, status updates and CSV import.
- * Every route requires the officer role (admins included).
+ * Every route requires the officer role (admins included) and, for a plan and everything in it, that the plan
+ * belongs to the officer's organisation (platform/http/access.ts): another organisation's is a 404.
  */
 export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
   const { commitments, followers } = deps;
   const router = Router();
   router.use('/officer/plans', requireRole('officer'));
+  // Every route under a plan (its commitments, milestones, indicators, status updates, import), including routes
+  // added later: checked before any body is read, so nothing of another organisation's plan is written.
+  const planAccess = requireAccess('manage', (req) =>
+    commitments.getPlan(String(req.params.slug), { includeDrafts: true }),
+  );
+  router.use('/officer/plans/:slug', (req, res, next) =>
+    req.params.slug === 'new' ? next() : planAccess(req, res, next),
+  );
 
   const statuses = (req: Request) => PROGRESS.map((key) => ({ key, label: progressLabel(req.t, key) }));
   const errorsOf = (req: Request, error?: ValidationError) =>
     error ? translateErrors(req.t, error.fieldErrors) : { errors: [], fieldErrors: {} };
-  const planOf = (req: Request) => commitments.getPlan(String(req.params.slug), { includeDrafts: true });
+  const planOf = async (req: Request) =>
+    assertCan(
+      req.user,
+      'manage',
+      await commitments.getPlan(String(req.params.slug), { includeDrafts: true }),
+    );
   async function commitmentOf(req: Request) {
     const plan = await planOf(req);
     const commitment = await commitments.getCommitment(plan.slug, String(req.params.number), {
@@ -120,9 +137,9 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     return { plan, commitment, base: `/officer${commitmentHref(plan.slug, commitment.number)}` };
   }
 
-  /** GET /officer/plans : every plan, drafts included. */
+  /** GET /officer/plans : the organisation's plans (every plan for admins), drafts included. */
   router.get('/officer/plans', async (req, res) => {
-    const plans = await commitments.listPlans({ includeDrafts: true });
+    const plans = visibleTo(req.user, 'manage', await commitments.listPlans({ includeDrafts: true }));
     res.render('commitments/officer/index', {
       title: req.t('commitments:officer.title'),
       plans: plans.map((p) => ({
@@ -185,10 +202,20 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     );
   });
 
+  /** The organisations an admin may move `plan` to (empty for anyone else: they see no such form). */
+  async function organisationChoices(req: Request, plan: Plan) {
+    if (!deps.organisations || !can(req.user, 'administer', plan)) return [];
+    return (await deps.organisations()).map((o) => ({
+      value: o.id,
+      label: `${pick(o.name, req.locale)} (${o.id})`,
+    }));
+  }
+
   async function renderPlanPage(req: Request, res: Response, plan: Plan, error?: ValidationError) {
-    const [list, checklist] = await Promise.all([
+    const [list, checklist, organisations] = await Promise.all([
       commitments.listCommitments(plan, { includeDrafts: true }),
       commitments.planChecklist(plan.slug),
+      organisationChoices(req, plan),
     ]);
     res.status(error ? 422 : 200).render('commitments/officer/plan', {
       title: pick(plan.title, req.locale),
@@ -202,10 +229,30 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
         ...commitmentCard(c, req.locale, req.t),
         manageHref: `/officer${commitmentHref(plan.slug, c.number)}`,
       })),
+      organisation: organisations.length
+        ? { current: plan.organisationId, options: organisations }
+        : undefined,
     });
   }
 
   router.get('/officer/plans/:slug', async (req, res) => renderPlanPage(req, res, await planOf(req)));
+
+  /** POST /officer/plans/:slug/organisation : admins move a plan (its commitments follow) to an organisation. */
+  router.post('/officer/plans/:slug/organisation', async (req, res) => {
+    const plan = await planOf(req);
+    const wanted = (req.body as Record<string, unknown> | undefined)?.organisationId;
+    const choices = await organisationChoices(req, plan);
+    if (!choices.length) throw new NotFoundError();
+    if (typeof wanted !== 'string' || !choices.some((o) => o.value === wanted))
+      throw new BadRequestError({ key: 'admin:errors.orgUnknown' });
+    await commitments.setPlanOrganisation(plan.slug, wanted, req.user!);
+    await req.audit.record({
+      action: 'plan.organisation_changed',
+      target: { type: 'plan', id: plan.slug, label: plan.title.en || plan.title.fr },
+      details: { from: plan.organisationId, to: wanted },
+    });
+    res.redirect(303, `/officer/plans/${plan.slug}`);
+  });
 
   router.post('/officer/plans/:slug/publish', async (req, res) => {
     const plan = await planOf(req);
@@ -277,9 +324,12 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     plan: Plan,
     locals: { form: CommitmentForm; commitment?: Commitment; error?: ValidationError },
   ) {
+    // Only what the officer's organisation may see can be linked (the service refuses anything else).
     const [all, rounds] = await Promise.all([
-      deps.consultations.listAll(),
-      deps.consultations.listRounds({ includeDrafts: true }),
+      deps.consultations.listAll().then((list) => visibleTo(req.user, 'view', list)),
+      deps.consultations
+        .listRounds({ includeDrafts: true })
+        .then((list) => visibleTo(req.user, 'view', list)),
     ]);
     const base = `/officer/plans/${plan.slug}/commitments`;
     res.status(locals.error ? 422 : 200).render('commitments/officer/commitment-form', {
@@ -552,7 +602,7 @@ export function commitmentsOfficerRouter(deps: OfficerRoutesDeps): Router {
     locals: { form: IndicatorForm; indicatorId?: string; error?: ValidationError },
   ) {
     const { plan, commitment, base } = await commitmentOf(req);
-    const rounds = await deps.consultations.listRounds({ includeDrafts: true });
+    const rounds = visibleTo(req.user, 'view', await deps.consultations.listRounds({ includeDrafts: true }));
     res.status(locals.error ? 422 : 200).render('commitments/officer/indicator-form', {
       title: req.t(
         locals.indicatorId

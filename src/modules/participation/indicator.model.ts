@@ -23,6 +23,8 @@ export interface IndicatorDoc {
   dataPoints: { value: number; collectedAt: Date; note: string }[];
   published: boolean;
   order: number;
+  /** The organisation whose staff manage it (absent on indicators stored before organisations: the default). */
+  organisationId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,6 +44,7 @@ const indicatorSchema = new Schema<IndicatorDoc>(
     ],
     published: { type: Boolean, default: true },
     order: { type: Number, default: 0 },
+    organisationId: { type: String },
   },
   { collection: 'indicators', timestamps: true },
 );

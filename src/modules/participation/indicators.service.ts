@@ -8,6 +8,7 @@ import {
   ValidationError,
   type FieldError,
 } from '../../platform/errors';
+import { assertCan, organisationOf } from '../../platform/http/access';
 import { hasRole, type AuthenticatedUser } from '../../platform/http/auth';
 import type { IndicatorDoc, IndicatorKind, IndicatorModel, IndicatorUnit } from './indicator.model';
 import type { ParticipationReports } from './reports.service';
@@ -32,6 +33,8 @@ export interface IndicatorView {
   target: { value: number; date: Date };
   published: boolean;
   order: number;
+  /** The organisation whose officers and analysts manage it (the access scope; admins manage every one). */
+  organisationId: string;
   series: SeriesPoint[];
   latest: SeriesPoint | undefined;
   /** Manual data points as entered (for editing). */
@@ -92,7 +95,9 @@ export class IndicatorsService {
   }
 
   /** Validates the form; returns the document fields or throws ValidationError listing every problem. */
-  parseForm(form: IndicatorForm): Omit<IndicatorDoc, '_id' | 'createdAt' | 'updatedAt' | 'dataPoints'> {
+  parseForm(
+    form: IndicatorForm,
+  ): Omit<IndicatorDoc, '_id' | 'createdAt' | 'updatedAt' | 'dataPoints' | 'organisationId'> {
     const errors: FieldError[] = [];
     const text = (v: string | undefined) => (typeof v === 'string' ? v.trim() : '');
     const slug = text(form.slug).toLowerCase();
@@ -154,7 +159,11 @@ export class IndicatorsService {
     requireStaff(actor);
     const fields = this.parseForm(form);
     try {
-      const doc = await this.indicators.create({ ...fields, dataPoints: [] });
+      const doc = await this.indicators.create({
+        ...fields,
+        dataPoints: [],
+        organisationId: organisationOf(actor as AuthenticatedUser),
+      });
       return this.toView(doc.toObject() as IndicatorDoc);
     } catch (e) {
       if ((e as { code?: unknown }).code === 11000) throw new ValidationError([error('slug', 'slugTaken')]);
@@ -168,8 +177,8 @@ export class IndicatorsService {
     actor: AuthenticatedUser | undefined,
   ): Promise<IndicatorView> {
     requireStaff(actor);
+    const existing = await this.managedDoc(id, actor);
     const fields = this.parseForm(form);
-    const existing = await this.findDoc(id);
     try {
       await this.indicators.updateOne(
         { _id: existing._id },
@@ -189,7 +198,7 @@ export class IndicatorsService {
     actor: AuthenticatedUser | undefined,
   ): Promise<IndicatorView> {
     requireStaff(actor);
-    const doc = await this.findDoc(id);
+    const doc = await this.managedDoc(id, actor);
     if (doc.kind !== 'manual') throw new ConflictError({ key: 'participation:indicators.errors.notManual' });
     const value = parseNumber(form.value);
     const collectedAt = parseDate(form.collectedAt);
@@ -210,8 +219,21 @@ export class IndicatorsService {
 
   async remove(id: string, actor: AuthenticatedUser | undefined): Promise<void> {
     requireStaff(actor);
-    const doc = await this.findDoc(id);
+    const doc = await this.managedDoc(id, actor);
     await this.indicators.deleteOne({ _id: doc._id });
+  }
+
+  /** An indicator `actor` may manage, for its edit form: another organisation's is a NotFoundError. */
+  async getForStaff(id: string, actor: AuthenticatedUser | undefined): Promise<IndicatorView> {
+    requireStaff(actor);
+    return this.toView(await this.managedDoc(id, actor));
+  }
+
+  /** The indicator, if `actor`'s organisation manages it (admins: any); otherwise NotFoundError, like an unknown id. */
+  private async managedDoc(id: string, actor: AuthenticatedUser | undefined): Promise<IndicatorDoc> {
+    const doc = await this.findDoc(id);
+    assertCan(actor, 'analyse', { organisationId: organisationOf(doc) });
+    return doc;
   }
 
   async list(options: { includeUnpublished?: boolean; exact?: boolean } = {}): Promise<IndicatorView[]> {
@@ -294,6 +316,7 @@ export class IndicatorsService {
       target: { value: doc.target.value, date: new Date(doc.target.date) },
       published: doc.published,
       order: doc.order,
+      organisationId: organisationOf(doc),
       series,
       latest,
       dataPoints: doc.dataPoints,

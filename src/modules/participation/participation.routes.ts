@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { SECTOR_CATEGORIES, SECTORS, CIVIL_SOCIETY } from '../../platform/classifications';
 import { csvDocument } from '../../platform/csv';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
+import { visibleTo } from '../../platform/http/access';
 import { isStaff, requireRole } from '../../platform/http/auth';
 import type { Locale } from '../../platform/i18n';
 import { calendarDate } from '../../platform/zoned-time';
@@ -340,7 +341,12 @@ export function participationRouter(deps: Deps): Router {
 
   /** GET /analysis/indicators — manage indicators. */
   router.get('/analysis/indicators', staff, async (req, res) => {
-    const list = await indicators.list({ includeUnpublished: true, exact: true });
+    // Staff manage their organisation's indicators (admins every one); the published ones stay public (/participation).
+    const list = visibleTo(
+      req.user,
+      'analyse',
+      await indicators.list({ includeUnpublished: true, exact: true }),
+    );
     res.render('participation/indicators-admin', {
       title: req.t('participation:indicators.manageTitle'),
       indicators: list.map((i) => indicatorRow(i, req.locale)),
@@ -366,7 +372,7 @@ export function participationRouter(deps: Deps): Router {
 
   /** GET /analysis/indicators/:id/edit */
   router.get('/analysis/indicators/:id/edit', staff, async (req, res) => {
-    const i = await indicators.getById(req.params.id as string, { includeUnpublished: true });
+    const i = await indicators.getForStaff(req.params.id as string, req.user);
     const pct = (v: number | undefined) =>
       v === undefined ? '' : String(i.unit === 'percent' ? Math.round(v * 10_000) / 100 : v);
     renderForm(
@@ -418,7 +424,11 @@ export function participationRouter(deps: Deps): Router {
       );
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const list = await indicators.list({ includeUnpublished: true, exact: true });
+      const list = visibleTo(
+        req.user,
+        'analyse',
+        await indicators.list({ includeUnpublished: true, exact: true }),
+      );
       res.status(422).render('participation/indicators-admin', {
         title: req.t('participation:indicators.manageTitle'),
         indicators: list.map((i) => indicatorRow(i, req.locale)),
