@@ -1,5 +1,4 @@
-import type { Role } from '../../platform/http/auth';
-import type { Locale } from '../../platform/i18n';
+import type { Actor } from '../../platform/http/auth';
 
 /** Text kept in both official languages. A draft may have one side empty; a published item has both. */
 export interface BilingualText {
@@ -22,15 +21,8 @@ export const PUBLICATIONS = ['draft', 'published'] as const;
 export type Publication = (typeof PUBLICATIONS)[number];
 
 /** Who is acting: the signed-in user as services need it (no HTTP objects). */
-export interface Actor {
-  id: string;
-  roles: Role[];
-  name?: string;
-  email?: string;
-  locale?: Locale;
-  /** The staff member's organisation (a department or team): the plans they create belong to it. */
-  organisationId?: string;
-}
+/** Whom the service acts for (one type for every module; its organisation scopes plans). */
+export type { Actor };
 
 export interface Plan {
   id: string;
