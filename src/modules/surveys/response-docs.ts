@@ -154,3 +154,16 @@ export function canonicalJson(value: unknown): string {
 export function requestHash(body: unknown): string {
   return crypto.createHash('sha256').update(canonicalJson(body)).digest('base64url');
 }
+
+/** An answer a respondent did not give, in exports and counts. */
+export const NOT_ANSWERED = 'not_answered';
+
+/** Tokens in links (resume, invitation) longer than this are refused before any work. */
+export const MAX_TOKEN_LENGTH = 200;
+
+/** Compares two secrets in constant time. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && crypto.timingSafeEqual(left, right);
+}

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { SurveyDefinition } from './survey-definition';
-import type { SurveySettings } from './survey-settings';
+import { settingsSchema, type SurveySettings } from './survey-settings';
 
 export const SURVEY_STATUSES = ['draft', 'published', 'closed'] as const;
 export type SurveyStatus = (typeof SURVEY_STATUSES)[number];
@@ -77,5 +77,40 @@ export function surveyModels(connection: Connection): {
     SurveyVersions:
       (connection.models.SurveyVersion as SurveyVersionModel | undefined) ??
       connection.model<SurveyVersionDoc>('SurveyVersion', surveyVersionSchema),
+  };
+}
+
+/** A survey as the services and routes use it. */
+export interface Survey {
+  id: string;
+  consultationId: string;
+  roundId: string;
+  status: SurveyStatus;
+  version: number;
+  revision: number;
+  /** True when the current version has responses: the next edit makes a new version. */
+  frozen: boolean;
+  definition: SurveyDefinition;
+  settings: SurveySettings;
+  publishedAt?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The stored document as a Survey (settings completed with their defaults). */
+export function toSurvey(doc: SurveyDoc): Survey {
+  return {
+    id: doc._id.toString(),
+    consultationId: doc.consultationId.toString(),
+    roundId: doc.roundId.toString(),
+    status: doc.status,
+    version: doc.version,
+    revision: doc.revision,
+    frozen: doc.lockedVersion === doc.version,
+    definition: doc.definition,
+    settings: settingsSchema.parse(doc.settings ?? {}),
+    publishedAt: doc.publishedAt,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
   };
 }
