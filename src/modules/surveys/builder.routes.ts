@@ -25,6 +25,14 @@ import {
   rowCount,
   settingsFromForm,
 } from './builder-form';
+import {
+  detailsFormSchema,
+  parseBuilderForm,
+  sectionFormSchema,
+  settingsFormSchema,
+  titleAndDescription,
+  type SectionForm,
+} from './builder.schemas';
 import { csvAddressCells, splitAddressList } from './invitation-addresses';
 import type { FormFields } from './survey-answers';
 import {
@@ -275,14 +283,12 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/details', async (req, res) => {
     const id = surveyId(req);
     const survey = await surveys.getSurvey(id);
-    const fields = fieldsOf(req.body);
-    const title = { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') };
-    const description = { en: text(fields, 'descriptionEn'), fr: text(fields, 'descriptionFr') };
+    const form = parseBuilderForm(detailsFormSchema, req.body);
     await rerenderOnValidationError(
       async () => {
         await surveys.editDefinition(id, actorOf(req), (definition) => {
           const { description: _previous, ...rest } = definition;
-          return { ...rest, title, ...(description.en || description.fr ? { description } : {}) };
+          return { ...rest, ...titleAndDescription(form) };
         });
         await req.audit.record({ action: 'survey.updated', target: { type: 'survey', id } });
         res.redirect(303, `/manage/surveys/${id}?done=details`);
@@ -297,7 +303,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
               : `${describePath(survey.definition, e.field, req.t, req.locale).where}: ${req.t(e.message.key, e.message.values ?? {})}`,
           };
         });
-        detailsForm(req, res, survey, { values: fields, errors, status: 422 });
+        detailsForm(req, res, survey, { values: form, errors, status: 422 });
       },
     );
   });
@@ -332,17 +338,9 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     });
   }
 
-  function sectionFromForm(
-    fields: FormFields,
-    targets: ConditionTarget[],
-  ): Omit<Section, 'id' | 'questions'> {
-    const description = { en: text(fields, 'descriptionEn'), fr: text(fields, 'descriptionFr') };
-    const showIf = conditionFromForm(fields, targets);
-    return {
-      title: { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') },
-      ...(description.en || description.fr ? { description } : {}),
-      ...(showIf ? { showIf } : {}),
-    };
+  function sectionFromForm(form: SectionForm, targets: ConditionTarget[]): Omit<Section, 'id' | 'questions'> {
+    const showIf = conditionFromForm(form, targets);
+    return { ...titleAndDescription(form), ...(showIf ? { showIf } : {}) };
   }
 
   async function saveSection(req: Request, res: Response, sectionId: string | undefined) {
@@ -350,14 +348,13 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const survey = await surveys.getSurvey(id);
     const section = sectionId ? survey.definition.sections.find((s) => s.id === sectionId) : undefined;
     if (sectionId && !section) throw new NotFoundError();
-    const fields = fieldsOf(req.body);
+    const form = parseBuilderForm(sectionFormSchema, req.body);
     // "Show the answers of this question" (the condition form without JavaScript): show the form again, unsaved.
-    if (fields.conditionRefresh)
-      return sectionForm(req, res, survey, { section, values: fields, errors: [] });
+    if (form.conditionRefresh) return sectionForm(req, res, survey, { section, values: form, errors: [] });
     const before = section
       ? questionsBefore(survey.definition, { sectionId: section.id })
       : survey.definition.sections.flatMap((s) => s.questions);
-    const changes = sectionFromForm(fields, conditionTargets(before, req.locale, req.t));
+    const changes = sectionFromForm(form, conditionTargets(before, req.locale, req.t));
     await rerenderOnValidationError(
       async () => {
         await surveys.editDefinition(id, actorOf(req), (definition) =>
@@ -388,7 +385,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
             message: `${where.where}: ${req.t(e.message.key, e.message.values ?? {})}`,
           };
         });
-        sectionForm(req, res, survey, { section, values: fields, errors, status: 422 });
+        sectionForm(req, res, survey, { section, values: form, errors, status: 422 });
       },
     );
   }
@@ -759,10 +756,10 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/settings', async (req, res) => {
     const id = surveyId(req);
     const survey = await surveys.getSurvey(id);
-    const fields = fieldsOf(req.body);
+    const form = parseBuilderForm(settingsFormSchema, req.body);
     await rerenderOnValidationError(
       async () => {
-        await surveys.updateSettings(id, settingsFromForm(fields, survey.settings), actorOf(req));
+        await surveys.updateSettings(id, settingsFromForm(form, survey.settings), actorOf(req));
         await req.audit.record({ action: 'survey.settings_changed', target: { type: 'survey', id } });
         res.redirect(303, `/manage/surveys/${id}?done=settings`);
       },
@@ -772,7 +769,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
           survey,
           surveyTitle: localize(survey.definition.title, req.locale),
           audiences: AUDIENCES,
-          values: fields,
+          values: form,
           errors: fieldMessages(req, error),
         }),
     );
