@@ -48,6 +48,21 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [INTO_SIBLING_MODULE, UP_TO_APP] }] },
   },
   {
+    // A form handler shows its form again through the one helper, not its own try/catch (which drifted: statuses,
+    // kept values, what else was caught).
+    files: ['src/modules/**/*.routes.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator='instanceof'][right.name='ValidationError']",
+          message:
+            'Show a form again with rerenderOnValidationError(action, rerender) from src/platform/http/form-errors.ts.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/*.ts', 'src/demo/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [INTO_MODULE_FILES] }] },
   },

@@ -3,10 +3,11 @@ import type passport from 'passport';
 import { AGE_RANGES, GENDERS, REGIONS, SECTORS } from '../../platform/classifications';
 import { ValidationError } from '../../platform/errors';
 import { requireSignedIn } from '../../platform/http/auth';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { LOCALE_COOKIE } from '../../platform/http/locale';
 import { SESSION_COOKIE } from '../../platform/http/session';
 import type { RateLimitRule, RateLimiter } from '../../platform/http/rate-limit';
-import { LOCALES, formatDate, type Locale } from '../../platform/i18n';
+import { LOCALES, formatDate } from '../../platform/i18n';
 import { pathInLocale } from '../../platform/i18n/urls';
 import type { AccountsService } from './accounts.service';
 import {
@@ -66,11 +67,6 @@ async function uniformly<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** True when the service refused the current password (counted like a failed sign-in). */
-function isWrongPassword(error: unknown): boolean {
-  return error instanceof ValidationError && error.code === 'wrong_password';
-}
-
 function clientAddress(req: Request): string {
   return req.ip ?? 'unknown';
 }
@@ -103,6 +99,11 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   const { accounts, limiter } = deps;
   const router = Router();
 
+  /** A current password the service refused counts like a failed sign-in. */
+  const countWrongPassword = async (req: Request, error: ValidationError) => {
+    if (error.code === 'wrong_password') await limiter.consume(LIMITS.signInAccount, req.user!.email);
+  };
+
   const rememberLocale = (res: Response, locale: string) =>
     res.cookie(LOCALE_COOKIE, locale, {
       maxAge: ONE_YEAR_MS,
@@ -125,18 +126,17 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   router.post('/sign-up', async (req, res) => {
     await limiter.consume(LIMITS.signUpAddress, clientAddress(req));
     const values = keptValues(req.body, ['name', 'email']);
-    try {
-      const input = parseForm(signUpSchema, req.body);
-      await uniformly(() => accounts.signUp({ ...input, locale: req.locale }));
-      res.render('accounts/check-email', {
-        title: req.t('accounts:checkEmail.title'),
-        message: req.t('accounts:checkEmail.signUp'),
-      });
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderForm(req, res, 'accounts/sign-up', { ...signUpPage(req), values }, error);
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const input = parseForm(signUpSchema, req.body);
+        await uniformly(() => accounts.signUp({ ...input, locale: req.locale }));
+        res.render('accounts/check-email', {
+          title: req.t('accounts:checkEmail.title'),
+          message: req.t('accounts:checkEmail.signUp'),
+        });
+      },
+      (error) => renderForm(req, res, 'accounts/sign-up', { ...signUpPage(req), values }, error),
+    );
   });
 
   // ---- Sign-in / sign-out ----
@@ -160,13 +160,19 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
     const values = keptValues(req.body, ['email']);
     const returnTo = safeReturnTo((req.body as Record<string, unknown> | undefined)?.returnTo);
     const page = { ...signInPage(req, returnTo), values, notice: undefined };
-    let input;
-    try {
-      input = parseForm(signInSchema, req.body);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderForm(req, res, 'accounts/sign-in', page, error);
-      throw error;
-    }
+    await rerenderOnValidationError(
+      () => signIn(req, res, parseForm(signInSchema, req.body), { returnTo, page }),
+      (error) => renderForm(req, res, 'accounts/sign-in', page, error),
+    );
+  });
+
+  /** Signs in with well-formed credentials; refused ones show the form again (401, or 403 when deactivated). */
+  async function signIn(
+    req: Request,
+    res: Response,
+    input: { email: string; password: string },
+    { returnTo, page }: { returnTo: string | undefined; page: Parameters<typeof renderForm>[3] },
+  ): Promise<void> {
     await limiter.check(LIMITS.signInAccount, input.email);
     // Passport's local strategy reads these from the body: hand it the validated, normalised values only.
     req.body = { email: input.email, password: input.password };
@@ -202,7 +208,7 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
       new ValidationError([{ field: 'email', message: { key: 'accounts:errors.signIn.invalid' } }]),
       401,
     );
-  });
+  }
 
   /** POST /sign-out: destroys the session and its cookie. */
   router.post('/sign-out', (req, res, next) => {
@@ -234,20 +240,18 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   ): Promise<void> {
     await limiter.consume(form.addressLimit, clientAddress(req));
     const values = keptValues(req.body, ['email']);
-    try {
-      const { email } = parseForm(emailOnlySchema, req.body);
-      await limiter.consume(form.accountLimit, email);
-      await uniformly(() => form.work(email));
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderForm(req, res, form.view, { title: req.t(form.titleKey), values }, error);
-      }
-      throw error;
-    }
-    res.render('accounts/check-email', {
-      title: req.t('accounts:checkEmail.title'),
-      message: req.t(form.messageKey),
-    });
+    await rerenderOnValidationError(
+      async () => {
+        const { email } = parseForm(emailOnlySchema, req.body);
+        await limiter.consume(form.accountLimit, email);
+        await uniformly(() => form.work(email));
+        res.render('accounts/check-email', {
+          title: req.t('accounts:checkEmail.title'),
+          message: req.t(form.messageKey),
+        });
+      },
+      (error) => renderForm(req, res, form.view, { title: req.t(form.titleKey), values }, error),
+    );
   }
 
   /**
@@ -330,24 +334,25 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   /** POST /password-reset/:token */
   router.post('/password-reset/:token', async (req, res) => {
     const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-    try {
-      const input = parseForm(resetPasswordSchema, { token: req.params.token, password: body.password });
-      if (!(await accounts.resetPassword(input.token, input.password)))
-        return renderInvalidLink(req, res, 'reset');
-    } catch (error) {
-      if (error instanceof ValidationError && !error.fieldErrors.some((f) => f.field === 'token')) {
-        return renderForm(
-          req,
-          res,
-          'accounts/reset-password',
-          { title: req.t('accounts:reset.title'), token: req.params.token },
-          error,
-        );
-      }
-      if (error instanceof ValidationError) return renderInvalidLink(req, res, 'reset');
-      throw error;
-    }
-    res.redirect(303, '/sign-in?notice=password-reset');
+    await rerenderOnValidationError(
+      async () => {
+        const input = parseForm(resetPasswordSchema, { token: req.params.token, password: body.password });
+        if (!(await accounts.resetPassword(input.token, input.password)))
+          return renderInvalidLink(req, res, 'reset');
+        res.redirect(303, '/sign-in?notice=password-reset');
+      },
+      // A malformed token is a dead link, not a field to correct.
+      (error) =>
+        error.fieldErrors.some((f) => f.field === 'token')
+          ? renderInvalidLink(req, res, 'reset')
+          : renderForm(
+              req,
+              res,
+              'accounts/reset-password',
+              { title: req.t('accounts:reset.title'), token: req.params.token },
+              error,
+            ),
+    );
   });
 
   function renderInvalidLink(req: Request, res: Response, kind: 'verify' | 'reset'): void {
@@ -404,27 +409,24 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
       'gender',
       'ageRange',
     ]);
-    let chosen: Locale | undefined;
-    try {
-      const input = parseForm(profileSchema, req.body);
-      await accounts.updateProfile(req.user!, input);
-      rememberLocale(res, input.locale);
-      chosen = input.locale;
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderForm(
+    await rerenderOnValidationError(
+      async () => {
+        const input = parseForm(profileSchema, req.body);
+        await accounts.updateProfile(req.user!, input);
+        rememberLocale(res, input.locale);
+        // A new profile language shows at once: the profile page at that language's own address.
+        const saved = '/profile?notice=profile-saved';
+        res.redirect(303, input.locale !== req.locale ? pathInLocale(saved, input.locale) : saved);
+      },
+      (error) =>
+        renderForm(
           req,
           res,
           'accounts/profile',
           { title: req.t('accounts:profile.title'), values, email: req.user!.email, ...profileOptions },
           error,
-        );
-      }
-      throw error;
-    }
-    // A new profile language shows at once: the profile page at that language's own address.
-    const saved = '/profile?notice=profile-saved';
-    res.redirect(303, chosen && chosen !== req.locale ? pathInLocale(saved, chosen) : saved);
+        ),
+    );
   });
 
   /** GET /profile/password */
@@ -436,23 +438,23 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   router.post('/profile/password', requireSignedIn(), async (req, res) => {
     // Someone holding an open session must not get unlimited guesses at the password either.
     await limiter.check(LIMITS.signInAccount, req.user!.email);
-    try {
-      const input = parseForm(changePasswordSchema, req.body);
-      await accounts.changePassword(req.user!, input, req.sessionID);
-    } catch (error) {
-      if (isWrongPassword(error)) await limiter.consume(LIMITS.signInAccount, req.user!.email);
-      if (error instanceof ValidationError) {
-        return renderForm(
+    await rerenderOnValidationError(
+      async () => {
+        const input = parseForm(changePasswordSchema, req.body);
+        await accounts.changePassword(req.user!, input, req.sessionID);
+        res.redirect(303, '/profile?notice=password-changed');
+      },
+      async (error) => {
+        await countWrongPassword(req, error);
+        renderForm(
           req,
           res,
           'accounts/change-password',
           { title: req.t('accounts:changePassword.title') },
           error,
         );
-      }
-      throw error;
-    }
-    res.redirect(303, '/profile?notice=password-changed');
+      },
+    );
   });
 
   /** GET /profile/delete */
@@ -463,27 +465,21 @@ export function accountsRouter(deps: AccountsRouterDeps): Router {
   /** POST /profile/delete */
   router.post('/profile/delete', requireSignedIn(), async (req, res, next) => {
     await limiter.check(LIMITS.signInAccount, req.user!.email);
-    try {
-      const { password } = parseForm(deleteAccountSchema, req.body);
-      await accounts.deleteAccount(req.user!, password);
-    } catch (error) {
-      if (isWrongPassword(error)) await limiter.consume(LIMITS.signInAccount, req.user!.email);
-      if (error instanceof ValidationError) {
-        return renderForm(
-          req,
-          res,
-          'accounts/delete-account',
-          { title: req.t('accounts:delete.title') },
-          error,
-        );
-      }
-      throw error;
-    }
-    req.session.destroy((error) => {
-      if (error) return next(error);
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
-      res.redirect(303, '/sign-in?notice=deleted');
-    });
+    await rerenderOnValidationError(
+      async () => {
+        const { password } = parseForm(deleteAccountSchema, req.body);
+        await accounts.deleteAccount(req.user!, password);
+        req.session.destroy((error) => {
+          if (error) return next(error);
+          res.clearCookie(SESSION_COOKIE, { path: '/' });
+          res.redirect(303, '/sign-in?notice=deleted');
+        });
+      },
+      async (error) => {
+        await countWrongPassword(req, error);
+        renderForm(req, res, 'accounts/delete-account', { title: req.t('accounts:delete.title') }, error);
+      },
+    );
   });
 
   /** GET /privacy */

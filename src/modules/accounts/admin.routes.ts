@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { requireRole, ROLES } from '../../platform/http/auth';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { formatDate } from '../../platform/i18n';
 import { describeAuditEntry } from '../audit';
 import type { AccountsService } from './accounts.service';
@@ -93,27 +94,27 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
   /** POST /admin/users/:id/roles */
   router.post('/admin/users/:id/roles', async (req, res) => {
     const id = userId(req);
-    try {
-      const { roles } = parseForm(rolesSchema, req.body);
-      await accounts.setRoles(req.user!, id, roles);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderUser(req, res, error);
-      throw error;
-    }
-    res.redirect(303, `/admin/users/${id}?notice=roles`);
+    await rerenderOnValidationError(
+      async () => {
+        const { roles } = parseForm(rolesSchema, req.body);
+        await accounts.setRoles(req.user!, id, roles);
+        res.redirect(303, `/admin/users/${id}?notice=roles`);
+      },
+      (error) => renderUser(req, res, error),
+    );
   });
 
   /** POST /admin/users/:id/organisation: the organisation whose consultations this account acts on as staff. */
   router.post('/admin/users/:id/organisation', async (req, res) => {
     const id = userId(req);
-    try {
-      const { organisationId } = parseForm(organisationIdSchema, req.body);
-      await accounts.setOrganisation(req.user!, id, organisationId);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderUser(req, res, error);
-      throw error;
-    }
-    res.redirect(303, `/admin/users/${id}?notice=organisation`);
+    await rerenderOnValidationError(
+      async () => {
+        const { organisationId } = parseForm(organisationIdSchema, req.body);
+        await accounts.setOrganisation(req.user!, id, organisationId);
+        res.redirect(303, `/admin/users/${id}?notice=organisation`);
+      },
+      (error) => renderUser(req, res, error),
+    );
   });
 
   /** GET /admin/users/:id/deactivate: "Deactivate this account?" (the POST needs confirm=yes). */
@@ -171,13 +172,13 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
 
   /** POST /admin/organisations */
   router.post('/admin/organisations', async (req, res) => {
-    try {
-      await accounts.saveOrganisation(req.user!, parseForm(organisationFormSchema, req.body));
-    } catch (error) {
-      if (error instanceof ValidationError) return renderOrganisations(req, res, error);
-      throw error;
-    }
-    res.redirect(303, '/admin/organisations?notice=organisationSaved');
+    await rerenderOnValidationError(
+      async () => {
+        await accounts.saveOrganisation(req.user!, parseForm(organisationFormSchema, req.body));
+        res.redirect(303, '/admin/organisations?notice=organisationSaved');
+      },
+      (error) => renderOrganisations(req, res, error),
+    );
   });
 
   function organisationCode(req: Request): string {
@@ -210,14 +211,14 @@ export function adminRouter(deps: { accounts: AccountsService }): Router {
   /** POST /admin/organisations/:code */
   router.post('/admin/organisations/:code', async (req, res) => {
     const code = organisationCode(req);
-    try {
-      const form = parseForm(organisationFormSchema, { ...(req.body as object), code });
-      await accounts.saveOrganisation(req.user!, form, { rename: true });
-    } catch (error) {
-      if (error instanceof ValidationError) return renderOrganisation(req, res, error);
-      throw error;
-    }
-    res.redirect(303, '/admin/organisations?notice=organisationSaved');
+    await rerenderOnValidationError(
+      async () => {
+        const form = parseForm(organisationFormSchema, { ...(req.body as object), code });
+        await accounts.saveOrganisation(req.user!, form, { rename: true });
+        res.redirect(303, '/admin/organisations?notice=organisationSaved');
+      },
+      (error) => renderOrganisation(req, res, error),
+    );
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ValidationError } from '../../platform/errors';
 import { requireRole } from '../../platform/http/auth';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { reviewFormSchema } from './commitments.schemas';
 import type { CommitmentsService } from './commitments.service';
 import { PROGRESS, type Commitment, type Plan } from './commitments.types';
@@ -76,22 +77,22 @@ export function commitmentsReviewRouter(deps: { commitments: CommitmentsService 
   router.post('/review/plans/:slug/commitments/:number', async (req, res) => {
     const { plan, commitment } = await find(req);
     const form = reviewFormSchema.parse(req.body);
-    try {
-      await commitments.recordReview(
-        plan.slug,
-        commitment.number,
-        { rating: form.rating, note: { en: form.noteEn, fr: form.noteFr } },
-        req.user!,
-      );
-      await req.audit.record({
-        action: 'review.saved',
-        target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
-      });
-      res.redirect(303, `${commitmentHref(plan.slug, commitment.number)}#review`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderForm(req, res, plan, commitment, { form, error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await commitments.recordReview(
+          plan.slug,
+          commitment.number,
+          { rating: form.rating, note: { en: form.noteEn, fr: form.noteFr } },
+          req.user!,
+        );
+        await req.audit.record({
+          action: 'review.saved',
+          target: { type: 'commitment', id: `${plan.slug}/${commitment.number}` },
+        });
+        res.redirect(303, `${commitmentHref(plan.slug, commitment.number)}#review`);
+      },
+      (error) => renderForm(req, res, plan, commitment, { form, error }),
+    );
   });
 
   return router;

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
-import { ClosedError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors';
+import { ClosedError, NotFoundError, TooManyRequestsError } from '../../platform/errors';
 import { can, draftScope } from '../../platform/http/access';
 import { isStaff, requireSignedIn } from '../../platform/http/auth';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { formatDate } from '../../platform/i18n';
 import { localeBaseUrl } from '../../platform/i18n/urls';
 import { renderMarkdown } from '../../platform/markdown';
@@ -317,37 +318,40 @@ export function consultationsPublicRouter(deps: PublicRoutesDeps): Router {
   router.post('/consultations/:slug/comments', requireSignedIn(), async (req, res) => {
     const consultation = await findVisible(req);
     const form = commentFormSchema.parse(req.body);
+    const kept = { comment: form.comment, notifyReport: form.notifyReport };
     try {
-      const comment = await comments.postComment({
-        consultation,
-        user: req.user!,
-        body: form.comment,
-        submissionId: form.submissionId,
-        optInReport: form.notifyReport === 'yes',
-      });
-      res.redirect(303, `/consultations/${consultation.slug}#comment-${comment.id}`);
+      await rerenderOnValidationError(
+        async () => {
+          const comment = await comments.postComment({
+            consultation,
+            user: req.user!,
+            body: form.comment,
+            submissionId: form.submissionId,
+            optInReport: form.notifyReport === 'yes',
+          });
+          res.redirect(303, `/consultations/${consultation.slug}#comment-${comment.id}`);
+        },
+        (error) =>
+          renderConsultation(req, res, consultation, {
+            status: 422,
+            errors: translateErrors(req.t, error.fieldErrors).errors,
+            form: kept,
+          }),
+      );
     } catch (error) {
-      if (error instanceof ValidationError) {
-        const { errors } = translateErrors(req.t, error.fieldErrors);
-        return renderConsultation(req, res, consultation, {
-          status: 422,
-          errors,
-          form: { comment: form.comment, notifyReport: form.notifyReport },
-        });
-      }
       if (error instanceof TooManyRequestsError) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
         return renderConsultation(req, res, consultation, {
           status: 429,
           errors: [{ field: 'comment', message: req.t('consultations:comments.tooMany') }],
-          form: { comment: form.comment, notifyReport: form.notifyReport },
+          form: kept,
         });
       }
       if (error instanceof ClosedError) {
         return renderConsultation(req, res, consultation, {
           status: 410,
           errors: [{ field: 'discussion', message: req.t('consultations:comments.closed') }],
-          form: { comment: form.comment, notifyReport: form.notifyReport },
+          form: kept,
         });
       }
       throw error;

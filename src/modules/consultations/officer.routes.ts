@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { assertCan, can, requireAccess, visibleTo } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { HIDE_REASONS } from './comment.model';
 import { MODERATION_STATUSES, type CommentsService, type ModerationStatus } from './comments.service';
 import { formatDate } from '../../platform/i18n';
@@ -260,13 +261,13 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const reason = typeof body.reason === 'string' ? body.reason : '';
     if (body.confirm !== 'yes') return res.redirect(303, `/officer/rounds/${round.id}/reopen`);
-    try {
-      await consultations.reopenRound(round.id, reason, req.user!);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderReopen(req, res, round, reason, error);
-      throw error;
-    }
-    res.redirect(303, '/officer?done=roundReopened');
+    await rerenderOnValidationError(
+      async () => {
+        await consultations.reopenRound(round.id, reason, req.user!);
+        res.redirect(303, '/officer?done=roundReopened');
+      },
+      (error) => renderReopen(req, res, round, reason, error),
+    );
   });
   /** The organisations an admin may move `resource` to (empty for anyone else: they see no such form). */
   async function organisationChoices(req: Request, resource: Round | Consultation | undefined) {
@@ -296,19 +297,18 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/rounds */
   router.post('/officer/rounds', async (req, res) => {
     const form = roundFormSchema.parse(req.body);
-    try {
-      const created = await consultations.createRound(roundInputFromForm(form), req.user!);
-      await req.audit.record({
-        action: 'round.created',
-        target: { type: 'round', id: created.id },
-        key: created.id,
-      });
-      res.redirect(303, '/officer?done=roundCreated');
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return await renderRoundForm(req, res, { form, action: '/officer/rounds', error });
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const created = await consultations.createRound(roundInputFromForm(form), req.user!);
+        await req.audit.record({
+          action: 'round.created',
+          target: { type: 'round', id: created.id },
+          key: created.id,
+        });
+        res.redirect(303, '/officer?done=roundCreated');
+      },
+      (error) => renderRoundForm(req, res, { form, action: '/officer/rounds', error }),
+    );
   });
 
   /** GET /officer/rounds/:id/edit */
@@ -346,16 +346,14 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
       await consultations.getRoundById(String(req.params.id), { includeDrafts: true }),
     );
     const form = roundFormSchema.parse(req.body);
-    try {
-      await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
-      await req.audit.record({ action: 'round.updated', target: { type: 'round', id: round.id } });
-      res.redirect(303, '/officer?done=roundUpdated');
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return await renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error });
-      }
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await consultations.updateRound(round.id, roundInputFromForm(form), req.user!);
+        await req.audit.record({ action: 'round.updated', target: { type: 'round', id: round.id } });
+        res.redirect(303, '/officer?done=roundUpdated');
+      },
+      (error) => renderRoundForm(req, res, { form, action: `/officer/rounds/${round.id}`, round, error }),
+    );
   });
 
   // ---------- consultations ----------
@@ -397,20 +395,18 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/consultations : creates a draft. */
   router.post('/officer/consultations', async (req, res) => {
     const form = consultationFormSchema.parse(req.body);
-    try {
-      const created = await consultations.createConsultation(consultationInputFromForm(form), req.user!);
-      await req.audit.record({
-        action: 'consultation.created',
-        target: { type: 'consultation', id: created.id },
-        key: created.id,
-      });
-      res.redirect(303, `/officer/consultations/${created.id}?done=consultationCreated`);
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderConsultationForm(req, res, { form, action: '/officer/consultations', error });
-      }
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const created = await consultations.createConsultation(consultationInputFromForm(form), req.user!);
+        await req.audit.record({
+          action: 'consultation.created',
+          target: { type: 'consultation', id: created.id },
+          key: created.id,
+        });
+        res.redirect(303, `/officer/consultations/${created.id}?done=consultationCreated`);
+      },
+      (error) => renderConsultationForm(req, res, { form, action: '/officer/consultations', error }),
+    );
   });
 
   async function renderManagePage(
@@ -493,24 +489,23 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   router.post('/officer/consultations/:id', async (req, res) => {
     const consultation = await findForOfficer(req);
     const form = consultationFormSchema.parse(req.body);
-    try {
-      await consultations.updateConsultation(consultation.id, consultationInputFromForm(form), req.user!);
-      await req.audit.record({
-        action: 'consultation.updated',
-        target: { type: 'consultation', id: consultation.id },
-      });
-      res.redirect(303, `/officer/consultations/${consultation.id}?done=consultationUpdated`);
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderConsultationForm(req, res, {
+    await rerenderOnValidationError(
+      async () => {
+        await consultations.updateConsultation(consultation.id, consultationInputFromForm(form), req.user!);
+        await req.audit.record({
+          action: 'consultation.updated',
+          target: { type: 'consultation', id: consultation.id },
+        });
+        res.redirect(303, `/officer/consultations/${consultation.id}?done=consultationUpdated`);
+      },
+      (error) =>
+        renderConsultationForm(req, res, {
           form,
           action: `/officer/consultations/${consultation.id}`,
           consultation,
           error,
-        });
-      }
-      throw error;
-    }
+        }),
+    );
   });
 
   /** POST /officer/consultations/:id/organisation : admins move a consultation (and its surveys) to an organisation. */
@@ -548,18 +543,18 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/consultations/:id/publish : refused (422, with the missing fields) until complete. */
   router.post('/officer/consultations/:id/publish', async (req, res) => {
     const consultation = await findForOfficer(req);
-    try {
-      await consultations.publishConsultation(consultation.id, req.user!);
-      await req.audit.record({
-        action: 'consultation.published',
-        target: { type: 'consultation', id: consultation.id },
-        key: 'published',
-      });
-      res.redirect(303, `/officer/consultations/${consultation.id}`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await consultations.publishConsultation(consultation.id, req.user!);
+        await req.audit.record({
+          action: 'consultation.published',
+          target: { type: 'consultation', id: consultation.id },
+          key: 'published',
+        });
+        res.redirect(303, `/officer/consultations/${consultation.id}`);
+      },
+      (error) => renderManagePage(req, res, consultation, error),
+    );
   });
 
   /** GET /officer/consultations/:id/close : "Close now?" (the POST needs confirm=yes). */
@@ -603,18 +598,18 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/consultations/:id/archive */
   router.post('/officer/consultations/:id/archive', async (req, res) => {
     const consultation = await findForOfficer(req);
-    try {
-      await consultations.archiveConsultation(consultation.id, req.user!);
-      await req.audit.record({
-        action: 'consultation.archived',
-        target: { type: 'consultation', id: consultation.id },
-        key: 'archived',
-      });
-      res.redirect(303, `/officer/consultations/${consultation.id}`);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderManagePage(req, res, consultation, error);
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        await consultations.archiveConsultation(consultation.id, req.user!);
+        await req.audit.record({
+          action: 'consultation.archived',
+          target: { type: 'consultation', id: consultation.id },
+          key: 'archived',
+        });
+        res.redirect(303, `/officer/consultations/${consultation.id}`);
+      },
+      (error) => renderManagePage(req, res, consultation, error),
+    );
   });
 
   // ---------- "what we heard" ----------
@@ -681,26 +676,24 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
     if (action === 'addTheme') {
       return renderReportForm(req, res, consultation, input, rows + 1, { published });
     }
-    try {
-      if (action === 'publish') await reports.publishReport(consultation.id, input, req.user!);
-      if (action === 'publish')
-        await req.audit.record({
-          action: 'report.published',
-          target: { type: 'consultation', id: consultation.id },
-        });
-      else await reports.saveReport(consultation.id, input, req.user!);
-      res.redirect(
-        303,
-        action === 'publish'
-          ? `/consultations/${consultation.slug}/report`
-          : `/officer/consultations/${consultation.id}`,
-      );
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderReportForm(req, res, consultation, input, rows, { error, published });
-      }
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        if (action === 'publish') await reports.publishReport(consultation.id, input, req.user!);
+        if (action === 'publish')
+          await req.audit.record({
+            action: 'report.published',
+            target: { type: 'consultation', id: consultation.id },
+          });
+        else await reports.saveReport(consultation.id, input, req.user!);
+        res.redirect(
+          303,
+          action === 'publish'
+            ? `/consultations/${consultation.slug}/report`
+            : `/officer/consultations/${consultation.id}`,
+        );
+      },
+      (error) => renderReportForm(req, res, consultation, input, rows, { error, published }),
+    );
   });
 
   // ---------- moderation ----------
@@ -803,53 +796,52 @@ export function officerRouter(deps: OfficerRoutesDeps): Router {
   /** POST /officer/comments/:id/reply */
   router.post('/officer/comments/:id/reply', async (req, res) => {
     const form = replyFormSchema.parse(req.body);
-    try {
-      const reply = await comments.replyOfficially({
-        commentId: String(req.params.id),
-        officer: req.user!,
-        body: form.reply,
-        submissionId: form.submissionId,
-      });
-      await req.audit.record({
-        action: 'comment.replied',
-        target: { type: 'comment', id: String(req.params.id) },
-        key: form.submissionId || undefined,
-      });
-      const consultation = await consultations.getConsultationById(reply.consultationId, {
-        includeDrafts: true,
-      });
-      res.redirect(303, `/consultations/${consultation.slug}#comment-${reply.id}`);
-    } catch (error) {
-      if (error instanceof ValidationError) {
+    await rerenderOnValidationError(
+      async () => {
+        const reply = await comments.replyOfficially({
+          commentId: String(req.params.id),
+          officer: req.user!,
+          body: form.reply,
+          submissionId: form.submissionId,
+        });
+        await req.audit.record({
+          action: 'comment.replied',
+          target: { type: 'comment', id: String(req.params.id) },
+          key: form.submissionId || undefined,
+        });
+        const consultation = await consultations.getConsultationById(reply.consultationId, {
+          includeDrafts: true,
+        });
+        res.redirect(303, `/consultations/${consultation.slug}#comment-${reply.id}`);
+      },
+      (error) => {
         const mapped = new ValidationError(
           error.fieldErrors.map((f) => ({ ...f, field: f.field === 'comment' ? 'reply' : f.field })),
         );
         return renderCommentPage(req, res, String(req.params.id), mapped, { reply: form.reply, reason: '' });
-      }
-      throw error;
-    }
+      },
+    );
   });
 
   /** POST /officer/comments/:id/hide */
   router.post('/officer/comments/:id/hide', async (req, res) => {
     const form = hideFormSchema.parse(req.body);
-    try {
-      const comment = await comments.hideComment({
-        commentId: String(req.params.id),
-        officer: req.user!,
-        reason: form.reason,
-      });
-      await req.audit.record({ action: 'comment.hidden', target: { type: 'comment', id: comment.id } });
-      const consultation = await consultations.getConsultationById(comment.consultationId, {
-        includeDrafts: true,
-      });
-      res.redirect(303, `/consultations/${consultation.slug}#comment-${comment.id}`);
-    } catch (error) {
-      if (error instanceof ValidationError) {
-        return renderCommentPage(req, res, String(req.params.id), error, { reply: '', reason: form.reason });
-      }
-      throw error;
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const comment = await comments.hideComment({
+          commentId: String(req.params.id),
+          officer: req.user!,
+          reason: form.reason,
+        });
+        await req.audit.record({ action: 'comment.hidden', target: { type: 'comment', id: comment.id } });
+        const consultation = await consultations.getConsultationById(comment.consultationId, {
+          includeDrafts: true,
+        });
+        res.redirect(303, `/consultations/${consultation.slug}#comment-${comment.id}`);
+      },
+      (error) =>
+        renderCommentPage(req, res, String(req.params.id), error, { reply: '', reason: form.reason }),
+    );
   });
 
   /** POST /officer/comments/:id/show : undoes a hide. */

@@ -4,6 +4,7 @@ import { csvDocument } from '../../platform/csv';
 import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
 import { visibleTo } from '../../platform/http/access';
 import { isStaff, requireRole } from '../../platform/http/auth';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import type { Locale } from '../../platform/i18n';
 import { calendarDate } from '../../platform/zoned-time';
 import type { IndicatorForm, IndicatorsService, IndicatorView } from './indicators.service';
@@ -361,13 +362,13 @@ export function participationRouter(deps: Deps): Router {
   /** POST /analysis/indicators */
   router.post('/analysis/indicators', staff, async (req, res) => {
     const values = formValues(req.body as Record<string, unknown>);
-    try {
-      await indicators.create(values, req.user);
-    } catch (error) {
-      if (error instanceof ValidationError) return renderForm(req, res, values, error);
-      throw error;
-    }
-    res.redirect(303, '/analysis/indicators?saved=1');
+    await rerenderOnValidationError(
+      async () => {
+        await indicators.create(values, req.user);
+        res.redirect(303, '/analysis/indicators?saved=1');
+      },
+      (error) => renderForm(req, res, values, error),
+    );
   });
 
   /** GET /analysis/indicators/:id/edit */
@@ -402,50 +403,50 @@ export function participationRouter(deps: Deps): Router {
   /** POST /analysis/indicators/:id */
   router.post('/analysis/indicators/:id', staff, async (req, res) => {
     const values = formValues(req.body as Record<string, unknown>);
-    try {
-      await indicators.update(req.params.id as string, values, req.user);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return renderForm(req, res, values, error, req.params.id as string);
-      throw error;
-    }
-    res.redirect(303, '/analysis/indicators?saved=1');
+    await rerenderOnValidationError(
+      async () => {
+        await indicators.update(req.params.id as string, values, req.user);
+        res.redirect(303, '/analysis/indicators?saved=1');
+      },
+      (error) => renderForm(req, res, values, error, req.params.id as string),
+    );
   });
 
   /** POST /analysis/indicators/:id/data-points — a manual value with its collection date. */
   router.post('/analysis/indicators/:id/data-points', staff, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-    try {
-      await indicators.addDataPoint(
-        req.params.id as string,
-        { value: str('value'), collectedAt: str('collectedAt'), note: str('note') },
-        req.user,
-      );
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const list = visibleTo(
-        req.user,
-        'analyse',
-        await indicators.list({ includeUnpublished: true, exact: true }),
-      );
-      res.status(422).render('participation/indicators-admin', {
-        title: req.t('participation:indicators.manageTitle'),
-        indicators: list.map((i) => indicatorRow(i, req.locale)),
-        pointErrorsFor: req.params.id,
-        errors: error.fieldErrors.map((f) => ({
-          field: `${f.field}-${req.params.id}`,
-          message: req.t(f.message.key, f.message.values ?? {}),
-        })),
-        pointValues: {
-          value: str('value') ?? '',
-          collectedAt: str('collectedAt') ?? '',
-          note: str('note') ?? '',
-        },
-      });
-      return;
-    }
-    res.redirect(303, '/analysis/indicators?saved=1');
+    await rerenderOnValidationError(
+      async () => {
+        await indicators.addDataPoint(
+          req.params.id as string,
+          { value: str('value'), collectedAt: str('collectedAt'), note: str('note') },
+          req.user,
+        );
+        res.redirect(303, '/analysis/indicators?saved=1');
+      },
+      async (error) => {
+        const list = visibleTo(
+          req.user,
+          'analyse',
+          await indicators.list({ includeUnpublished: true, exact: true }),
+        );
+        res.status(422).render('participation/indicators-admin', {
+          title: req.t('participation:indicators.manageTitle'),
+          indicators: list.map((i) => indicatorRow(i, req.locale)),
+          pointErrorsFor: req.params.id,
+          errors: error.fieldErrors.map((f) => ({
+            field: `${f.field}-${req.params.id}`,
+            message: req.t(f.message.key, f.message.values ?? {}),
+          })),
+          pointValues: {
+            value: str('value') ?? '',
+            collectedAt: str('collectedAt') ?? '',
+            note: str('note') ?? '',
+          },
+        });
+      },
+    );
   });
 
   /** POST /analysis/indicators/:id/delete */

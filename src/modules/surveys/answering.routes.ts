@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ClosedError, NotFoundError, UnauthenticatedError, ValidationError } from '../../platform/errors';
+import { ClosedError, NotFoundError, UnauthenticatedError } from '../../platform/errors';
 import { formatDate } from '../../platform/i18n';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import type { RateLimiter } from '../../platform/http/rate-limit';
 import { ANON_SUBMIT_FLAG_AFTER, consumeAnonymous, SURVEY_RATE_LIMITS as LIMITS } from './rate-limits';
 import type { FloodGuard } from './flood-guard';
@@ -429,14 +430,39 @@ export function answeringRouter(
     const surveyId = survey.id;
     const { pageId, fields, action } = input;
     const screen = screenFor(req, survey, respondent, input.challengePassed);
-    let outcome;
-    try {
-      outcome = await surveys.savePage({ surveyId, respondent, pageId, fields, action, screen });
-    } catch (error) {
-      // Under a flood: the draft is saved; the response counts once the challenge is passed.
-      if (error instanceof ChallengeRequiredError) return res.redirect(303, `/surveys/${surveyId}/challenge`);
+    await rerenderOnValidationError(
+      async () => {
+        let outcome;
+        try {
+          outcome = await surveys.savePage({ surveyId, respondent, pageId, fields, action, screen });
+        } catch (error) {
+          // Under a flood: the draft is saved; the response counts once the challenge is passed.
+          if (error instanceof ChallengeRequiredError)
+            return res.redirect(303, `/surveys/${surveyId}/challenge`);
+          throw error;
+        }
+        if (!outcome.ok) {
+          const state = await surveys.respondentState(survey, respondent);
+          const answers = state.draft?.answers ?? state.submitted?.answers ?? {};
+          return render(req, res, survey, pageId, {
+            flow: surveys.pageFlow(survey, answers),
+            answers,
+            values: fields,
+            errors: outcome.errors,
+            seed: respondent.key,
+            status: 422,
+            editing: !state.draft && state.canEditSubmitted,
+            review: input.review,
+          });
+        }
+        if (outcome.submitted) return res.redirect(303, `/surveys/${surveyId}/thanks`);
+        if (action === 'save') return res.redirect(303, `/surveys/${surveyId}/saved`);
+        res.redirect(303, `/surveys/${surveyId}/pages/${outcome.next ?? pageId}`);
+      },
       // A final check found a problem on another page (the survey changed, or a page was skipped): show it there.
-      if (error instanceof ValidationError && error.code === 'answers_incomplete') {
+      // Any other refusal goes on to the error handler.
+      async (error) => {
+        if (error.code !== 'answers_incomplete') throw error;
         const state = await surveys.respondentState(survey, respondent);
         const first = error.fieldErrors[0];
         const target = survey.definition.sections.find((s) =>
@@ -452,7 +478,7 @@ export function answeringRouter(
           field: e.field,
           message: e.message,
         }));
-        return render(req, res, survey, targetId, {
+        render(req, res, survey, targetId, {
           flow: surveys.pageFlow(survey, answers),
           answers,
           values,
@@ -461,26 +487,8 @@ export function answeringRouter(
           status: 422,
           review: true,
         });
-      }
-      throw error;
-    }
-    if (!outcome.ok) {
-      const state = await surveys.respondentState(survey, respondent);
-      const answers = state.draft?.answers ?? state.submitted?.answers ?? {};
-      return render(req, res, survey, pageId, {
-        flow: surveys.pageFlow(survey, answers),
-        answers,
-        values: fields,
-        errors: outcome.errors,
-        seed: respondent.key,
-        status: 422,
-        editing: !state.draft && state.canEditSubmitted,
-        review: input.review,
-      });
-    }
-    if (outcome.submitted) return res.redirect(303, `/surveys/${surveyId}/thanks`);
-    if (action === 'save') return res.redirect(303, `/surveys/${surveyId}/saved`);
-    res.redirect(303, `/surveys/${surveyId}/pages/${outcome.next ?? pageId}`);
+      },
+    );
   }
 
   /** The answers being checked: the draft, or the submitted response being changed (until closing). */
@@ -658,27 +666,29 @@ export function answeringRouter(
       .max(300)
       .catch('')
       .parse((req.body as Record<string, unknown>)?.resumeEmail);
-    try {
-      await surveys.sendResumeLink({ surveyId, respondent, email });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const draft = await surveys.findDraft(surveyId, respondent.key);
-      return res.status(422).render('surveys/saved', {
-        title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:saved.title')}`,
-        surveyTitle: localize(survey.definition.title, req.locale),
-        surveyId,
-        hasDraft: true,
-        continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
-        offerEmail: true,
-        surveyToken: surveyToken(req, res),
-        values: { resumeEmail: email },
-        errors: error.fieldErrors.map((e) => ({
-          field: e.field,
-          message: req.t(e.message.key, e.message.values ?? {}),
-        })),
-      });
-    }
-    res.render('surveys/link-sent', { title: req.t('surveys:resume.sentTitle'), email, surveyId });
+    await rerenderOnValidationError(
+      async () => {
+        await surveys.sendResumeLink({ surveyId, respondent, email });
+        res.render('surveys/link-sent', { title: req.t('surveys:resume.sentTitle'), email, surveyId });
+      },
+      async (error) => {
+        const draft = await surveys.findDraft(surveyId, respondent.key);
+        res.status(422).render('surveys/saved', {
+          title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:saved.title')}`,
+          surveyTitle: localize(survey.definition.title, req.locale),
+          surveyId,
+          hasDraft: true,
+          continueHref: `/surveys/${surveyId}/pages/${draft?.resumeAt ?? ''}`,
+          offerEmail: true,
+          surveyToken: surveyToken(req, res),
+          values: { resumeEmail: email },
+          errors: error.fieldErrors.map((e) => ({
+            field: e.field,
+            message: req.t(e.message.key, e.message.values ?? {}),
+          })),
+        });
+      },
+    );
   });
 
   /** GET /surveys/:surveyId/resume/:token: the emailed link; this browser takes over the draft. */

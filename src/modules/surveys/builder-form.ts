@@ -17,6 +17,7 @@ import {
 } from './survey-definition';
 import { newId } from './survey-definition';
 import { AUDIENCES, type SurveySettings } from './survey-settings';
+import type { SettingsForm } from './builder.schemas';
 
 /**
  * The builder's plain forms (no JavaScript) read into definition pieces, and definition error paths mapped back to
@@ -423,27 +424,28 @@ export function formatLocalDateTime(date: Date | null): string {
 }
 
 export function settingsFromForm(
-  fields: FormFields,
+  form: SettingsForm,
   current: SurveySettings,
 ): SurveySettings | Record<string, unknown> {
-  const audience = one(fields, 'audience');
-  const date = (name: string): Date | null | string => {
-    const text = one(fields, name);
+  const audience = form.audience.trim();
+  const checked = (value: string) => value.trim() === 'yes';
+  const date = (value: string): Date | null | string => {
+    const text = value.trim();
     if (!text) return null;
     return parseLocalDateTime(text) ?? text;
   };
   return {
     ...current,
     audience: (AUDIENCES as readonly string[]).includes(audience) ? audience : current.audience,
-    onePerRespondent: checked(fields, 'onePerRespondent'),
-    opensAt: date('opensAt'),
-    closesAt: date('closesAt'),
-    editableUntilClose: checked(fields, 'editableUntilClose'),
-    thankYou: { en: one(fields, 'thankYouEn'), fr: one(fields, 'thankYouFr') },
-    confirmationEmail: checked(fields, 'confirmationEmail'),
-    selfIdentification: checked(fields, 'selfIdentification'),
-    askOrganisation: checked(fields, 'askOrganisation'),
-    anonymous: checked(fields, 'anonymous'),
+    onePerRespondent: checked(form.onePerRespondent),
+    opensAt: date(form.opensAt),
+    closesAt: date(form.closesAt),
+    editableUntilClose: checked(form.editableUntilClose),
+    thankYou: { en: form.thankYouEn.trim(), fr: form.thankYouFr.trim() },
+    confirmationEmail: checked(form.confirmationEmail),
+    selfIdentification: checked(form.selfIdentification),
+    askOrganisation: checked(form.askOrganisation),
+    anonymous: checked(form.anonymous),
   };
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
 import { can, requireAccess } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
+import { rerenderOnValidationError } from '../../platform/http/form-errors';
 import { verifyCsrfField } from '../../platform/http/csrf';
 import type { AuditAction } from '../audit';
 import type { ConsultationsService } from '../consultations';
@@ -24,6 +25,14 @@ import {
   rowCount,
   settingsFromForm,
 } from './builder-form';
+import {
+  detailsFormSchema,
+  parseBuilderForm,
+  sectionFormSchema,
+  settingsFormSchema,
+  titleAndDescription,
+  type SectionForm,
+} from './builder.schemas';
 import { readCsvInvitees, readPastedInvitees, type LanguageProblem } from './invitation-addresses';
 import type { FormFields } from './survey-answers';
 import {
@@ -88,6 +97,14 @@ function text(fields: FormFields, name: string): string {
   return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
 }
 
+/** A ValidationError's messages as a form's error summary wants them. */
+function fieldMessages(req: Request, error: ValidationError): { field: string; message: string }[] {
+  return error.fieldErrors.map((e) => ({
+    field: e.field,
+    message: req.t(e.message.key, e.message.values ?? {}),
+  }));
+}
+
 /** Officers building surveys: /manage/surveys/... (plain forms with buttons; no JavaScript needed). */
 export function builderRouter(surveys: SurveysService, consultations: ConsultationsService): Router {
   const router = Router();
@@ -130,6 +147,12 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         missingTextMessage(e.field, e.message.key, req.t) ?? req.t(e.message.key, e.message.values ?? {});
       return { field: where.anchor, message: `${where.where}: ${message}` };
     });
+  }
+
+  /** The overview again, with why a change to the survey was refused (422). */
+  async function overviewWithErrors(req: Request, res: Response, id: string, error: ValidationError) {
+    const survey = await surveys.getSurvey(id);
+    await renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
   }
 
   async function renderOverview(
@@ -183,41 +206,40 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   /** POST /manage/surveys: create a survey in a consultation. */
   router.post('/manage/surveys', async (req, res) => {
     const fields = fieldsOf(req.body);
-    try {
-      const survey = await surveys.createSurvey(
-        {
-          consultationId: text(fields, 'consultationId'),
-          title: { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') },
-        },
-        actorOf(req),
-      );
-      await req.audit.record({
-        action: 'survey.created',
-        target: { type: 'survey', id: survey.id },
-        key: survey.id,
-      });
-      res.redirect(303, `/manage/surveys/${survey.id}`);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const { all, consultationList } = await manageable(req);
-      const titles = new Map(consultationList.map((c) => [c.id, localize(c.title, req.locale)]));
-      res.status(422).render('surveys/manage/index', {
-        title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:builder.listTitle')}`,
-        surveys: all.map((s) => ({
-          id: s.id,
-          title: localize(s.definition.title, req.locale),
-          consultation: titles.get(s.consultationId) ?? '',
-          status: s.status,
-          version: s.version,
-        })),
-        consultations: consultationList.map((c) => ({ id: c.id, title: localize(c.title, req.locale) })),
-        values: fields,
-        errors: error.fieldErrors.map((e) => ({
-          field: e.field,
-          message: req.t(e.message.key, e.message.values ?? {}),
-        })),
-      });
-    }
+    await rerenderOnValidationError(
+      async () => {
+        const survey = await surveys.createSurvey(
+          {
+            consultationId: text(fields, 'consultationId'),
+            title: { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') },
+          },
+          actorOf(req),
+        );
+        await req.audit.record({
+          action: 'survey.created',
+          target: { type: 'survey', id: survey.id },
+          key: survey.id,
+        });
+        res.redirect(303, `/manage/surveys/${survey.id}`);
+      },
+      async (error) => {
+        const { all, consultationList } = await manageable(req);
+        const titles = new Map(consultationList.map((c) => [c.id, localize(c.title, req.locale)]));
+        res.status(422).render('surveys/manage/index', {
+          title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:builder.listTitle')}`,
+          surveys: all.map((s) => ({
+            id: s.id,
+            title: localize(s.definition.title, req.locale),
+            consultation: titles.get(s.consultationId) ?? '',
+            status: s.status,
+            version: s.version,
+          })),
+          consultations: consultationList.map((c) => ({ id: c.id, title: localize(c.title, req.locale) })),
+          values: fields,
+          errors: fieldMessages(req, error),
+        });
+      },
+    );
   });
 
   /** GET /manage/surveys/:surveyId: the builder's overview of pages and questions. */
@@ -261,29 +283,29 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/details', async (req, res) => {
     const id = surveyId(req);
     const survey = await surveys.getSurvey(id);
-    const fields = fieldsOf(req.body);
-    const title = { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') };
-    const description = { en: text(fields, 'descriptionEn'), fr: text(fields, 'descriptionFr') };
-    try {
-      await surveys.editDefinition(id, actorOf(req), (definition) => {
-        const { description: _previous, ...rest } = definition;
-        return { ...rest, title, ...(description.en || description.fr ? { description } : {}) };
-      });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const errors = error.fieldErrors.map((e) => {
-        const own = /^(title|description)\.(en|fr)$/.test(e.field);
-        return {
-          field: own ? questionFieldFor(e.field) : 'titleEn',
-          message: own
-            ? req.t(e.message.key, e.message.values ?? {})
-            : `${describePath(survey.definition, e.field, req.t, req.locale).where}: ${req.t(e.message.key, e.message.values ?? {})}`,
-        };
-      });
-      return detailsForm(req, res, survey, { values: fields, errors, status: 422 });
-    }
-    await req.audit.record({ action: 'survey.updated', target: { type: 'survey', id } });
-    res.redirect(303, `/manage/surveys/${id}?done=details`);
+    const form = parseBuilderForm(detailsFormSchema, req.body);
+    await rerenderOnValidationError(
+      async () => {
+        await surveys.editDefinition(id, actorOf(req), (definition) => {
+          const { description: _previous, ...rest } = definition;
+          return { ...rest, ...titleAndDescription(form) };
+        });
+        await req.audit.record({ action: 'survey.updated', target: { type: 'survey', id } });
+        res.redirect(303, `/manage/surveys/${id}?done=details`);
+      },
+      (error) => {
+        const errors = error.fieldErrors.map((e) => {
+          const own = /^(title|description)\.(en|fr)$/.test(e.field);
+          return {
+            field: own ? questionFieldFor(e.field) : 'titleEn',
+            message: own
+              ? req.t(e.message.key, e.message.values ?? {})
+              : `${describePath(survey.definition, e.field, req.t, req.locale).where}: ${req.t(e.message.key, e.message.values ?? {})}`,
+          };
+        });
+        detailsForm(req, res, survey, { values: form, errors, status: 422 });
+      },
+    );
   });
 
   // ------------------------------------------------------------ sections
@@ -316,17 +338,9 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     });
   }
 
-  function sectionFromForm(
-    fields: FormFields,
-    targets: ConditionTarget[],
-  ): Omit<Section, 'id' | 'questions'> {
-    const description = { en: text(fields, 'descriptionEn'), fr: text(fields, 'descriptionFr') };
-    const showIf = conditionFromForm(fields, targets);
-    return {
-      title: { en: text(fields, 'titleEn'), fr: text(fields, 'titleFr') },
-      ...(description.en || description.fr ? { description } : {}),
-      ...(showIf ? { showIf } : {}),
-    };
+  function sectionFromForm(form: SectionForm, targets: ConditionTarget[]): Omit<Section, 'id' | 'questions'> {
+    const showIf = conditionFromForm(form, targets);
+    return { ...titleAndDescription(form), ...(showIf ? { showIf } : {}) };
   }
 
   async function saveSection(req: Request, res: Response, sectionId: string | undefined) {
@@ -334,45 +348,46 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const survey = await surveys.getSurvey(id);
     const section = sectionId ? survey.definition.sections.find((s) => s.id === sectionId) : undefined;
     if (sectionId && !section) throw new NotFoundError();
-    const fields = fieldsOf(req.body);
+    const form = parseBuilderForm(sectionFormSchema, req.body);
     // "Show the answers of this question" (the condition form without JavaScript): show the form again, unsaved.
-    if (fields.conditionRefresh)
-      return sectionForm(req, res, survey, { section, values: fields, errors: [] });
+    if (form.conditionRefresh) return sectionForm(req, res, survey, { section, values: form, errors: [] });
     const before = section
       ? questionsBefore(survey.definition, { sectionId: section.id })
       : survey.definition.sections.flatMap((s) => s.questions);
-    const changes = sectionFromForm(fields, conditionTargets(before, req.locale, req.t));
-    try {
-      await surveys.editDefinition(id, actorOf(req), (definition) =>
-        sectionId ? updateSection(definition, sectionId, changes) : addSection(definition, changes),
-      );
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const index = sectionId
-        ? survey.definition.sections.findIndex((s) => s.id === sectionId)
-        : survey.definition.sections.length;
-      const own = `sections[${index}]`;
-      const errors = error.fieldErrors.map((e) => {
-        if (e.field.startsWith(`${own}.`) && !e.field.startsWith(`${own}.questions`)) {
+    const changes = sectionFromForm(form, conditionTargets(before, req.locale, req.t));
+    await rerenderOnValidationError(
+      async () => {
+        await surveys.editDefinition(id, actorOf(req), (definition) =>
+          sectionId ? updateSection(definition, sectionId, changes) : addSection(definition, changes),
+        );
+        await req.audit.record({
+          action: sectionId ? 'survey.page_updated' : 'survey.page_added',
+          target: { type: 'survey', id },
+          details: { page: sectionId ?? String(survey.definition.sections.length + 1) },
+        });
+        res.redirect(303, `/manage/surveys/${id}#${sectionId ? `section-${sectionId}` : 'sections'}`);
+      },
+      (error) => {
+        const index = sectionId
+          ? survey.definition.sections.findIndex((s) => s.id === sectionId)
+          : survey.definition.sections.length;
+        const own = `sections[${index}]`;
+        const errors = error.fieldErrors.map((e) => {
+          if (e.field.startsWith(`${own}.`) && !e.field.startsWith(`${own}.questions`)) {
+            return {
+              field: questionFieldFor(e.field.slice(own.length + 1)),
+              message: req.t(e.message.key, e.message.values ?? {}),
+            };
+          }
+          const where = describePath(survey.definition, e.field, req.t, req.locale);
           return {
-            field: questionFieldFor(e.field.slice(own.length + 1)),
-            message: req.t(e.message.key, e.message.values ?? {}),
+            field: 'titleEn',
+            message: `${where.where}: ${req.t(e.message.key, e.message.values ?? {})}`,
           };
-        }
-        const where = describePath(survey.definition, e.field, req.t, req.locale);
-        return {
-          field: 'titleEn',
-          message: `${where.where}: ${req.t(e.message.key, e.message.values ?? {})}`,
-        };
-      });
-      return sectionForm(req, res, survey, { section, values: fields, errors, status: 422 });
-    }
-    await req.audit.record({
-      action: sectionId ? 'survey.page_updated' : 'survey.page_added',
-      target: { type: 'survey', id },
-      details: { page: sectionId ?? String(survey.definition.sections.length + 1) },
-    });
-    res.redirect(303, `/manage/surveys/${id}#${sectionId ? `section-${sectionId}` : 'sections'}`);
+        });
+        sectionForm(req, res, survey, { section, values: form, errors, status: 422 });
+      },
+    );
   }
 
   /** GET /manage/surveys/:surveyId/sections/new */
@@ -416,15 +431,14 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     audit: { action: AuditAction; details: Record<string, string>; key?: string },
   ) {
     const id = surveyId(req);
-    try {
-      await surveys.editDefinition(id, actorOf(req), edit);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const survey = await surveys.getSurvey(id);
-      return renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
-    }
-    await req.audit.record({ ...audit, target: { type: 'survey', id } });
-    res.redirect(303, `/manage/surveys/${id}${done ? `?done=${done}` : ''}#${anchor}`);
+    await rerenderOnValidationError(
+      async () => {
+        await surveys.editDefinition(id, actorOf(req), edit);
+        await req.audit.record({ ...audit, target: { type: 'survey', id } });
+        res.redirect(303, `/manage/surveys/${id}${done ? `?done=${done}` : ''}#${anchor}`);
+      },
+      (error) => overviewWithErrors(req, res, id, error),
+    );
   }
 
   /** POST /manage/surveys/:surveyId/sections/:sectionId/move */
@@ -579,44 +593,46 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
       req.t,
     );
     const question = questionFromForm(type, questionId, fields, targets);
-    try {
-      await surveys.editDefinition(id, actorOf(req), (definition) =>
-        mode.isNew ? addQuestion(definition, sectionId, question) : replaceQuestion(definition, question),
-      );
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      // Paths of this question become the form's field ids; anything else is described by where it is.
-      const attempted = mode.isNew
-        ? addQuestion(survey.definition, sectionId, question)
-        : replaceQuestion(survey.definition, question);
-      const location = locateQuestion(attempted, questionId);
-      const own = location
-        ? `sections[${location.sectionIndex}].questions[${location.section.questions.findIndex((q) => q.id === questionId)}]`
-        : '';
-      const errors = error.fieldErrors.map((e) => {
-        const message = req.t(e.message.key, e.message.values ?? {});
-        if (own && e.field.startsWith(`${own}.`))
-          return { field: questionFieldFor(e.field.slice(own.length + 1)), message };
-        const where = describePath(attempted, e.field, req.t, req.locale);
-        return { field: 'labelEn', message: `${where.where}: ${message}` };
-      });
-      return questionForm(req, res, survey, {
-        type,
-        questionId,
-        sectionId,
-        isNew: mode.isNew,
-        values: { ...fields, questionId },
-        errors,
-        status: 422,
-      });
-    }
-    await req.audit.record({
-      action: mode.isNew ? 'survey.question_added' : 'survey.question_updated',
-      target: { type: 'survey', id },
-      details: { question: questionId },
-      ...(mode.isNew ? { key: questionId } : {}),
-    });
-    res.redirect(303, `/manage/surveys/${id}#question-${questionId}`);
+    await rerenderOnValidationError(
+      async () => {
+        await surveys.editDefinition(id, actorOf(req), (definition) =>
+          mode.isNew ? addQuestion(definition, sectionId, question) : replaceQuestion(definition, question),
+        );
+        await req.audit.record({
+          action: mode.isNew ? 'survey.question_added' : 'survey.question_updated',
+          target: { type: 'survey', id },
+          details: { question: questionId },
+          ...(mode.isNew ? { key: questionId } : {}),
+        });
+        res.redirect(303, `/manage/surveys/${id}#question-${questionId}`);
+      },
+      (error) => {
+        // Paths of this question become the form's field ids; anything else is described by where it is.
+        const attempted = mode.isNew
+          ? addQuestion(survey.definition, sectionId, question)
+          : replaceQuestion(survey.definition, question);
+        const location = locateQuestion(attempted, questionId);
+        const own = location
+          ? `sections[${location.sectionIndex}].questions[${location.section.questions.findIndex((q) => q.id === questionId)}]`
+          : '';
+        const errors = error.fieldErrors.map((e) => {
+          const message = req.t(e.message.key, e.message.values ?? {});
+          if (own && e.field.startsWith(`${own}.`))
+            return { field: questionFieldFor(e.field.slice(own.length + 1)), message };
+          const where = describePath(attempted, e.field, req.t, req.locale);
+          return { field: 'labelEn', message: `${where.where}: ${message}` };
+        });
+        questionForm(req, res, survey, {
+          type,
+          questionId,
+          sectionId,
+          isNew: mode.isNew,
+          values: { ...fields, questionId },
+          errors,
+          status: 422,
+        });
+      },
+    );
   }
 
   /** GET /manage/surveys/:surveyId/sections/:sectionId/questions/new?type=... */
@@ -740,45 +756,42 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
   router.post('/manage/surveys/:surveyId/settings', async (req, res) => {
     const id = surveyId(req);
     const survey = await surveys.getSurvey(id);
-    const fields = fieldsOf(req.body);
-    try {
-      await surveys.updateSettings(id, settingsFromForm(fields, survey.settings), actorOf(req));
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      return res.status(422).render('surveys/manage/settings', {
-        title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:builder.settings.title')}`,
-        survey,
-        surveyTitle: localize(survey.definition.title, req.locale),
-        audiences: AUDIENCES,
-        values: fields,
-        errors: error.fieldErrors.map((e) => ({
-          field: e.field,
-          message: req.t(e.message.key, e.message.values ?? {}),
-        })),
-      });
-    }
-    await req.audit.record({ action: 'survey.settings_changed', target: { type: 'survey', id } });
-    res.redirect(303, `/manage/surveys/${id}?done=settings`);
+    const form = parseBuilderForm(settingsFormSchema, req.body);
+    await rerenderOnValidationError(
+      async () => {
+        await surveys.updateSettings(id, settingsFromForm(form, survey.settings), actorOf(req));
+        await req.audit.record({ action: 'survey.settings_changed', target: { type: 'survey', id } });
+        res.redirect(303, `/manage/surveys/${id}?done=settings`);
+      },
+      (error) =>
+        res.status(422).render('surveys/manage/settings', {
+          title: `${req.t('surveys:answer.errorPrefix')} ${req.t('surveys:builder.settings.title')}`,
+          survey,
+          surveyTitle: localize(survey.definition.title, req.locale),
+          audiences: AUDIENCES,
+          values: form,
+          errors: fieldMessages(req, error),
+        }),
+    );
   });
 
   /** POST /manage/surveys/:surveyId/publish: refused, with every missing translation listed, until complete. */
   router.post('/manage/surveys/:surveyId/publish', async (req, res) => {
     const id = surveyId(req);
-    try {
-      const published = await surveys.publish(id, actorOf(req));
-      // Keyed by the version: publishing again without changes is not a second event.
-      await req.audit.record({
-        action: 'survey.published',
-        target: { type: 'survey', id },
-        details: { version: published.version },
-        key: `v${published.version}`,
-      });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const survey = await surveys.getSurvey(id);
-      return renderOverview(req, res, survey, { errors: definitionErrors(req, survey, error), status: 422 });
-    }
-    res.redirect(303, `/manage/surveys/${id}?done=published`);
+    await rerenderOnValidationError(
+      async () => {
+        const published = await surveys.publish(id, actorOf(req));
+        // Keyed by the version: publishing again without changes is not a second event.
+        await req.audit.record({
+          action: 'survey.published',
+          target: { type: 'survey', id },
+          details: { version: published.version },
+          key: `v${published.version}`,
+        });
+        res.redirect(303, `/manage/surveys/${id}?done=published`);
+      },
+      (error) => overviewWithErrors(req, res, id, error),
+    );
   });
 
   /** GET /manage/surveys/:surveyId/close: "Close the survey?" (no more answers; it cannot be reopened here). */
@@ -875,18 +888,20 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
         422,
       );
     }
-    try {
-      await surveys.importSurvey(id, parsed, actorOf(req));
-      await req.audit.record({ action: 'survey.imported', target: { type: 'survey', id } });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      const errors = error.fieldErrors.map((e) => ({
-        field: 'json',
-        message: `${e.field || '(root)'}: ${req.t(e.message.key, e.message.values ?? {})}`,
-      }));
-      return renderImport(req, res, survey, { json: source }, errors, 422);
-    }
-    res.redirect(303, `/manage/surveys/${id}?done=imported`);
+    await rerenderOnValidationError(
+      async () => {
+        await surveys.importSurvey(id, parsed, actorOf(req));
+        await req.audit.record({ action: 'survey.imported', target: { type: 'survey', id } });
+        res.redirect(303, `/manage/surveys/${id}?done=imported`);
+      },
+      (error) => {
+        const errors = error.fieldErrors.map((e) => ({
+          field: 'json',
+          message: `${e.field || '(root)'}: ${req.t(e.message.key, e.message.values ?? {})}`,
+        }));
+        renderImport(req, res, survey, { json: source }, errors, 422);
+      },
+    );
   });
 
   /** GET /manage/surveys/:surveyId/preview/:pageId: the participant's page, answers not saved. */
@@ -996,24 +1011,27 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     const list = readPastedInvitees(pasted);
     const file = readCsvInvitees(csv);
     const locale = text(fields, 'locale') === 'fr' ? 'fr' : 'en';
-    try {
-      // A language that is not one refuses the whole batch: nothing is stored or sent until the list is fixed.
-      const problems = [...list.problems, ...file.problems];
-      if (problems.length) throw invitationLanguageErrors(problems);
-      const candidates = [...list.entries, ...file.entries];
-      const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));
-      req.session.invitationFlash = { surveyId: id, result, values: { locale } };
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      req.session.invitationFlash = {
-        surveyId: id,
-        values: { emails: pasted.slice(0, 20000), locale },
-        errors: error.fieldErrors.map((e) => ({
-          field: e.field,
-          message: req.t(e.message.key, e.message.values ?? {}),
-        })),
-      };
-    }
+    // The outcome, or the errors with what was typed, go to the page through the session (POST-redirect-GET).
+    await rerenderOnValidationError(
+      async () => {
+        // A language that is not one refuses the whole batch: nothing is stored or sent until the list is fixed.
+        const problems = [...list.problems, ...file.problems];
+        if (problems.length) throw invitationLanguageErrors(problems);
+        const candidates = [...list.entries, ...file.entries];
+        const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));
+        req.session.invitationFlash = { surveyId: id, result, values: { locale } };
+      },
+      (error) => {
+        req.session.invitationFlash = {
+          surveyId: id,
+          values: { emails: pasted.slice(0, 20000), locale },
+          errors: error.fieldErrors.map((e) => ({
+            field: e.field,
+            message: req.t(e.message.key, e.message.values ?? {}),
+          })),
+        };
+      },
+    );
     res.redirect(303, `/manage/surveys/${id}/invitations`);
   });
 

@@ -26,4 +26,20 @@ describe('rerenderOnValidationError', () => {
     ).rejects.toBeInstanceOf(NotFoundError);
     expect(rerender).not.toHaveBeenCalled();
   });
+
+  it('when the form shows only some ValidationErrors, then the others it rethrows go on to the error handler', async () => {
+    const other = new ValidationError([{ field: 'x', message: { key: 'x:y' } }], undefined, {
+      code: 'wrong_password',
+    });
+    await expect(
+      rerenderOnValidationError(
+        async () => {
+          throw other;
+        },
+        (error) => {
+          if (error.code !== 'answers_incomplete') throw error;
+        },
+      ),
+    ).rejects.toBe(other);
+  });
 });
