@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
+import { type TestApp, startAppWithSmtp, closeAppWithSmtp } from '../support/app';
 import { personFor } from '../support/sign-in';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { type TestSmtpServer } from '../support/smtp';
 import { OFFICER, agentAs, commitmentInput, createCommitment, createPlan, service, textOf } from './helpers';
 
 const planForm = (overrides: Record<string, string> = {}) => ({
@@ -42,16 +42,8 @@ describe('action plans: officers, status updates, followers, CSV import and role
   let ctx: TestApp;
   let smtp: TestSmtpServer;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-  });
-  afterAll(async () => {
-    await ctx.close();
-    await smtp.close();
-  });
+  beforeAll(async () => ({ ctx, smtp } = await startAppWithSmtp()));
+  afterAll(() => closeAppWithSmtp(ctx, smtp));
 
   it('when an officer creates a plan with mistakes, then the form comes back (422) with an error summary and the values kept', async () => {
     const officer = await agentAs(ctx, 'officer');

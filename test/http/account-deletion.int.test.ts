@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
+import { type TestApp, startAppWithSmtp, closeAppWithSmtp } from '../support/app';
 import { createRoundAndConsultation } from '../support/factories/consultations';
 import { agentAs, signInAs, userAs } from '../support/sign-in';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { type TestSmtpServer } from '../support/smtp';
 import { textOf } from '../consultations/helpers';
 
 /** Deleting an account reaches the other modules: what they hold about the person goes too. */
@@ -10,16 +10,8 @@ describe('deleting an account, across modules', () => {
   let ctx: TestApp;
   let smtp: TestSmtpServer;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-  });
-  afterAll(async () => {
-    await ctx.close();
-    await smtp.close();
-  });
+  beforeAll(async () => ({ ctx, smtp } = await startAppWithSmtp()));
+  afterAll(() => closeAppWithSmtp(ctx, smtp));
 
   it('when a participant who commented and followed deletes their account, then their name leaves the page and no email reaches them', async () => {
     const { consultation } = await createRoundAndConsultation(ctx);

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { compose, type ComposeOptions, type Composition } from '../../src/composition-root';
 import type { Logger } from '../../src/platform/logger';
 import { createTestDatabase, type TestDatabase } from './database';
+import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
@@ -87,4 +88,21 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       await db.drop();
     },
   };
+}
+
+/** A test app whose emails go to a fresh local SMTP server: the setup of every test that reads the emails sent. */
+export async function startAppWithSmtp(): Promise<{ ctx: TestApp; smtp: TestSmtpServer }> {
+  const smtp = await startSmtpServer();
+  const ctx = await buildTestApp({
+    config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
+  });
+  return { ctx, smtp };
+}
+
+export async function closeAppWithSmtp(
+  ctx: TestApp | undefined,
+  smtp: TestSmtpServer | undefined,
+): Promise<void> {
+  await ctx?.close();
+  await smtp?.close();
 }

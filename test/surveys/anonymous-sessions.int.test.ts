@@ -1,9 +1,9 @@
 import request, { type Response } from 'supertest';
 import { Types } from 'mongoose';
 import { FormAgent } from '../support/agent';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
+import { type TestApp, startAppWithSmtp, closeAppWithSmtp } from '../support/app';
 import { createSurvey, FACTORY_SURVEY_OFFICER } from '../support/factories/surveys';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { type TestSmtpServer } from '../support/smtp';
 import { signInAs } from '../support/sign-in';
 import { SESSION_COOKIE } from '../../src/platform/http/session';
 import { INVITATION_COOKIE_PREFIX, RESPONDENT_COOKIE } from '../../src/modules/surveys/respondent';
@@ -45,16 +45,8 @@ describe('anonymous respondents get no session', () => {
   let smtp: TestSmtpServer;
   let ctx: TestApp;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-  });
-  afterAll(async () => {
-    await ctx.close();
-    await smtp.close();
-  });
+  beforeAll(async () => ({ ctx, smtp } = await startAppWithSmtp()));
+  afterAll(() => closeAppWithSmtp(ctx, smtp));
 
   const sessionCount = () => ctx.db.connection.collection('sessions').countDocuments({});
   const responses = (surveyId: string) =>

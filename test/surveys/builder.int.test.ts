@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { FormAgent } from '../support/agent';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
+import { type TestApp, startAppWithSmtp, closeAppWithSmtp } from '../support/app';
 import { createRoundAndConsultation } from '../support/factories/consultations';
 import { createSurvey, surveysServiceFor } from '../support/factories/surveys';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { type TestSmtpServer } from '../support/smtp';
 import { signInAs } from '../support/sign-in';
 import { conditionAnswerId } from './builder-helpers';
 
@@ -11,16 +11,8 @@ describe('survey builder for officers', () => {
   let smtp: TestSmtpServer;
   let ctx: TestApp;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-  });
-  afterAll(async () => {
-    await ctx.close();
-    await smtp.close();
-  });
+  beforeAll(async () => ({ ctx, smtp } = await startAppWithSmtp()));
+  afterAll(() => closeAppWithSmtp(ctx, smtp));
 
   async function officer(): Promise<FormAgent> {
     return (await signInAs(ctx, { roles: ['officer'] })).agent;

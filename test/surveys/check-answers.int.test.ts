@@ -1,25 +1,17 @@
 import { Types } from 'mongoose';
 import { FormAgent } from '../support/agent';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
+import { type TestApp, startAppWithSmtp, closeAppWithSmtp } from '../support/app';
 import { createSurvey } from '../support/factories/surveys';
 import { signInAs } from '../support/sign-in';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { type TestSmtpServer } from '../support/smtp';
 import { receiptReference } from '../../src/modules/surveys/review';
 
 describe('check your answers, then a receipt', () => {
   let smtp: TestSmtpServer;
   let ctx: TestApp;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-  });
-  afterAll(async () => {
-    await ctx.close();
-    await smtp.close();
-  });
+  beforeAll(async () => ({ ctx, smtp } = await startAppWithSmtp()));
+  afterAll(() => closeAppWithSmtp(ctx, smtp));
 
   const responses = (surveyId: string) =>
     ctx.db.connection

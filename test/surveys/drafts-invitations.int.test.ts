@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { Types } from 'mongoose';
 import { FormAgent } from '../support/agent';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
+import { type TestApp, startAppWithSmtp, closeAppWithSmtp } from '../support/app';
 import { createSurvey, FACTORY_SURVEY_OFFICER } from '../support/factories/surveys';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { type TestSmtpServer } from '../support/smtp';
 import { RESPONDENT_COOKIE } from '../../src/modules/surveys/respondent';
 import { signInAs } from '../support/sign-in';
 
@@ -19,16 +19,8 @@ describe('drafts, resume links and invitations', () => {
   let smtp: TestSmtpServer;
   let ctx: TestApp;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-  });
-  afterAll(async () => {
-    await ctx.close();
-    await smtp.close();
-  });
+  beforeAll(async () => ({ ctx, smtp } = await startAppWithSmtp()));
+  afterAll(() => closeAppWithSmtp(ctx, smtp));
 
   const responses = (surveyId: string) =>
     ctx.db.connection

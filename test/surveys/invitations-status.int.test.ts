@@ -1,24 +1,16 @@
 import { Types } from 'mongoose';
 import { FormAgent } from '../support/agent';
-import { buildTestApp, testConfig, type TestApp } from '../support/app';
+import { type TestApp, startAppWithSmtp, closeAppWithSmtp } from '../support/app';
 import { createSurvey } from '../support/factories/surveys';
-import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { type TestSmtpServer } from '../support/smtp';
 import { signInAs } from '../support/sign-in';
 
 describe('invitation emails and opting out', () => {
   let smtp: TestSmtpServer;
   let ctx: TestApp;
 
-  beforeAll(async () => {
-    smtp = await startSmtpServer();
-    ctx = await buildTestApp({
-      config: testConfig({ SMTP_URL: smtp.url, MAIL_FROM: 'Agora <no-reply@agora.test>' }),
-    });
-  });
-  afterAll(async () => {
-    await ctx.close();
-    await smtp.close();
-  });
+  beforeAll(async () => ({ ctx, smtp } = await startAppWithSmtp()));
+  afterAll(() => closeAppWithSmtp(ctx, smtp));
 
   async function invite(surveyId: string, emails: string[], locale: 'en' | 'fr') {
     const { user } = await signInAs(ctx, { roles: ['officer'] });
