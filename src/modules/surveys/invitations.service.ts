@@ -514,20 +514,15 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
   effects.register<InvitationBatch>('invitations', replayInvitations);
 
   return {
-    markInvitation,
+    // claimed and released by a submission (responses.service.ts)
     claimInvitation,
     releaseInvitation,
+    markInvitation,
     openInvitation,
-    invitationMac,
     invitationToken,
-    invitationUrl,
-    invitationEmailData,
     optOutOfInvitation,
     checkInvitationToken,
-    auditInvitations,
-    invitationEmails,
     invite,
-    replayInvitations,
     remind,
     sendDueReminders,
     recordInvitationBounce,

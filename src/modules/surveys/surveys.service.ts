@@ -450,19 +450,6 @@ export function createSurveysService(options: SurveysServiceOptions) {
     requireOfficer,
     availability,
   });
-  const {
-    markInvitation,
-    openInvitation,
-    invitationToken,
-    optOutOfInvitation,
-    checkInvitationToken,
-    invite,
-    remind,
-    sendDueReminders,
-    recordInvitationBounce,
-    listInvitees,
-    invitationCounts,
-  } = invitationsService;
 
   const responsesService = createResponsesService({
     options,
@@ -476,42 +463,13 @@ export function createSurveysService(options: SurveysServiceOptions) {
     listForConsultation,
     invitations: invitationsService,
   });
-  const {
-    openSurvey,
-    consultationOf,
-    pageFlow,
-    responses,
-    moderation,
-    findDraft,
-    findSubmitted,
-    respondentState,
-    adoptBrowserDraft,
-    savePage,
-    submitComplete,
-    sendResumeLink,
-    resumeByToken,
-    surveyDirectory,
-    responseCounts,
-    responseStatusCounts,
-    rebuildResponseCounters,
-    submittedResponses,
-    participantActivity,
-    forgetParticipant,
-    formToken,
-  } = responsesService;
 
   return {
-    formToken,
-    /** Flagged responses: the officers' list, exclude and restore (moderation.ts). */
-    moderation,
-    participantActivity,
-    forgetParticipant,
-    submittedResponses,
-    responseStatusCounts,
-    rebuildResponseCounters,
+    // Answering, responses, flagged responses (moderation) and the reads other modules make.
+    ...responsesService,
+    // Sending, tracking and reminding invitations.
+    ...invitationsService,
     allDefinitions,
-    surveyDirectory,
-    responseCounts,
     /** Intents of unfinished multi-document work; the app runs effects.start(), tests effects.reconcile(). */
     effects,
     setAnswerRecorder(recorder: AnswerRecorder): void {
@@ -523,7 +481,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
       await Responses.init();
       await Invitations.init();
       for (const [collection, names] of [
-        [responses, OBSOLETE_RESPONSE_INDEXES],
+        [responsesService.responses, OBSOLETE_RESPONSE_INDEXES],
         [invitations, OBSOLETE_INVITATION_INDEXES],
       ] as const) {
         for (const name of names)
@@ -533,7 +491,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
     models: { Responses, Invitations },
     now: clock,
     sha256,
-    // builder
+    // definitions and the builder
     getSurvey,
     accessScopeOf,
     getPublicSurvey,
@@ -548,30 +506,6 @@ export function createSurveysService(options: SurveysServiceOptions) {
     listForConsultation,
     listAll,
     definitionFor,
-    // answering
     availability,
-    openSurvey,
-    consultationOf,
-    pageFlow,
-    findDraft,
-    findSubmitted,
-    adoptBrowserDraft,
-    respondentState,
-    savePage,
-    submitComplete,
-    sendResumeLink,
-    resumeByToken,
-    // invitations
-    invite,
-    remind,
-    sendDueReminders,
-    recordInvitationBounce,
-    invitationCounts,
-    listInvitees,
-    invitationToken,
-    openInvitation,
-    optOutOfInvitation,
-    checkInvitationToken,
-    markInvitation,
   };
 }
