@@ -123,8 +123,8 @@ export interface ConsultationInput {
 }
 
 /**
- * How many responses each consultation has. The surveys/responses module provides it when it is wired in the
- * composition root; until then every count is 0 (see zeroResponseCounts).
+ * How many responses each consultation has: the surveys module's port (its responses service), passed to
+ * createConsultationsModule by the composition root; without it every count is 0 (see zeroResponseCounts).
  */
 export interface ResponseCountSource {
   countByConsultation(consultationIds: string[]): Promise<Map<string, number>>;

@@ -2,7 +2,7 @@ import type { AgeRange, Gender, RegionCategory, SectorCategory } from '../../pla
 import type { Locale } from '../../platform/i18n';
 
 /**
- * What the responses module tells the participation module when a response is submitted.
+ * What the surveys module (its responses service) tells the participation module when a response is submitted.
  * Recording is idempotent per responseId: calling it twice for one response counts once.
  */
 export interface SubmissionRecord {
