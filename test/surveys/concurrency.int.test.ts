@@ -285,7 +285,9 @@ describe('surveys under concurrent requests from two instances', () => {
     // Too young for the reconciler: a request may still be finishing it.
     expect(await twins.apps[1].composition.effects.reconcile()).toBe(0);
     // The other instance's reconciler (and then a second pass) finish it once.
-    twins.apps[1].composition.surveys.setAnswerRecorder(answerRecorder);
+    jest
+      .spyOn(twins.apps[1].composition.answerCounters, 'recordAnswers')
+      .mockImplementation(answerRecorder.recordAnswers);
     expect(await twins.apps[1].composition.effects.reconcile({ graceMs: 0 })).toBe(1);
     expect(await twins.apps[0].composition.effects.reconcile({ graceMs: 0 })).toBe(0);
     expect(await ledger(survey.id)).toEqual({ submissions: 1, participants: 1 });
@@ -310,9 +312,9 @@ describe('surveys under concurrent requests from two instances', () => {
     const { survey } = await createSurvey(ctx, { settings: { editableUntilClose: true } });
     const recorded: SubmittedAnswers[] = [];
     for (const twin of twins.apps)
-      twin.composition.surveys.setAnswerRecorder({
-        recordAnswers: async (input) => void recorded.push(input),
-      });
+      jest
+        .spyOn(twin.composition.answerCounters, 'recordAnswers')
+        .mockImplementation(async (input) => void recorded.push(input));
     const b = browser();
     await prepare(b, survey.id);
     expect((await b.post(app(1), `/surveys/${survey.id}/pages/about-you`, submitFields)).status).toBe(303);

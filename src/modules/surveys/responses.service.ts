@@ -202,7 +202,7 @@ export interface ResponsesServiceDeps {
   Responses: ResponseModel;
   clock: () => Date;
   effects: PendingEffects;
-  /** The analysis counters, read at each use (tests replace them). */
+  /** The analysis answer counters (a getter, as moderation.ts takes it). */
   answerRecorder: () => AnswerRecorder | undefined;
   getSurvey: (id: string) => Promise<Survey>;
   findDoc: (id: string) => Promise<SurveyDoc | null>;

@@ -62,7 +62,7 @@ export interface SurveysServiceOptions {
   secret: string;
   /** Intents of multi-document work (submissions, edits, bulk invitations); one is made if not given. */
   effects?: PendingEffects;
-  /** The analysis answer counters (may also be set later with setAnswerRecorder). */
+  /** The analysis answer counters (kept exactly once at each submission and edit). */
   answerRecorder?: AnswerRecorder;
   logger?: Logger;
   clock?: () => Date;
@@ -90,7 +90,7 @@ export function createSurveysService(options: SurveysServiceOptions) {
   const Invitations = invitationModel(options.connection);
   const clock = options.clock ?? (() => new Date());
   const effects = options.effects ?? new PendingEffects(options.connection, options.logger);
-  let answerRecorder: AnswerRecorder | undefined = options.answerRecorder;
+  const { answerRecorder } = options;
 
   function requireOfficer(actor: Actor): void {
     if (!hasRole(actor as never, 'officer')) throw new ForbiddenError();
@@ -472,9 +472,6 @@ export function createSurveysService(options: SurveysServiceOptions) {
     allDefinitions,
     /** Intents of unfinished multi-document work; the app runs effects.start(), tests effects.reconcile(). */
     effects,
-    setAnswerRecorder(recorder: AnswerRecorder): void {
-      answerRecorder = recorder;
-    },
     async init(): Promise<void> {
       await Surveys.init();
       await SurveyVersions.init();
