@@ -92,7 +92,7 @@ export async function createUserCommand(
     notifications: { send: () => Promise.reject(new Error('user:create sends no email')) },
     logger: createLogger('silent'),
   });
-  await accounts.ready;
+  await accounts.init();
   const user = await accounts.createUser({ ...args, password });
   return `Created ${user.email} (${user.roles.join(', ')}), id ${user.id}. The email address is marked as verified.\n`;
 }

@@ -258,9 +258,9 @@ export function compose(
       await participation.init();
       await surveysModule.init();
       await commitments.init();
-      await accounts.ready;
-      await audit.ready;
-      await limiter.ready;
+      await accounts.init();
+      await audit.init();
+      await limiter.init();
     },
     notifications: mail.notifications,
     consultations,
@@ -299,7 +299,7 @@ export function compose(
       await mail.stop();
       limiter.stop();
       // Index builds started at composition must finish before the client closes, or they fail unhandled.
-      await Promise.allSettled([accounts.ready, audit.ready, limiter.ready]);
+      await Promise.allSettled([accounts.init(), audit.init(), limiter.init()]);
       await session.store.close().catch(() => undefined);
     },
   };

@@ -36,7 +36,7 @@ describe('access by role and organisation', () => {
   beforeAll(async () => {
     ctx = await buildTestApp();
     const accounts = ctx.composition.accounts;
-    await accounts.ready;
+    await accounts.init();
     for (const code of ['org-a', 'org-b']) {
       await accounts.saveOrganisation(ADMIN_ACTOR, { code, nameEn: `Dept ${code}`, nameFr: `Min ${code}` });
     }

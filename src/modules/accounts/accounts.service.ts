@@ -192,8 +192,7 @@ export class AccountsService {
   private readonly sessions: SessionRevoker;
   private readonly now: () => Date;
   private readonly deletedListeners: AccountDeletedListener[] = [];
-  /** Resolves once the unique indexes exist. */
-  readonly ready: Promise<void>;
+  private indexing?: Promise<void>;
 
   constructor(private readonly deps: AccountsServiceDeps) {
     this.users = userModel(deps.connection);
@@ -203,10 +202,23 @@ export class AccountsService {
     this.now = deps.now ?? (() => new Date());
     this.emails = userEmailModel(deps.connection);
     this.organisations = organisationModel(deps.connection);
-    this.ready = Promise.all([this.users.init(), this.tokens.init(), this.audit.ready, this.emails.init()])
+  }
+
+  /**
+   * Creates the unique indexes and the default organisation, once (the composition root's init(), or the first
+   * write that needs them); nothing is done at construction.
+   */
+  init(): Promise<void> {
+    this.indexing ??= Promise.all([
+      this.users.init(),
+      this.tokens.init(),
+      this.audit.init(),
+      this.emails.init(),
+    ])
       .then(() => this.indexEmails())
       .then(() => this.ensureDefaultOrganisation())
       .then(() => undefined);
+    return this.indexing;
   }
 
   /**
@@ -368,7 +380,7 @@ export class AccountsService {
   async signUp(input: { name: string; email: string; password: string; locale: Locale }): Promise<void> {
     const problem = passwordProblem(input.password, [input.email, input.name]);
     if (problem) throw fieldError('password', problem);
-    await this.ready;
+    await this.init();
     const passwordHash = await hashPassword(input.password);
     const { userId, holder } = await this.reserveEmail(input.email);
     if (holder) {
@@ -669,7 +681,7 @@ export class AccountsService {
   /** Creates an account directly (the `user:create` command, tests): verified, with the given roles. */
   /** How many accounts exist (the demo loader only fills an empty database). */
   async countUsers(): Promise<number> {
-    await this.ready;
+    await this.init();
     return this.users.countDocuments({});
   }
 
@@ -680,7 +692,7 @@ export class AccountsService {
     const problem = passwordProblem(input.password, [input.email, input.name]);
     if (problem) throw fieldError('password', problem);
     const roles = [...new Set<Role>(['participant', ...input.roles])];
-    await this.ready;
+    await this.init();
     const { userId, holder } = await this.reserveEmail(input.email);
     if (holder) throw fieldError('email', { key: 'accounts:errors.email.taken' });
     let user: UserDocument;

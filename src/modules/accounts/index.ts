@@ -37,8 +37,8 @@ export interface AccountsModule {
   sessionMiddleware: RequestHandler[];
   routers: Router[];
   navigation: NavigationItem[];
-  /** Resolves once the module's unique indexes exist. */
-  ready: Promise<void>;
+  /** Creates the module's unique indexes and the default organisation. */
+  init(): Promise<void>;
 }
 
 /** Builds the accounts module: the service, Passport, and the account and admin routers. */
@@ -62,6 +62,6 @@ export function createAccountsModule(deps: AccountsModuleDeps): AccountsModule {
       { href: '/admin/organisations', labelKey: 'admin:nav.organisations', roles: ['admin'] },
       { href: '/admin/audit', labelKey: 'admin:nav.audit', roles: ['admin'] },
     ],
-    ready: service.ready,
+    init: () => service.init(),
   };
 }

@@ -112,24 +112,27 @@ function anyId(id: string): unknown {
 export class AuditLog {
   private readonly entries: Collection<AuditEntryDoc>;
   private readonly now: () => Date;
-  readonly ready: Promise<void>;
-
-  constructor(connection: Connection, options: { now?: () => Date } = {}) {
+  constructor(
+    private readonly connection: Connection,
+    options: { now?: () => Date } = {},
+  ) {
     this.entries = connection.collection<AuditEntryDoc>(AUDIT_COLLECTION);
     this.now = options.now ?? (() => new Date());
-    // Once per connection: services built by tests and the command line share the app's index build.
-    let ready = READY.get(connection);
-    if (!ready) {
-      ready = this.init();
-      // Awaited by the app's init; an instance nobody awaits (a test's service) must not crash the process when
-      // its connection closes mid-build.
-      ready.catch(() => undefined);
-      READY.set(connection, ready);
-    }
-    this.ready = ready;
   }
 
-  private async init(): Promise<void> {
+  /** Creates the log's indexes, once per connection: services built by tests and scripts share the app's build. */
+  init(): Promise<void> {
+    let ready = READY.get(this.connection);
+    if (!ready) {
+      ready = this.build();
+      // An instance nobody awaits must not crash the process when its connection closes mid-build.
+      ready.catch(() => undefined);
+      READY.set(this.connection, ready);
+    }
+    return ready;
+  }
+
+  private async build(): Promise<void> {
     // One index per command, one after another (as Mongoose does): FerretDB v1 dropped the connection on a
     // several-index createIndexes for a collection whose indexes already existed.
     const keys: Record<string, 1 | -1>[] = [

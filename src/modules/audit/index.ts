@@ -29,7 +29,8 @@ export interface AuditModule {
   log: AuditLog;
   /** Sets `req.audit` (the log with the signed-in user as actor) on every request, and serves /admin/audit: mount it first. */
   router: Router;
-  ready: Promise<void>;
+  /** Creates the log's indexes. */
+  init(): Promise<void>;
 }
 
 /** The audit log of staff actions, sign-ups and downloads, and its admin page (/admin/audit). */
@@ -38,5 +39,5 @@ export function createAuditModule(deps: { connection: Connection; log?: AuditLog
   const router = Router();
   router.use(auditRequests(log));
   router.use(auditRouter(log));
-  return { log, router, ready: log.ready };
+  return { log, router, init: () => log.init() };
 }

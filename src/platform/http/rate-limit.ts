@@ -52,19 +52,22 @@ export class RateLimiter {
   private readonly counters: Model<RateLimitCounter>;
   private readonly now: () => Date;
   private readonly timer: NodeJS.Timeout;
-  /** Resolves once the unique index exists. */
-  readonly ready: Promise<void>;
+  private indexing?: Promise<void>;
 
   constructor(connection: Connection, options: RateLimiterOptions = {}) {
     this.counters = connection.model<RateLimitCounter>('RateLimitCounter', counterSchema);
     this.now = options.now ?? (() => new Date());
-    this.ready = this.counters.init().then(() => undefined);
-    this.ready.catch(() => undefined); // awaited (and so reported) by the first consume()
     this.timer = setInterval(
       () => void this.deleteEnded().catch(() => undefined),
       options.cleanupIntervalMs ?? 60_000,
     );
     this.timer.unref();
+  }
+
+  /** Creates the unique index, once (the composition root's init(), or the first consume()). */
+  init(): Promise<void> {
+    this.indexing ??= this.counters.init().then(() => undefined);
+    return this.indexing;
   }
 
   private window(rule: RateLimitRule, subject: string) {
@@ -86,7 +89,7 @@ export class RateLimiter {
    * count goes over the rule's limit in the current window.
    */
   async consume(rule: RateLimitRule, subject: string): Promise<{ remaining: number }> {
-    await this.ready;
+    await this.init();
     const w = this.window(rule, subject);
     const filter = { _id: w.id };
     const update = {
@@ -113,7 +116,7 @@ export class RateLimiter {
 
   /** Throws TooManyRequestsError when `subject` is already over the limit, without counting an attempt. */
   async check(rule: RateLimitRule, subject: string): Promise<void> {
-    await this.ready;
+    await this.init();
     const w = this.window(rule, subject);
     const counter = await this.counters.findById(w.id).lean();
     if (counter && counter.count >= rule.limit) throw new TooManyRequestsError(w.retryAfterSeconds);
@@ -121,7 +124,7 @@ export class RateLimiter {
 
   /** Forgets the current window's count (e.g. after a successful sign-in). */
   async reset(rule: RateLimitRule, subject: string): Promise<void> {
-    await this.ready;
+    await this.init();
     const w = this.window(rule, subject);
     await this.counters.deleteOne({ _id: w.id });
   }
