@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { BadRequestError, NotFoundError, ValidationError, type MessageRef } from '../../platform/errors';
-import { can, requireAccess } from '../../platform/http/access';
+import { BadRequestError, NotFoundError, ValidationError } from '../../platform/errors';
+import { can } from '../../platform/http/access';
 import { requireRole } from '../../platform/http/auth';
 import { rerenderOnValidationError } from '../../platform/http/form-errors';
-import { verifyCsrfField } from '../../platform/http/csrf';
 import type { AuditAction } from '../audit';
 import type { ConsultationsService } from '../consultations';
 import {
@@ -33,8 +32,8 @@ import {
   titleAndDescription,
   type SectionForm,
 } from './builder.schemas';
-import { readCsvInvitees, readPastedInvitees, type LanguageProblem } from './invitation-addresses';
 import type { FormFields } from './survey-answers';
+import { actorOf, fieldMessages, fieldsOf, manageSurveyGuard, surveyIdOf, text } from './manage-routes';
 import {
   addQuestion,
   addSection,
@@ -58,15 +57,8 @@ import {
 } from './survey-definition';
 import { pageView } from './survey-page';
 import { AUDIENCES } from './survey-settings';
-import {
-  INVITEE_STATUSES,
-  type Actor,
-  type InviteeStatus,
-  type Survey,
-  type SurveysService,
-} from './surveys.service';
+import { type Survey, type SurveysService } from './surveys.service';
 
-const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const partParam = z.string().regex(/^[A-Za-z0-9-]{1,40}$/);
 const direction = z.enum(['up', 'down']);
 const questionType = z.enum(QUESTION_TYPES);
@@ -74,51 +66,13 @@ const questionType = z.enum(QUESTION_TYPES);
 /** Uploads (CSV of emails, JSON definitions) are small text files kept in memory. */
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 512 * 1024, files: 1 } });
 
-function actorOf(req: Request): Actor {
-  const user = req.user;
-  if (!user) throw new NotFoundError();
-  return { id: user.id, roles: user.roles, organisationId: user.organisationId, email: user.email };
-}
-
-function fieldsOf(body: unknown): FormFields {
-  const fields: FormFields = {};
-  if (!body || typeof body !== 'object') return fields;
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-    if (key === '_csrf') continue;
-    if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
-      fields[key] = value as string | string[];
-    }
-  }
-  return fields;
-}
-
-function text(fields: FormFields, name: string): string {
-  const value = fields[name];
-  return (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
-}
-
-/** A ValidationError's messages as a form's error summary wants them. */
-function fieldMessages(req: Request, error: ValidationError): { field: string; message: string }[] {
-  return error.fieldErrors.map((e) => ({
-    field: e.field,
-    message: req.t(e.message.key, e.message.values ?? {}),
-  }));
-}
-
 /** Officers building surveys: /manage/surveys/... (plain forms with buttons; no JavaScript needed). */
 export function builderRouter(surveys: SurveysService, consultations: ConsultationsService): Router {
   const router = Router();
   router.use('/manage/surveys', requireRole('officer'));
-  // Every route about one survey (builder, settings, preview, import, export, invitations): only officers of its
-  // consultation's organisation, and admins; anyone else gets a 404.
-  router.use(
-    '/manage/surveys/:surveyId',
-    requireAccess('manage', async (req) => {
-      const parsed = idParam.safeParse(req.params.surveyId);
-      if (!parsed.success) throw new NotFoundError();
-      return surveys.accessScopeOf(parsed.data);
-    }),
-  );
+  // Every route about one survey (builder, settings, preview, import, export): only officers of its consultation's
+  // organisation, and admins; anyone else gets a 404.
+  router.use('/manage/surveys/:surveyId', ...manageSurveyGuard(surveys));
 
   /** The surveys and consultations this officer manages (admins: all). */
   async function manageable(req: Request) {
@@ -128,11 +82,7 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     return { all: all.filter((s) => ids.has(s.consultationId)), consultationList };
   }
 
-  function surveyId(req: Request): string {
-    const parsed = idParam.safeParse(req.params.surveyId);
-    if (!parsed.success) throw new NotFoundError();
-    return parsed.data;
-  }
+  const surveyId = surveyIdOf;
   function part(req: Request, name: string): string {
     const parsed = partParam.safeParse(req.params[name]);
     if (!parsed.success) throw new NotFoundError();
@@ -940,149 +890,5 @@ export function builderRouter(surveys: SurveysService, consultations: Consultati
     });
   });
 
-  // ------------------------------------------------------------ invitations
-
-  async function renderInvitations(
-    req: Request,
-    res: Response,
-    survey: Survey,
-    extra: {
-      values?: FormFields;
-      errors?: { field: string; message: string }[];
-      result?: unknown;
-      status?: number;
-      reminded?: number;
-    } = {},
-  ) {
-    const counts = await surveys.invitationCounts(survey.id);
-    const status = (INVITEE_STATUSES as readonly string[]).includes(String(req.query.status))
-      ? (String(req.query.status) as InviteeStatus)
-      : undefined;
-    const after = typeof req.query.after === 'string' ? req.query.after.slice(0, 320) : undefined;
-    const invitees = await surveys.listInvitees(survey.id, { status, after });
-    res.status(extra.status ?? 200).render('surveys/manage/invitations', {
-      title: `${extra.errors?.length ? `${req.t('surveys:answer.errorPrefix')} ` : ''}${req.t('surveys:invitations.title')}`,
-      survey,
-      surveyTitle: localize(survey.definition.title, req.locale),
-      counts,
-      values: extra.values ?? {},
-      errors: extra.errors ?? [],
-      result: extra.result,
-      reminded: extra.reminded,
-      invitees,
-      inviteeStatus: status ?? '',
-      inviteeStatuses: INVITEE_STATUSES,
-      nextInvitees: invitees.next
-        ? `?${new URLSearchParams({ ...(status ? { status } : {}), after: invitees.next }).toString()}#invitees`
-        : undefined,
-    });
-  }
-
-  /** GET /manage/surveys/:surveyId/invitations (shows, once, the outcome of the last upload or reminder) */
-  router.get('/manage/surveys/:surveyId/invitations', async (req, res) => {
-    const survey = await surveys.getSurvey(surveyId(req));
-    const flash = req.session?.invitationFlash;
-    if (flash) delete req.session.invitationFlash;
-    const own = flash?.surveyId === survey.id ? flash : undefined;
-    await renderInvitations(req, res, survey, {
-      values: own?.values,
-      errors: own?.errors,
-      result: own?.result,
-      reminded: own?.reminded,
-      status: own?.errors?.length ? 422 : 200,
-    });
-  });
-
-  /**
-   * POST /manage/surveys/:surveyId/invitations: pasted addresses and/or a CSV file. The CSRF token is the form's
-   * `_csrf` field, checked once multer has parsed the body (never in the URL). The outcome is shown after a
-   * redirect (POST-redirect-GET), so reloading does not send the invitations again.
-   */
-  router.post('/manage/surveys/:surveyId/invitations', upload.single('file'), async (req, res) => {
-    // Exempted from the app-wide check (invitationUploadCsrfExempt) only to be checked here, after parsing.
-    verifyCsrfField(req);
-    const id = surveyId(req);
-    await surveys.getSurvey(id);
-    const fields = fieldsOf(req.body);
-    const pasted = text(fields, 'emails');
-    const csv = req.file ? req.file.buffer.toString('utf8') : '';
-    // Pasted text is an address list (RFC 5322 separators, quotes respected); a CSV gives each cell with an "@".
-    // Each entry is one address or is refused whole; a language may follow it (invitation-addresses.ts).
-    const list = readPastedInvitees(pasted);
-    const file = readCsvInvitees(csv);
-    const locale = text(fields, 'locale') === 'fr' ? 'fr' : 'en';
-    // The outcome, or the errors with what was typed, go to the page through the session (POST-redirect-GET).
-    await rerenderOnValidationError(
-      async () => {
-        // A language that is not one refuses the whole batch: nothing is stored or sent until the list is fixed.
-        const problems = [...list.problems, ...file.problems];
-        if (problems.length) throw invitationLanguageErrors(problems);
-        const candidates = [...list.entries, ...file.entries];
-        const result = await surveys.invite(id, { emails: candidates, locale }, actorOf(req));
-        req.session.invitationFlash = { surveyId: id, result, values: { locale } };
-      },
-      (error) => {
-        req.session.invitationFlash = {
-          surveyId: id,
-          values: { emails: pasted.slice(0, 20000), locale },
-          errors: error.fieldErrors.map((e) => ({
-            field: e.field,
-            message: req.t(e.message.key, e.message.values ?? {}),
-          })),
-        };
-      },
-    );
-    res.redirect(303, `/manage/surveys/${id}/invitations`);
-  });
-
-  /** POST /manage/surveys/:surveyId/invitations/remind: remind everyone who has not answered (not twice a day). */
-  router.post('/manage/surveys/:surveyId/invitations/remind', async (req, res) => {
-    const id = surveyId(req);
-    const reminded = await surveys.remind(id, { force: true });
-    await req.audit.record({
-      action: 'survey.reminders_sent',
-      target: { type: 'survey', id },
-      details: { count: reminded },
-    });
-    req.session.invitationFlash = { surveyId: id, reminded };
-    res.redirect(303, `/manage/surveys/${id}/invitations`);
-  });
-
   return router;
-}
-
-/** The lines whose language is not a language (at most ten named), for the invitations form. */
-function invitationLanguageErrors(problems: LanguageProblem[]): ValidationError {
-  const shown: { field: string; message: MessageRef }[] = problems.slice(0, 10).map((p) => ({
-    field: p.source === 'list' ? 'emails' : 'file',
-    message: {
-      key:
-        p.source === 'list'
-          ? 'surveys:invitations.errors.language'
-          : 'surveys:invitations.errors.languageInFile',
-      values: { line: p.line, value: p.value },
-    },
-  }));
-  if (problems.length > shown.length) {
-    shown.push({
-      field: 'emails',
-      message: {
-        key: 'surveys:invitations.errors.languageMore',
-        values: { count: problems.length - shown.length },
-      },
-    });
-  }
-  return new ValidationError(shown);
-}
-
-/**
- * The invitations upload (multipart) is parsed by its route, which then checks the `_csrf` field itself: exempt it
- * from the app-wide check, which runs before the body is parsed. Only that one route, only multipart.
- */
-export function invitationUploadCsrfExempt(req: Request): boolean {
-  return (
-    req.method === 'POST' &&
-    Boolean(req.is('multipart/form-data')) &&
-    /^\/manage\/surveys\/[^/]+\/invitations$/.test(req.path)
-  );
 }

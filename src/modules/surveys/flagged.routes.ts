@@ -1,26 +1,18 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../../platform/errors';
-import { requireAccess } from '../../platform/http/access';
-import { requireRole } from '../../platform/http/auth';
 import { formatDate } from '../../platform/i18n';
 import type { FloodGuard } from './flood-guard';
+import { actorOf, manageSurveyGuard, surveyIdOf } from './manage-routes';
 import { receiptReference } from './review';
 import { localize } from './survey-definition';
-import type { Actor, Survey, SurveysService } from './surveys.service';
+import type { Survey, SurveysService } from './surveys.service';
 
-const idParam = z.string().regex(/^[a-f0-9]{24}$/);
 const responseParam = z.string().regex(/^r[A-Za-z0-9_-]{32}$/);
 const actionParam = z.enum(['exclude', 'restore']);
 
 /** At most this many responses per "exclude every flagged response" (the page says when more are left). */
 const BULK_LIMIT = 500;
-
-function actorOf(req: Request): Actor {
-  const user = req.user;
-  if (!user) throw new NotFoundError();
-  return { id: user.id, roles: user.roles };
-}
 
 /**
  * Officers' view of a survey's flagged responses: /manage/surveys/:surveyId/flagged. A list with counts, reason,
@@ -29,21 +21,11 @@ function actorOf(req: Request): Actor {
  */
 export function flaggedRouter(surveys: SurveysService, flood: FloodGuard): Router {
   const router = Router();
-  router.use('/manage/surveys/:surveyId/flagged', requireRole('officer'));
   // Only officers of the survey's consultation's organisation (and admins) see or act on its flagged responses.
-  router.use(
-    '/manage/surveys/:surveyId/flagged',
-    requireAccess('manage', async (req) => {
-      const parsed = idParam.safeParse(req.params.surveyId);
-      if (!parsed.success) throw new NotFoundError();
-      return surveys.accessScopeOf(parsed.data);
-    }),
-  );
+  router.use('/manage/surveys/:surveyId/flagged', ...manageSurveyGuard(surveys));
 
   async function surveyOf(req: Request): Promise<Survey> {
-    const parsed = idParam.safeParse(req.params.surveyId);
-    if (!parsed.success) throw new NotFoundError();
-    return surveys.getSurvey(parsed.data);
+    return surveys.getSurvey(surveyIdOf(req));
   }
 
   function responseIdOf(req: Request): string {

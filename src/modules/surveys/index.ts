@@ -23,7 +23,8 @@ export {
 } from './surveys.service';
 export { createSurveysModule, type SurveysModule, type SurveysModuleDeps } from './surveys.module';
 export { answeringRouter } from './answering.routes';
-export { builderRouter, invitationUploadCsrfExempt } from './builder.routes';
+export { builderRouter } from './builder.routes';
+export { invitationsRouter, invitationUploadCsrfExempt } from './invitations.routes';
 export { invitationOptOutRouter, invitationOptOutCsrfExempt } from './opt-out.routes';
 export { surveysApiRouter, registerSurveysOpenApi } from './surveys-api.routes';
 export { surveyFormCsrfExempt } from './respondent';

@@ -4,7 +4,8 @@ import type { RateLimiter } from '../../platform/http/rate-limit';
 import type { Notifications } from '../notifications';
 import type { ConsultationsService } from '../consultations';
 import { answeringRouter } from './answering.routes';
-import { builderRouter, invitationUploadCsrfExempt } from './builder.routes';
+import { builderRouter } from './builder.routes';
+import { invitationsRouter, invitationUploadCsrfExempt } from './invitations.routes';
 import { flaggedRouter } from './flagged.routes';
 import { FloodGuard } from './flood-guard';
 import { invitationOptOutCsrfExempt, invitationOptOutRouter } from './opt-out.routes';
@@ -50,6 +51,7 @@ export function createSurveysModule(deps: SurveysModuleDeps) {
       flood,
     }),
     builderRouter(service, deps.consultations),
+    invitationsRouter(service),
     flaggedRouter(service, flood),
     invitationOptOutRouter(service),
     surveysApiRouter(service, deps.limiter, flood),
