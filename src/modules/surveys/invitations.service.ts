@@ -117,18 +117,34 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
     );
   }
 
+  const invalidLink = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
+
+  /** The invitation id a link's token (`<invitationId>.<hmac>`) names, if its HMAC is right; a 404 otherwise. */
+  function tokenInvitationId(surveyId: string, token: string): string {
+    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalidLink();
+    const [id, mac, extra] = token.split('.');
+    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalidLink();
+    if (!safeEqual(mac, invitationMac(id))) throw invalidLink();
+    return id;
+  }
+
+  /** The invitation of a link's token (one read by `_id`), if it is one of this survey's; a 404 otherwise. */
+  async function invitationOfToken(
+    surveyId: string,
+    token: string,
+  ): Promise<{ id: string; invitation: InvitationDoc }> {
+    const id = tokenInvitationId(surveyId, token);
+    const invitation = await invitations.findOne({ _id: id });
+    if (!invitation || invitation.surveyId.toString() !== surveyId) throw invalidLink();
+    return { id, invitation };
+  }
+
   /** Finds the invitation of a link's token (`<invitationId>.<hmac>`: one read by `_id`) and records the opening. */
   async function openInvitation(
     surveyId: string,
     token: string,
   ): Promise<{ invitationId: string; email: string }> {
-    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
-    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
-    const [id, mac, extra] = token.split('.');
-    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
-    if (!safeEqual(mac, invitationMac(id))) throw invalid();
-    const invitation = await invitations.findOne({ _id: id });
-    if (!invitation || invitation.surveyId.toString() !== surveyId) throw invalid();
+    const { id, invitation } = await invitationOfToken(surveyId, token);
     if (invitation.submittedAt) throw new ConflictError({ key: 'surveys:invitations.used' });
     await markInvitation(id, 'openedAt');
     return { invitationId: id, email: invitation.email };
@@ -179,23 +195,13 @@ export function createInvitationsService(deps: InvitationsServiceDeps) {
    * The link's token is the capability, as for answering. Idempotent.
    */
   async function optOutOfInvitation(surveyId: string, token: string): Promise<void> {
-    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
-    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
-    const [id, mac, extra] = token.split('.');
-    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
-    if (!safeEqual(mac, invitationMac(id))) throw invalid();
-    const invitation = await invitations.findOne({ _id: id });
-    if (!invitation || invitation.surveyId.toString() !== surveyId) throw invalid();
+    const { id } = await invitationOfToken(surveyId, token);
     await invitations.updateOne({ _id: id, optedOutAt: null } as never, { $set: { optedOutAt: clock() } });
   }
 
   /** Checks an opt-out link without acting on it (the confirmation page). */
   async function checkInvitationToken(surveyId: string, token: string): Promise<Survey> {
-    const invalid = () => new NotFoundError({ key: 'surveys:invitations.invalid' });
-    if (token.length > MAX_TOKEN_LENGTH || !isValidObjectId(surveyId)) throw invalid();
-    const [id, mac, extra] = token.split('.');
-    if (extra !== undefined || !id || !mac || !INVITATION_ID_PATTERN.test(id)) throw invalid();
-    if (!safeEqual(mac, invitationMac(id))) throw invalid();
+    tokenInvitationId(surveyId, token);
     return getSurvey(surveyId);
   }
 
