@@ -1,30 +1,14 @@
 import { Router, type Request } from 'express';
 import { requireSignedIn } from '../../platform/http/auth';
 import { formatDate, type Locale } from '../../platform/i18n';
+import type { ParticipantActivity } from '../surveys';
 
 type Bilingual = { en: string; fr: string };
 
 /** What the dashboard asks of the other modules (each through its public face; composed in the composition root). */
 export interface DashboardDeps {
   surveys: {
-    participantActivity(userId: string): Promise<{
-      drafts: {
-        surveyId: string;
-        title: Bilingual;
-        savedAt: Date;
-        closesAt?: Date;
-        open: boolean;
-        resumeAt?: string;
-      }[];
-      submitted: {
-        surveyId: string;
-        title: Bilingual;
-        submittedAt: Date;
-        reference: string;
-        closesAt?: Date;
-        canEdit: boolean;
-      }[];
-    }>;
+    participantActivity(userId: string): Promise<ParticipantActivity>;
   };
   subscriptions: {
     forUser(user: {

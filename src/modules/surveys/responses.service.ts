@@ -56,17 +56,6 @@ import {
 import { type SurveyDefinition } from './survey-definition';
 import { toSurvey, type Survey, type SurveyDoc } from './survey.model';
 
-export type { Survey };
-
-export {
-  INVITEE_STATUSES,
-  MAX_REMINDERS,
-  REMINDER_AFTER_DAYS,
-  type InvitationCounts,
-  type InviteeStatus,
-} from './invitations.service';
-export { NOT_ANSWERED } from './response-docs';
-
 import type { InvitationsService } from './invitations.service';
 import type { SurveysServiceOptions } from './surveys.service';
 
